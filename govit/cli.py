@@ -1,0 +1,326 @@
+"""The ``govit`` console command.
+
+The rulebook, calendar and decide subcommands use only the pure engine (no Django, fast to start);
+``govit manage …`` hands the rest to Django's manage.py.
+
+Exit codes: 0 done; 1 a check found problems (invalid rulebook, coverage gap); 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Input the user must fix; the message is Chinese and names what is wrong."""
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是有效日期（格式 YYYY-MM-DD）：{value}") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits with 2 too, but in Chinese here
+        self.print_usage(sys.stderr)
+        print(f"govit: 参数错误：{message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="govit", description="GovIT 政务信息化项目全生命周期管理平台")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("decide", help="按规则手册判断项目须经的环节、时限和依据（输出 JSON）")
+    p.add_argument("--rulebook", required=True, help="规则手册编号，如 yueyang")
+    p.add_argument("facts", help="项目事实 JSON 文件（- 表示标准输入）")
+    p.add_argument("--on", type=_date, help="判断日期 YYYY-MM-DD（默认今天，北京时间）")
+
+    rb = sub.add_parser("rulebooks", help="规则手册：校验、查看、比对、条文覆盖").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    rb.add_parser("list", help="列出规则手册")
+    v = rb.add_parser("validate", help="校验规则手册（结构、引用条文、适用条件）")
+    v.add_argument("ids", nargs="*", help="规则手册编号（默认全部）")
+    s = rb.add_parser("show", help="以中文展示一部规则手册")
+    s.add_argument("id")
+    d = rb.add_parser("diff", help="逐条比对两部规则手册的不同")
+    d.add_argument("a")
+    d.add_argument("b")
+    d.add_argument("--all", action="store_true", help="相同之处也列出")
+    c = rb.add_parser("coverage", help="列出原文每一条及编码它的规则（或未编码的理由）")
+    c.add_argument("ids", nargs="*", help="规则手册编号（默认全部）")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出")
+    a = rb.add_parser("article", help="显示引用的条文原文，如 第二十七条第（二）项")
+    a.add_argument("id")
+    a.add_argument("cite")
+
+    cal = sub.add_parser("calendar", help="法定节假日工作日历").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    cal.add_parser("validate", help="校验全部年度节假日安排文件")
+    cs = cal.add_parser("show", help="显示某年的节假日和调休上班日")
+    cs.add_argument("year", type=int)
+    ca = cal.add_parser("add-days", help="计算 N 个工作日后的到期日（起始日不计）")
+    ca.add_argument("start", type=_date)
+    ca.add_argument("days", type=int)
+    ci = cal.add_parser("import", help="从 chinese-calendar 软件包导入年度安排到 calendar/")
+    ci.add_argument("years", nargs="*", type=int, help="年份（默认软件包中的全部年份）")
+    ci.add_argument("--dir", type=Path, help="写入目录（默认 calendar/）")
+
+    m = sub.add_parser("manage", help="运行 Django 管理命令（migrate、runserver 等）")
+    m.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "decide":
+            return _decide(args)
+        if args.command == "rulebooks":
+            return _rulebooks(args)
+        if args.command == "calendar":
+            return _calendar(args)
+        if args.command == "manage":
+            return _manage(args.args)
+    except BadInput as exc:
+        print(f"govit: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    raise AssertionError(args.command)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _read_facts(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"无法读取事实文件“{source}”：{exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"事实文件“{source}”不是 UTF-8 编码") from None
+    try:
+        return json.loads(text, parse_float=_parse_float, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            f"事实文件不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）：{exc.msg}"
+        ) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadInput(f"事实文件含有 JSON 不允许的数值：{name}")
+
+
+def _decide(args: argparse.Namespace) -> int:
+    from govit.policy.calendar import CalendarError
+    from govit.policy.decide import decide
+    from govit.policy.facts import FactsError, parse_facts
+    from govit.policy.loader import RulebookError, UnknownRulebook, get_rulebook
+
+    try:
+        rulebook = get_rulebook(args.rulebook)
+    except UnknownRulebook as exc:
+        raise BadInput(str(exc)) from None
+    except RulebookError as exc:
+        print(f"govit: 规则手册无效：\n{exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    raw = _read_facts(args.facts)
+    try:
+        facts = parse_facts(_floats_as_numbers(raw))
+    except FactsError as exc:
+        raise BadInput("事实有误：\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
+    try:
+        _print_json(decide(rulebook, facts, args.on))
+    except CalendarError as exc:
+        print(f"govit: 工作日历无效：{exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _floats_as_numbers(value: Any) -> Any:
+    """JSON floats were parsed as strings to keep them exact; turn them into Decimals here so
+    that a quoted number in the file (a real string) still fails validation."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _floats_as_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats_as_numbers(v) for v in value]
+    if isinstance(value, _FloatText):
+        return Decimal(value)
+    return value
+
+
+class _FloatText(str):
+    """A JSON float literal kept as its exact text."""
+
+
+def _parse_float(text: str) -> _FloatText:
+    return _FloatText(text)
+
+
+def _rulebooks(args: argparse.Namespace) -> int:
+    from govit.policy import render
+    from govit.policy.articles import CitationError
+    from govit.policy.loader import (
+        RulebookError,
+        UnknownRulebook,
+        get_rulebook,
+        load_rulebook,
+        rulebook_paths,
+    )
+
+    paths = rulebook_paths()
+
+    def pick(ids: list[str]) -> list[str]:
+        for rid in ids:
+            if rid not in paths:
+                raise BadInput(str(UnknownRulebook(rid, sorted(paths))))
+        return ids or sorted(paths)
+
+    def loaded(rid: str):
+        try:
+            return get_rulebook(rid)
+        except UnknownRulebook as exc:
+            raise BadInput(str(exc)) from None
+
+    try:
+        if args.action == "list":
+            for rid in sorted(paths):
+                rb = loaded(rid)
+                print(f"{rid}\t{rb.title}\t{rb.model.jurisdiction.name}\t{rb.status_on(_today())}")
+            return EXIT_OK
+        if args.action == "validate":
+            bad = 0
+            for rid in pick(args.ids):
+                try:
+                    rb = load_rulebook(paths[rid])
+                except RulebookError as exc:
+                    bad += 1
+                    print(exc, file=sys.stderr)
+                    continue
+                print(f"✓ {rid}: {len(list(rb.rules()))}条规则，引用有效（{paths[rid]}）")
+            return EXIT_PROBLEMS if bad else EXIT_OK
+        if args.action == "show":
+            print(render.show(loaded(args.id)))
+            return EXIT_OK
+        if args.action == "diff":
+            print(render.diff_text(loaded(args.a), loaded(args.b), include_same=args.all))
+            return EXIT_OK
+        if args.action == "article":
+            rb = loaded(args.id)
+            try:
+                print(rb.cite_text(args.cite))
+            except CitationError as exc:
+                raise BadInput(str(exc)) from None
+            return EXIT_OK
+        if args.action == "coverage":
+            ids = pick(args.ids)
+            missing = 0
+            if args.json:
+                data = {
+                    rid: [
+                        row.__dict__ | {"rules": list(row.rules)}
+                        for row in render.coverage(loaded(rid))
+                    ]
+                    for rid in ids
+                }
+                _print_json(data)
+                missing = sum(
+                    1 for rows in data.values() for r in rows if not (r["rules"] or r["reason"])
+                )
+            else:
+                total = 0
+                for rid in ids:
+                    rb = loaded(rid)
+                    rows = render.coverage(rb)
+                    total += len(rows)
+                    missing += sum(1 for r in rows if not r.covered)
+                    print(render.coverage_text(rb))
+                    print()
+                print(f"合计：{len(ids)}部规则手册，{total}条，缺漏{missing}条")
+            return EXIT_PROBLEMS if missing else EXIT_OK
+    except RulebookError as exc:
+        print(f"govit: 规则手册无效：\n{exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    raise AssertionError(args.action)
+
+
+def _today() -> dt.date:
+    from govit.policy.decide import today
+
+    return today()
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    from govit.policy import calendar as cal
+
+    if args.action == "validate":
+        try:
+            work = cal.load_calendar()
+        except cal.CalendarError as exc:
+            print(f"govit: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        print(f"✓ 已录入 {work.years[0]}–{work.years[-1]} 年（共{len(work.years)}年）")
+        missing = [y for y in range(work.years[0], work.years[-1] + 1) if y not in work.schedules]
+        if missing:
+            print(f"缺少年份：{missing}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        return EXIT_OK
+    work = cal.default_calendar()
+    if args.action == "show":
+        schedule = work.schedules.get(args.year)
+        if schedule is None:
+            raise BadInput(str(cal.CalendarYearMissing(args.year)))
+        print(f"{args.year}年（{schedule.source}）")
+        data = schedule.to_file()
+        for name, days in data.holidays.items():
+            print(f"  放假 {name}：{'、'.join(d.isoformat() for d in days)}")
+        for name, days in data.workdays.items():
+            print(f"  调休上班 {name}：{'、'.join(d.isoformat() for d in days)}")
+        return EXIT_OK
+    if args.action == "add-days":
+        if args.days < 0:
+            raise BadInput("工作日天数不能为负数")
+        try:
+            print(work.add_working_days(args.start, args.days).isoformat())
+        except cal.CalendarYearMissing as exc:
+            raise BadInput(str(exc)) from None
+        return EXIT_OK
+    if args.action == "import":
+        directory = args.dir or cal.DEFAULT_CALENDAR_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+        for year in args.years or cal.package_years():
+            try:
+                path = cal.write_schedule_file(cal.schedule_from_package(year), directory)
+            except cal.CalendarYearMissing as exc:
+                raise BadInput(f"chinese-calendar 软件包中没有{year}年的安排：{exc}") from None
+            print(f"写入 {path}")
+        cal.reset_default_calendar()
+        return EXIT_OK
+    raise AssertionError(args.action)
+
+
+def _manage(argv: list[str]) -> int:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["govit manage", *argv])
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

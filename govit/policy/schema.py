@@ -1,0 +1,434 @@
+"""The rulebook schema: what a regulation looks like as data. Every rule carries ``cite``.
+
+The YAML files in ``rulebooks/`` are validated against these models; :mod:`govit.policy.loader`
+then checks every citation against the regulation's text and compiles the conditions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from govit.policy.articles import CitationError, parse_cite, split_cite
+from govit.policy.vocab import Actor, ChangeProcedure, Level, Severity, StepKind, Track
+
+
+def _check_cite(value: str) -> str:
+    try:
+        for part in split_cite(value):
+            parse_cite(part)
+    except CitationError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Cite = Annotated[str, AfterValidator(_check_cite)]
+Condition = dict[str, Any] | None
+Code = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MonthDay(Model):
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _real_day(self) -> MonthDay:
+        dt.date(2024, self.month, self.day)  # a leap year admits every real month-day
+        return self
+
+    def in_year(self, year: int) -> dt.date:
+        return dt.date(year, self.month, self.day)
+
+    def __str__(self) -> str:
+        return f"{self.month}月{self.day}日"
+
+
+# --- metadata --------------------------------------------------------------------------------
+
+
+class Source(Model):
+    file: str
+    title: str
+    begins_at: str | None = None
+    ends_before: str | None = None
+
+
+class Parent(Model):
+    name: str
+    cite: Cite
+
+
+class Jurisdiction(Model):
+    name: str
+    level: Level
+    scope: str | None = None  # e.g. 市本级, 县级市
+    parent: Parent | None = None
+
+
+class Dated(Model):
+    date: dt.date
+    cite: Cite
+
+
+class Validity(Model):
+    years: int = Field(gt=0)
+    cite: Cite
+
+
+class Draft(Model):
+    """A text that is not in force (a 征求意见稿)."""
+
+    note: str
+    cite: Cite
+
+
+class ActorRole(Model):
+    name: str  # the local name, e.g. 市行政审批服务局
+    duties: str | None = None
+    cite: Cite
+
+
+# --- what applies to a project ---------------------------------------------------------------
+
+
+class Threshold(Model):
+    name: str
+    fact: Literal["total_investment"] = "total_investment"
+    amount: Decimal = Field(gt=0)
+    cite: Cite
+
+
+class TrackDefault(Model):
+    track: Track
+    cite: Cite
+
+
+class TrackRule(Model):
+    when: Condition
+    track: Track
+    cite: Cite
+    note: str | None = None
+
+
+class Tracks(Model):
+    default: TrackDefault
+    rules: list[TrackRule] = []
+
+
+class LateDeclaration(Model):
+    severity: Severity
+    message: str
+    cite: Cite
+
+
+class Supplement(Model):
+    """The 增补计划 route for urgent projects outside the annual plan."""
+
+    message: str
+    cite: Cite
+
+
+class Declaration(Model):
+    when: Condition = None  # which projects declare into the annual plan
+    opens: MonthDay | None = None
+    deadline: MonthDay  # in the year before the plan year
+    interpretation: str | None = None
+    cite: Cite
+    late: LateDeclaration
+    supplement: Supplement | None = None
+
+
+class CoActor(Model):
+    actor: Actor
+    when: Condition = None
+    cite: Cite | None = None
+
+
+class Document(Model):
+    name: str
+    when: Condition = None
+    cite: Cite
+
+
+class Check(Model):
+    """Something a reviewer must confirm that no fact states (an attestation)."""
+
+    code: Code
+    text: str
+    when: Condition = None
+    severity: Severity = "block"
+    cite: Cite
+
+
+class Window(Model):
+    after: Literal["operation_started_on", "completed_on"]
+    from_months: int = Field(ge=0)
+    to_months: int = Field(gt=0)
+    cite: Cite
+
+
+class Step(Model):
+    kind: StepKind
+    name: str
+    actor: Actor
+    co_actors: list[CoActor] = []
+    sign: Literal["all", "any"] = "all"  # 会签 / 或签 among actor and co_actors
+    approver: Actor | None = None  # who finally approves what the actor prepared
+    working_days: int | None = Field(default=None, gt=0)
+    deadline: MonthDay | None = None  # a fixed date in the year before the plan year
+    when: Condition = None
+    cite: Cite
+    documents: list[Document] = []
+    checks: list[Check] = []
+    every: Literal["year"] | None = None
+    window: Window | None = None
+    note: str | None = None
+
+
+class Gate(Model):
+    code: Code
+    # no_new_projects: the unit gets no new project; blocks_steps: these steps may not proceed;
+    # out_of_scope: this regulation does not govern the project at all
+    effect: Literal["no_new_projects", "blocks_steps", "out_of_scope"]
+    blocks: list[StepKind] = []
+    when: Condition = None
+    # a project state only the platform knows (decide() cannot test these; the workflow does)
+    requires: (
+        Literal[
+            "in_annual_plan",
+            "declared_on_time",
+            "prior_year_projects_accepted",
+            "evaluation_findings_rectified",
+            "data_sharing_supported",
+            "listed_in_system_catalog",
+        ]
+        | None
+    ) = None
+    severity: Severity
+    message: str
+    cite: Cite
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Gate:
+        if (self.when is None) == (self.requires is None):
+            raise ValueError("关口须且只能用 when（按事实）或 requires（按项目状态）之一")
+        if self.effect == "blocks_steps" and not self.blocks:
+            raise ValueError("effect 为 blocks_steps 时须列出 blocks")
+        return self
+
+
+class ApplicationDue(Model):
+    after: Literal["completed_on"]
+    months: int = Field(gt=0)
+    cite: Cite
+    extension_cite: Cite | None = None
+
+
+class Rectification(Model):
+    withhold_remaining_payments: bool
+    cite: Cite
+
+
+class Acceptance(Model):
+    """Acceptance before use; the paths themselves are the final_acceptance steps."""
+
+    application_due: ApplicationDue | None = None
+    rectification: Rectification | None = None
+    cite: Cite  # the article that makes acceptance a condition of use
+
+
+class TotalWithin(Model):
+    type: Literal["total_within"]
+    of: Literal["contract_amount", "approved_budget"]
+    cite: Cite
+
+
+class ShareOf(Model):
+    type: Literal["share_of"]
+    of: Literal["contract_amount", "approved_budget"]
+    max_percent: Decimal = Field(gt=0, le=100)
+    cite: Cite
+
+
+class MaxCount(Model):
+    type: Literal["max_count"]
+    count: int = Field(ge=1)
+    cite: Cite
+
+
+class GoalUnchanged(Model):
+    type: Literal["goal_unchanged"]
+    cite: Cite
+
+
+class ReasonIn(Model):
+    type: Literal["reason_in"]
+    reasons: dict[
+        Literal["policy_requirement", "technical_optimization", "business_development"], Cite
+    ]
+
+
+class NoneAllowed(Model):
+    type: Literal["none_allowed"]
+    message: str
+    cite: Cite
+
+
+ChangeLimit = Annotated[
+    TotalWithin | ShareOf | MaxCount | GoalUnchanged | ReasonIn | NoneAllowed,
+    Field(discriminator="type"),
+]
+
+
+class ChangeOutside(Model):
+    procedure: ChangeProcedure
+    cite: Cite
+
+
+class Change(Model):
+    procedure: ChangeProcedure  # within the limits
+    approver: Actor | None = None
+    cite: Cite
+    limits: list[ChangeLimit] = []
+    outside: ChangeOutside | None = None
+    documents: list[Document] = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _outside_when_limited(self) -> Change:
+        if self.limits and self.outside is None:
+            raise ValueError("规定了变更限额时须说明超出限额的程序（outside）")
+        return self
+
+
+class OmPeriod(Model):
+    min_years: Decimal = Field(gt=0)
+    severity: Severity
+    cite: Cite
+
+
+class Contract(Model):
+    om_period: OmPeriod | None = None
+    clauses: list[Check] = []
+
+
+class Obligation(Model):
+    """A duty that is not a step of the procedure: periodic reports, reports on events."""
+
+    code: Code
+    name: str
+    actor: Actor
+    recipient: Actor | None = None
+    during: Literal[
+        "declaration", "approval", "procurement", "construction", "acceptance", "operation"
+    ]
+    every: Literal["year"] | None = None
+    due: MonthDay | None = None  # in each year, for a yearly duty
+    trigger: str | None = None  # the event that calls for it
+    when: Condition = None
+    severity: Severity = "warn"
+    cite: Cite
+
+
+Measure = Literal[
+    "rectify",
+    "suspend",
+    "terminate",
+    "stop_funds",
+    "recover_funds",
+    "withhold_payment",
+    "defer_investment",
+    "public_notice",
+    "accountability",
+    "credit_record",
+    "blacklist",
+    "compensation",
+    "refer_prosecution",
+]
+
+
+class Penalty(Model):
+    code: Code
+    target: Literal["project", "vendor", "official"]
+    triggers: list[str]
+    measures: list[Measure]
+    imposed_by: list[Actor]
+    cite: Cite
+
+
+class Term(Model):
+    """One category the regulation defines (a share type, an opening method …)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z_]*$")
+    name: str
+    access: str | None = None
+    cite: Cite
+
+
+class Provision(Model):
+    """A rule stated in words with the actor it names (data-sharing procedure, for instance)."""
+
+    text: str
+    actor: Actor | None = None
+    cite: Cite
+
+
+class DataSharing(Model):
+    share_types: list[Term]
+    provide_methods: list[Term] = []
+    use_types: list[Term] = []
+    refusal_reason: Provision
+    dispute: Provision
+    exception_request: Provision
+    correction: Provision | None = None
+    open_types: list[Term] = []
+    open_exclusions: list[Term] = []
+    open_exclusion_exception: Provision | None = None
+    open_methods: list[Term] = []
+    appeal: Provision | None = None
+    duties: list[Check] = []
+
+
+class Rulebook(Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    title: str
+    short_name: str
+    source: Source
+    jurisdiction: Jurisdiction
+    issuing_office: str
+    document_number: str | None = None
+    issued_on: dt.date | None = None
+    effective_from: Dated | None = None
+    validity: Validity | None = None
+    draft: Draft | None = None
+    companions: list[str] = []  # other rulebooks of the same jurisdiction that also apply
+
+    actors: dict[Actor, ActorRole]
+    thresholds: dict[str, Threshold] = {}
+    tracks: Tracks | None = None
+    declaration: Declaration | None = None
+    gates: list[Gate] = []
+    steps: list[Step]
+    acceptance: Acceptance | None = None
+    change: Change | None = None
+    contract: Contract | None = None
+    obligations: list[Obligation] = []
+    penalties: list[Penalty] = []
+    data_sharing: DataSharing | None = None
+    not_encoded: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _dates(self) -> Rulebook:
+        if self.draft is None and self.effective_from is None:
+            raise ValueError("非征求意见稿须写明施行日期（effective_from）")
+        if self.draft is not None and self.effective_from is not None:
+            raise ValueError("征求意见稿没有施行日期")
+        return self

@@ -1,0 +1,5 @@
+"""Local development: SQLite in var/, debug pages on."""
+
+from govit.settings.base import *  # noqa: F403
+
+DEBUG = True

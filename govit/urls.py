@@ -1,0 +1,14 @@
+"""URL map."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from govit.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("rulebooks/<slug:rulebook_id>/", views.rulebook_detail, name="rulebook-detail"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
