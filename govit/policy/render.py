@@ -48,6 +48,12 @@ def _step_line(rb: LoadedRulebook, step: Step) -> str:
         parts.append(f"{sign}：{names}")
     if step.approver:
         parts.append(f"审定：{rb.actor_name(step.approver)}")
+    if step.filing:
+        parts.append("备案（确认收到）")
+    if step.start_mode == "after_previous":
+        parts.append("上一环节办结后转入")
+    elif step.start_mode == "on_submission" and step.actor != "construction_unit":
+        parts.append("建设单位报送后受理")
     if step.working_days:
         parts.append(f"时限：{step.working_days}个工作日")
     if step.deadline:
@@ -136,7 +142,8 @@ def show(rb: LoadedRulebook) -> str:
     for i, step in enumerate(m.steps, 1):
         out.append(f"  {i:>2}. {_step_line(rb, step)}")
         for doc in step.documents:
-            out.append(f"      材料：{doc.name}{_when(rb, doc)}【{doc.cite}】")
+            by = "" if doc.by == "construction_unit" else f"（由{rb.actor_name(doc.by)}出具）"
+            out.append(f"      材料：{doc.name}{by}{_when(rb, doc)}【{doc.cite}】")
         for check in step.checks:
             out.append(
                 f"      核查[{SEVERITY_LABELS[check.severity]}]：{check.text}{_when(rb, check)}【{check.cite}】"

@@ -153,6 +153,7 @@ class CoActor(Model):
 
 class Document(Model):
     name: str
+    by: Actor = "construction_unit"  # who supplies it (an opinion comes from the reviewer)
     when: Condition = None
     cite: Cite
 
@@ -189,7 +190,18 @@ class Step(Model):
     checks: list[Check] = []
     every: Literal["year"] | None = None
     window: Window | None = None
+    # how the step begins in the workflow: the construction unit does it itself ("self"), the unit
+    # submits materials to the actor ("on_submission"), or the previous step's actor passes it on
+    # ("after_previous"). Unset: "self" when the actor is the construction unit, else on_submission.
+    starts: Literal["self", "on_submission", "after_previous"] | None = None
+    filing: bool = False  # the actor acknowledges receipt (备案) instead of approving
     note: str | None = None
+
+    @property
+    def start_mode(self) -> str:
+        if self.starts is not None:
+            return self.starts
+        return "self" if self.actor == "construction_unit" else "on_submission"
 
 
 class Gate(Model):
@@ -424,6 +436,12 @@ class Rulebook(Model):
     penalties: list[Penalty] = []
     data_sharing: DataSharing | None = None
     not_encoded: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _first_step_starts_itself(self) -> Rulebook:
+        if self.steps and self.steps[0].starts == "after_previous":
+            raise ValueError("第一个环节不能“上一环节办结后转入”（starts: after_previous）")
+        return self
 
     @model_validator(mode="after")
     def _dates(self) -> Rulebook:

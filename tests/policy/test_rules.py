@@ -162,9 +162,8 @@ def test_lianping_filing_below_50_wan(amount, track):
     assert step(answer, "project_approval")["cite"] == (
         "第十一条第（六）项" if track == "approval" else "第十二条"
     )
-    assert step(answer, "budget_review")["actor"] == (
-        "finance" if track == "approval" else "construction_unit"
-    )
+    # 第十二条: below 50万 an agency the unit hires reviews the cost; above, finance's 资金审核 does
+    assert ("budget_review" in kinds(answer)) is (track == "filing")
 
 
 def test_lianping_pipeline_working_days_in_order():
