@@ -41,3 +41,13 @@ def finding(answer: dict[str, Any], code: str) -> dict[str, Any]:
 @pytest.fixture
 def on() -> dt.date:
     return ON
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    """Every test runs on 2026-11-23 (China time) unless it moves the clock itself: a test's
+    outcome never depends on the day it is run."""
+    from govit.core import clock
+
+    with clock.frozen(ON):
+        yield

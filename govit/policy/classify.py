@@ -77,7 +77,7 @@ class _Plan:
                         (rb.condition(c), c.actor, c.cite or step.cite) for c in step.co_actors
                     ),
                     "documents": tuple(
-                        (rb.condition(d), ReadOnlyDict(name=d.name, cite=d.cite), d.cite)
+                        (rb.condition(d), ReadOnlyDict(name=d.name, by=d.by, cite=d.cite), d.cite)
                         for d in step.documents
                     ),
                     "checks": tuple(

@@ -143,7 +143,28 @@ def clear_cache() -> None:
 
 
 def load_rulebook(path: Path, regulation_dir: Path | None = None) -> LoadedRulebook:
-    raw_bytes = path.read_bytes()
+    return load_rulebook_bytes(path.read_bytes(), path, regulation_dir=regulation_dir)
+
+
+_by_digest: dict[str, LoadedRulebook] = {}
+
+
+def rulebook_from_text(text: str, label: str) -> LoadedRulebook:
+    """A rulebook from stored YAML (a pinned version), cached by its SM3 digest."""
+    raw = text.encode("utf-8")
+    digest = _sm3(raw)
+    if digest not in _by_digest:
+        _by_digest[digest] = load_rulebook_bytes(raw, Path(label), expect_id=False)
+    return _by_digest[digest]
+
+
+def load_rulebook_bytes(
+    raw_bytes: bytes,
+    path: Path,
+    *,
+    regulation_dir: Path | None = None,
+    expect_id: bool = True,
+) -> LoadedRulebook:
     try:
         text = raw_bytes.decode("utf-8")
         data = yaml.safe_load(text)
@@ -157,7 +178,7 @@ def load_rulebook(path: Path, regulation_dir: Path | None = None) -> LoadedRuleb
     except ValidationError as exc:
         raise RulebookError(path, [_describe_error(e, lines) for e in exc.errors()]) from None
     problems: list[str] = []
-    if model.id != path.stem:
+    if expect_id and model.id != path.stem:
         problems.append(f"id: 应与文件名一致（{path.stem}），实为“{model.id}”")
     source_path = (regulation_dir or DEFAULT_REGULATION_DIR) / model.source.file
     try:

@@ -20,8 +20,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
+    "govit.jurisdictions",
+    "govit.organizations",
+    "govit.events",
+    "govit.projects",
+    "govit.documents",
+    "govit.planning",
+    "govit.reviews",
     "govit.web",
 ]
+
+AUTH_USER_MODEL = "organizations.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,515 @@
+"""API schemas: what goes in and out of /api/v1. Money is a decimal string (exact), dates ISO."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class Error(Schema):
+    code: str = Field(..., description="错误代码，如 RULE_REFUSED、NOT_FOUND")
+    message: str = Field(..., description="中文说明")
+    cite: str | None = Field(None, description="所依据的条款，如 第十二条")
+    details: list[Any] | None = None
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+class TokenIn(In):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=200)
+    name: str = Field("", max_length=100, description="令牌用途")
+
+
+class TokenOut(Schema):
+    token: str = Field(..., description="只显示一次；请求时放在 Authorization: Bearer … 中")
+    prefix: str
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class JurisdictionRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    real_name: str
+    organization: OrgRef | None
+    jurisdiction: JurisdictionRef | None
+    roles: list[str]
+    expert_id: int | None
+
+
+class RulebookRef(Schema):
+    id: str
+    version: int
+    title: str
+    status: str
+
+
+class JurisdictionOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    rulebook: RulebookRef | None
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    jurisdiction_id: int
+
+
+class ConfirmationIn(In):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class ConfirmationOut(Schema):
+    id: int
+    jurisdiction_id: int
+    rulebook_version: int
+    status: str
+    reason: str
+    confirmed_by: str
+    confirmed_at: dt.datetime
+
+
+class DelegationIn(In):
+    delegate_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class DelegationOut(Schema):
+    id: int
+    delegator: str
+    delegate: str
+    starts_on: dt.date
+    ends_on: dt.date
+    reason: str
+
+
+# --- rulebooks ------------------------------------------------------------------------------
+
+
+class RulebookOut(Schema):
+    id: str
+    title: str
+    jurisdiction: str
+    level: str
+    status: str
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+    version: int
+    articles: int
+
+
+class ArticleOut(Schema):
+    label: str
+    chapter: str | None
+    text: str
+    rules: list[str]
+    not_encoded: str | None
+
+
+class FactsIn(Schema):
+    """The facts of docs/decide.md. Checked by the rulebook engine itself, which names any field
+    that is wrong in Chinese; only total_investment is required."""
+
+    model_config = ConfigDict(extra="allow")
+
+    total_investment: Any = Field(None, description="项目总投资/预算金额（元，必填）")
+    funding_source: Any = Field(None, description="local_fiscal / superior_allocated / self_raised")
+    classified: Any = Field(None, description="涉密")
+    involves_crypto: Any = Field(None, description="涉及密码应用")
+    construction_type: Any = Field(
+        None, description="new / expansion / renovation / equipment_purchase / emergency"
+    )
+    simple_scope: Any = Field(None, description="建设内容单一、投资规模小、技术方案简单")
+    plan_year: Any = Field(None, description="计划年度")
+    declared_on: Any = Field(None, description="申报日期 YYYY-MM-DD")
+    unfinished_prior_year_projects: Any = Field(None, description="上年度计划未完成项目数")
+    contract_amount: Any = Field(None, description="合同金额（元）")
+    approved_budget: Any = Field(None, description="批复概算总投资（元）")
+    om_period_years: Any = Field(None, description="合同约定运维期（年）")
+    prior_changes: Any = Field(None, description="已发生变更次数")
+    proposed_change: Any = Field(None, description="{amount, new_total, goal_changed, reason}")
+    completed_on: Any = Field(None, description="建成日期")
+    operation_started_on: Any = Field(None, description="投入运行日期")
+    step_started_on: Any = Field(None, description="环节类型 → 受理日期")
+
+
+class RuleOut(Schema):
+    path: str
+    cite: str
+    summary: str
+
+
+# --- projects -------------------------------------------------------------------------------
+
+FundingSource = Literal["local_fiscal", "superior_allocated", "self_raised"]
+ConstructionType = Literal["new", "expansion", "renovation", "equipment_purchase", "emergency"]
+
+
+class ProjectIn(In):
+    name: str = Field(..., min_length=1, max_length=200)
+    plan_year: int = Field(..., ge=2000, le=2100)
+    total_investment: Decimal = Field(
+        ..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2
+    )
+    summary: str = Field("", max_length=5000)
+    funding_source: FundingSource = "local_fiscal"
+    classified: bool = False
+    involves_crypto: bool = False
+    construction_type: ConstructionType = "new"
+    simple_scope: bool = False
+    national_code: str = Field("", max_length=40)
+    data_sharing_supported: bool = True
+    listed_in_system_catalog: bool | None = None
+
+
+class ProjectPatch(In):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    plan_year: int | None = Field(None, ge=2000, le=2100)
+    total_investment: Decimal | None = Field(
+        None, gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2
+    )
+    summary: str | None = Field(None, max_length=5000)
+    funding_source: FundingSource | None = None
+    classified: bool | None = None
+    involves_crypto: bool | None = None
+    construction_type: ConstructionType | None = None
+    simple_scope: bool | None = None
+    national_code: str | None = Field(None, max_length=40)
+    data_sharing_supported: bool | None = None
+    listed_in_system_catalog: bool | None = None
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    unit: OrgRef
+    jurisdiction_id: int
+    plan_year: int
+    total_investment: Decimal
+    funding_source: str
+    classified: bool
+    involves_crypto: bool
+    construction_type: str
+    status: str
+    stage: str
+    declared_on: dt.date | None
+    declared_late: bool
+    rulebook: str | None = Field(None, description="固定适用的规则手册版本，如 yueyang@v1")
+
+
+class TaskOut(Schema):
+    id: int
+    project_id: int
+    project_code: str | None
+    project_name: str
+    step_kind: str
+    step_name: str
+    organization: OrgRef
+    actor: str
+    lead: bool
+    round: int
+    status: str
+    assignee: str | None
+    opened_at: dt.datetime
+    due_on: dt.date | None
+    days_left: int | None = Field(None, description="距到期日的工作日数，逾期为负")
+    closed_at: dt.datetime | None
+    urge_count: int
+    version: int
+    filing: bool
+    cite: str
+
+
+class StepOut(Schema):
+    id: int
+    seq: int
+    kind: str
+    name: str
+    actor: str
+    co_actors: list[str]
+    sign: str
+    working_days: int | None
+    start_mode: str
+    filing: bool
+    cite: str
+    status: str
+    round: int
+    started_on: dt.date | None
+    due_on: dt.date | None
+    due_note: str
+    documents: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+    tasks: list[TaskOut]
+
+
+class ProjectDetail(ProjectOut):
+    summary: str
+    national_code: str
+    simple_scope: bool
+    steps: list[StepOut]
+
+
+class SubmitIn(In):
+    note: str = Field("", max_length=5000)
+    document_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class EventOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    summary: str
+    cite: str
+    actor_name: str
+    actor_org_name: str
+    before: Any
+    after: Any
+    digest: str
+
+
+class OpinionOut(Schema):
+    id: int
+    step_kind: str
+    action: str
+    text: str
+    user: str
+    organization: str | None
+    at: dt.datetime
+    documents: list[int]
+
+
+class PartyIn(In):
+    organization_id: int
+    role: Literal["contractor", "supervisor", "consultant", "agent", "evaluator"]
+
+
+class PartyOut(Schema):
+    id: int
+    organization: OrgRef
+    role: str
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+class TaskActionIn(In):
+    action: Literal["approve", "return", "reject", "acknowledge", "complete"] = Field(
+        ..., description="通过 / 退回修改 / 不予通过 / 确认收到（备案）/ 办结（建设单位自办环节）"
+    )
+    opinion: str = Field("", max_length=5000)
+    expected_version: int | None = Field(
+        None, ge=1, description="乐观锁：待办的版本号；不符时返回 409"
+    )
+    confirmed_checks: list[str] = Field(default_factory=list, max_length=50)
+    document_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class ReassignIn(In):
+    to_user_id: int
+    note: str = Field("", max_length=1000)
+
+
+class UrgeIn(In):
+    text: str = Field("", max_length=1000)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+class VersionOut(Schema):
+    id: int
+    number: int
+    filename: str
+    size: int
+    content_type: str
+    sm3: str
+    uploaded_by: str
+    uploaded_at: dt.datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    step_kind: str
+    name: str
+    versions: list[VersionOut]
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+class PlanIn(In):
+    year: int = Field(..., ge=2000, le=2100)
+    kind: Literal["annual", "supplement"] = "annual"
+
+
+class PlanEntryIn(In):
+    project_id: int
+    note: str = Field("", max_length=200)
+
+
+class OpinionIn(In):
+    opinion: str = Field("", max_length=5000)
+
+
+class CountersignIn(In):
+    decision: Literal["approve", "return"]
+    opinion: str = Field("", max_length=5000)
+
+
+class SignoffOut(Schema):
+    organization: str
+    round: int
+    status: str
+    opinion: str
+    signed_at: dt.datetime | None
+
+
+class PlanEntryOut(Schema):
+    project_id: int
+    project_code: str | None
+    project_name: str
+    unit: str
+    amount: Decimal
+    note: str
+
+
+class PlanOut(Schema):
+    id: int
+    jurisdiction_id: int
+    year: int
+    kind: str
+    number: int
+    title: str
+    status: str
+    due_on: dt.date | None
+    due_cite: str
+    entries: list[PlanEntryOut]
+    signoffs: list[SignoffOut]
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+class ExpertIn(In):
+    name: str = Field(..., min_length=1, max_length=50)
+    specialties: list[str] = Field(..., min_length=1, max_length=20)
+    employer_name: str = Field("", max_length=200)
+    employer_id: int | None = None
+    title: str = Field("", max_length=50)
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    title: str
+    specialties: list[str]
+    employer_name: str
+    available: bool
+    unavailable_reason: str
+
+
+class AvailabilityIn(In):
+    available: bool
+    reason: str = Field("", max_length=200)
+
+
+class MeetingIn(In):
+    specialty: str = Field(..., min_length=1, max_length=50)
+    size: int = Field(..., ge=1, le=25)
+    step_kind: str = Field("expert_review", max_length=40)
+    title: str = Field("", max_length=200)
+    scheduled_for: dt.datetime | None = None
+
+
+class SeatOut(Schema):
+    position: int
+    expert_id: int
+    name: str
+    vacated: bool
+    vacated_reason: str
+
+
+class ExpertOpinionOut(Schema):
+    expert_id: int
+    name: str
+    text: str
+    score: Decimal
+    conclusion: str
+    submitted_at: dt.datetime
+
+
+class MeetingOut(Schema):
+    id: int
+    project_id: int
+    project_name: str
+    step_kind: str
+    title: str
+    specialty: str
+    size: int
+    scheduled_for: dt.datetime | None
+    status: str
+    conclusion: str
+    conclusion_text: str
+    seats: list[SeatOut]
+    exclusions: list[dict[str, Any]] | None
+    opinions: list[ExpertOpinionOut] | None
+
+
+class ReplaceIn(In):
+    expert_id: int
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class ExpertOpinionIn(In):
+    text: str = Field(..., min_length=1, max_length=5000)
+    score: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
+    conclusion: Literal["approve", "return", "reject"]
+
+
+class ConclusionIn(In):
+    conclusion: Literal["approve", "return", "reject"]
+    text: str = Field(..., min_length=1, max_length=5000)
+    confirmed_checks: list[str] = Field(default_factory=list, max_length=50)
+
+
+class VerificationOut(Schema):
+    ok: bool
+    problems: list[str]
+    algorithm: str
+    seed: str
+    pool_digest: str
+    pool: list[dict[str, Any]]
+    ranking: list[int]
+    drawn: list[int]
+    replacements: list[dict[str, Any]]
+    expected_panel: list[int]
+    current_panel: list[int]

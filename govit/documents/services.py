@@ -1,0 +1,116 @@
+"""Upload a document: size and type checked, SM3 digest computed, a new version every time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+
+from govit.access.policy import authorize
+from govit.core import clock
+from govit.core.digest import sm3_chunks
+from govit.core.errors import Conflict, InvalidInput
+from govit.documents.models import Document, DocumentVersion
+from govit.events.services import record
+from govit.organizations.models import User
+from govit.projects.models import Project, ProjectStatus
+
+# extension → (content type, the bytes the file must start with)
+ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("application/pdf", (b"%PDF",)),
+    "ofd": ("application/ofd", (b"PK\x03\x04",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    "wps": ("application/vnd.ms-works", (b"\xd0\xcf\x11\xe0",)),
+    "zip": ("application/zip", (b"PK\x03\x04",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG",)),
+}
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "GOVIT_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _read(upload: Any) -> tuple[bytes, str]:
+    name = getattr(upload, "name", "") or ""
+    data = b"".join(upload.chunks()) if hasattr(upload, "chunks") else bytes(upload.read())
+    return data, name
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    upload: Any,
+    step_kind: str = "",
+    filename: str | None = None,
+) -> DocumentVersion:
+    """Add a version of a project document (e.g. 建设方案) uploaded by the construction unit."""
+    authorize(actor, "document.upload", project)
+    if project.status in (
+        ProjectStatus.REJECTED,
+        ProjectStatus.TERMINATED,
+        ProjectStatus.COMPLETED,
+    ):
+        raise Conflict(f"项目{project.get_status_display()}，不能再上传材料", code="PROJECT_CLOSED")
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("请填写材料名称（200字以内）", code="INVALID_NAME")
+    data, uploaded_name = _read(upload)
+    filename = (filename or uploaded_name or "").strip()
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ALLOWED_TYPES:
+        allowed = "、".join(sorted(ALLOWED_TYPES))
+        raise InvalidInput(
+            f"不支持的文件类型“{extension or '无扩展名'}”；可上传：{allowed}", code="FILE_TYPE"
+        )
+    if not data:
+        raise InvalidInput("文件为空", code="FILE_EMPTY")
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise InvalidInput(
+            f"文件大小 {len(data) / 1048576:.1f} MB 超过上限 {limit / 1048576:.0f} MB",
+            code="FILE_TOO_LARGE",
+        )
+    content_type, magics = ALLOWED_TYPES[extension]
+    if not data.startswith(magics):
+        raise InvalidInput(f"文件内容与扩展名“.{extension}”不符", code="FILE_CONTENT_MISMATCH")
+    digest = sm3_chunks([data])
+    now = clock.now()
+    document, _ = Document.objects.select_for_update().get_or_create(
+        project=project, step_kind=step_kind, name=name, defaults={"created_at": now}
+    )
+    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        filename=filename[:255],
+        size=len(data),
+        content_type=content_type,
+        sm3=digest,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    version.file.save(filename, ContentFile(data), save=False)
+    version.save()
+    record(
+        "document.uploaded",
+        actor=actor,
+        project=project,
+        summary=f"上传“{name}”第{number}版（{filename}，{len(data):,}字节）",
+        after={"document": document.pk, "version": number, "sm3": digest, "size": len(data)},
+    )
+    return version

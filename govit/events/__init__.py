@@ -1,0 +1,1 @@
+"""The event log: every state change, decision, upload and draw, appended and never rewritten."""

@@ -1,0 +1,69 @@
+"""The registered event kinds. Recording an unregistered kind is an error, not a new kind."""
+
+from __future__ import annotations
+
+EVENT_KINDS: dict[str, str] = {
+    # jurisdictions and rulebooks
+    "jurisdiction.created": "登记辖区",
+    "rulebook.registered": "登记规则手册版本",
+    "rulebook.bound": "辖区启用规则手册版本",
+    "rulebook.confirmed": "管理员确认按非现行规则手册办理",
+    # organizations and people
+    "organization.created": "登记单位",
+    "user.created": "创建用户",
+    "user.roles_changed": "变更用户角色",
+    "token.created": "签发 API 令牌",
+    "expert.registered": "专家入库",
+    "expert.availability_changed": "专家可用状态变更",
+    # projects and their steps
+    "project.created": "创建项目草稿",
+    "project.updated": "修改项目信息",
+    "project.declared": "项目申报",
+    "project.party_added": "登记项目参与单位",
+    "project.rejected": "项目不予通过",
+    "step.opened": "环节开始办理",
+    "step.submitted": "报送材料",
+    "step.resubmitted": "退回后重新报送",
+    "step.returned": "退回修改",
+    "step.passed": "环节办结",
+    "step.rejected": "环节不予通过",
+    "step.replanned": "按事实变化调整后续环节",
+    "task.opened": "生成待办",
+    "task.approved": "通过",
+    "task.returned": "退回修改",
+    "task.rejected": "不予通过",
+    "task.acknowledged": "确认收到备案",
+    "task.completed": "办结",
+    "task.cancelled": "待办撤销",
+    "task.reassigned": "转办",
+    "task.urged": "催办",
+    "delegation.created": "委托",
+    "delegation.revoked": "撤销委托",
+    # documents
+    "document.uploaded": "上传材料",
+    # planning
+    "plan.created": "创建年度计划",
+    "plan.entry_added": "项目列入计划",
+    "plan.entry_removed": "项目移出计划",
+    "plan.submitted": "计划报送会签或审定",
+    "plan.countersigned": "计划会签",
+    "plan.approved": "计划批准",
+    "plan.returned": "计划退回",
+    # expert reviews
+    "meeting.created": "发起评审会",
+    "draw.made": "抽取专家",
+    "draw.replaced": "补抽专家",
+    "opinion.recorded": "专家意见",
+    "meeting.concluded": "评审会结论",
+}
+
+
+class UnknownEventKind(LookupError):
+    pass
+
+
+def label(kind: str) -> str:
+    try:
+        return EVENT_KINDS[kind]
+    except KeyError:
+        raise UnknownEventKind(f"未登记的事件类型：{kind}") from None

@@ -1,0 +1,136 @@
+"""Append events. Called by every service, inside its transaction, after the change it records."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from govit.core import clock
+from govit.core.digest import canonical_json, sm3
+from govit.events.models import Event
+from govit.events.registry import label
+
+_correlation: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
+    "correlation", default=None
+)
+
+GENESIS = "0" * 64
+
+
+@contextmanager
+def correlation(existing: uuid.UUID | None = None) -> Iterator[uuid.UUID]:
+    """Group the events of one user action (one request, one job) under one id."""
+    current = _correlation.get()
+    if current is not None and existing is None:
+        yield current
+        return
+    token = _correlation.set(existing or uuid.uuid4())
+    try:
+        yield _correlation.get()  # type: ignore[misc]
+    finally:
+        _correlation.reset(token)
+
+
+def event_digest(fields: dict[str, Any]) -> str:
+    return sm3(canonical_json(fields))
+
+
+def _content(event: Event) -> dict[str, Any]:
+    return {
+        "stream": event.stream,
+        "seq": event.seq,
+        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "correlation_id": str(event.correlation_id),
+        "kind": event.kind,
+        "jurisdiction": event.jurisdiction_id,
+        "project": event.project_id,
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "actor_org": event.actor_org_id,
+        "actor_org_name": event.actor_org_name,
+        "actor_roles": event.actor_roles,
+        "summary": event.summary,
+        "cite": event.cite,
+        "before": event.before,
+        "after": event.after,
+        "data": event.data,
+        "prev": event.prev_digest,
+    }
+
+
+def record(
+    kind: str,
+    *,
+    actor: Any | None,
+    summary: str,
+    project: Any | None = None,
+    jurisdiction: Any | None = None,
+    cite: str | None = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event. Must run inside the caller's transaction."""
+    label(kind)  # unregistered kinds are refused
+    if jurisdiction is None and project is not None:
+        jurisdiction = project.jurisdiction
+    stream = (
+        f"project:{project.pk}"
+        if project is not None
+        else f"jurisdiction:{getattr(jurisdiction, 'pk', 0)}"
+    )
+    org = getattr(actor, "organization", None) if actor is not None else None
+    for attempt in range(5):
+        last = Event.objects.filter(stream=stream).order_by("-seq").values("seq", "digest").first()
+        event = Event(
+            stream=stream,
+            seq=(last["seq"] + 1) if last else 1,
+            at=clock.now(),
+            correlation_id=_correlation.get() or uuid.uuid4(),
+            kind=kind,
+            jurisdiction=jurisdiction,
+            project=project,
+            actor=actor,
+            actor_name=actor.display_name if actor is not None else "系统",
+            actor_org=org,
+            actor_org_name=org.name if org is not None else "",
+            actor_roles=",".join(sorted(actor.role_codes())) if actor is not None else "",
+            summary=summary,
+            cite=cite or "",
+            before=before,
+            after=after,
+            data=data or {},
+            prev_digest=last["digest"] if last else GENESIS,
+        )
+        event.digest = event_digest(_content(event))
+        try:
+            with transaction.atomic():
+                event.save()
+            return event
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def verify_stream(stream: str) -> list[str]:
+    """Recompute the chain of one stream; returns the problems found (empty when intact)."""
+    problems = []
+    previous = GENESIS
+    expected_seq = 1
+    for event in Event.objects.filter(stream=stream).order_by("seq").iterator():
+        if event.seq != expected_seq:
+            problems.append(f"{stream}: 第{expected_seq}条事件缺失")
+        if event.prev_digest != previous:
+            problems.append(f"{stream}#{event.seq}: 与前一事件的链接不符")
+        if event_digest(_content(event)) != event.digest:
+            problems.append(f"{stream}#{event.seq}: 内容与摘要不符（被改动过）")
+        previous = event.digest
+        expected_seq = event.seq + 1
+    return problems

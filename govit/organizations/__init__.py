@@ -1,0 +1,1 @@
+"""Organizations (authorities, construction units, vendors), their users and roles, API tokens."""

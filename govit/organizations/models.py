@@ -1,0 +1,153 @@
+"""Organizations, users and roles. An organization's kind is a rulebook actor (or a vendor kind)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from govit.policy.vocab import ACTOR_LABELS
+
+
+class OrgKind(models.TextChoices):
+    COMPETENT_DEPARTMENT = "competent_department", ACTOR_LABELS["competent_department"][0]
+    DEVELOPMENT_REFORM = "development_reform", ACTOR_LABELS["development_reform"][0]
+    FINANCE = "finance", ACTOR_LABELS["finance"][0]
+    AUDIT = "audit", ACTOR_LABELS["audit"][0]
+    CYBERSPACE = "cyberspace", ACTOR_LABELS["cyberspace"][0]
+    CRYPTO_ADMINISTRATION = "crypto_administration", ACTOR_LABELS["crypto_administration"][0]
+    SECRECY = "secrecy", ACTOR_LABELS["secrecy"][0]
+    PUBLIC_SECURITY = "public_security", ACTOR_LABELS["public_security"][0]
+    BIG_DATA_CENTER = "big_data_center", ACTOR_LABELS["big_data_center"][0]
+    GOVERNMENT = "government", ACTOR_LABELS["government"][0]
+    LEADING_GROUP_OFFICE = "leading_group_office", ACTOR_LABELS["leading_group_office"][0]
+    CONSTRUCTION_UNIT = "construction_unit", ACTOR_LABELS["construction_unit"][0]
+    CONTRACTOR = "contractor", "承建单位"
+    SUPERVISOR = "supervisor", "监理单位"
+    CONSULTANT = "consultant", "咨询机构"
+    AGENT = "agent", "采购代理机构"
+    EVALUATOR = "evaluator", "测评机构"
+
+
+AUTHORITY_KINDS = (
+    "competent_department",
+    "development_reform",
+    "finance",
+    "audit",
+    "cyberspace",
+    "crypto_administration",
+    "secrecy",
+    "public_security",
+    "big_data_center",
+    "government",
+    "leading_group_office",
+)
+VENDOR_KINDS = ("contractor", "supervisor", "consultant", "agent", "evaluator")
+
+
+class Organization(models.Model):
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction",
+        verbose_name="辖区",
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    kind = models.CharField("类别", max_length=32, choices=OrgKind.choices)
+    name = models.CharField("名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "单位"
+        ordering = ["jurisdiction_id", "kind", "name"]
+        constraints = [
+            # one authority of each kind per jurisdiction: tasks for "finance" go to exactly one place
+            models.UniqueConstraint(
+                fields=["jurisdiction", "kind"],
+                condition=models.Q(kind__in=AUTHORITY_KINDS),
+                name="one_authority_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="org_name_unique_in_jurisdiction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_authority(self) -> bool:
+        return self.kind in AUTHORITY_KINDS
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.kind in VENDOR_KINDS
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "经办人"
+    LEADER = "leader", "负责人"
+    ADMIN = "admin", "辖区管理员"
+    AUDITOR = "auditor", "审计人员"
+
+
+class User(AbstractUser):
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    real_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("电话", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
+
+    def role_codes(self) -> set[str]:
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = set(self.roles.values_list("role", flat=True))
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_codes()
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField("角色", max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "用户角色"
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}：{self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SM3 digest is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100, blank=True)
+    prefix = models.CharField("前缀", max_length=8)
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.user}）"

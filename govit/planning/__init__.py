@@ -1,0 +1,1 @@
+"""Annual plans and 增补 (supplement) plans: compiled by the department, approved by the government."""

@@ -1,0 +1,1 @@
+"""Projects and the workflow that carries them through their rulebook's steps."""

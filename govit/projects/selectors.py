@@ -1,0 +1,131 @@
+"""Reads about projects, steps and tasks, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from govit.access.policy import visible_projects
+from govit.core import clock
+from govit.organizations.models import User
+from govit.projects.models import (
+    DONE_STEP_STATUSES,
+    Delegation,
+    Project,
+    ProjectStep,
+    Task,
+    TaskStatus,
+)
+
+
+def active_delegation(
+    delegator_id: int, delegate_id: int, on: dt.date | None = None
+) -> Delegation | None:
+    on = on or clock.today()
+    return (
+        Delegation.objects.select_related("delegator")
+        .filter(
+            delegator_id=delegator_id,
+            delegate_id=delegate_id,
+            starts_on__lte=on,
+            ends_on__gte=on,
+            revoked_at__isnull=True,
+        )
+        .first()
+    )
+
+
+def project_list(
+    user: User,
+    *,
+    q: str = "",
+    status: str = "",
+    stage: str = "",
+    plan_year: int | None = None,
+    unit_id: int | None = None,
+    min_investment: Decimal | None = None,
+    max_investment: Decimal | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[Project]:
+    qs = visible_projects(user).select_related("unit", "jurisdiction")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(unit__name__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if plan_year:
+        qs = qs.filter(plan_year=plan_year)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if min_investment is not None:
+        qs = qs.filter(total_investment__gte=min_investment)
+    if max_investment is not None:
+        qs = qs.filter(total_investment__lte=max_investment)
+    if overdue:
+        overdue_ids = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=clock.today()).values(
+            "project_id"
+        )
+        qs = qs.filter(pk__in=overdue_ids)
+    return qs.order_by("-id")
+
+
+def step_list(project: Project) -> QuerySet[ProjectStep]:
+    return project.steps.order_by("seq")
+
+
+def current_step(project: Project) -> ProjectStep | None:
+    return project.steps.exclude(status__in=DONE_STEP_STATUSES).order_by("seq").first()
+
+
+def task_list(
+    user: User,
+    *,
+    status: str = "open",
+    overdue: bool | None = None,
+    organization_id: int | None = None,
+) -> QuerySet[Task]:
+    """Tasks of the user's organization (or, for the competent department and auditors, of any
+    organization in the jurisdiction when ``organization_id`` is given)."""
+    visible = visible_projects(user).values("pk")
+    qs = Task.objects.filter(project_id__in=visible).select_related(
+        "project", "step", "organization", "assignee"
+    )
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    else:
+        qs = qs.filter(organization_id=user.organization_id)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status=TaskStatus.OPEN, due_on__lt=clock.today())
+    return qs.order_by("due_on", "id")
+
+
+def days_left(task: Task, today: dt.date | None = None) -> int | None:
+    """Working days from today to the due date (negative when overdue)."""
+    from govit.policy.calendar import CalendarYearMissing, default_calendar
+
+    if task.due_on is None:
+        return None
+    today = today or clock.today()
+    cal = default_calendar()
+    try:
+        if task.due_on >= today:
+            return cal.working_days_between(today, task.due_on)
+        return -cal.working_days_between(task.due_on, today)
+    except CalendarYearMissing:
+        return None
+
+
+def timeline(project: Project) -> list[dict[str, Any]]:
+    steps = list(
+        project.steps.order_by("seq").prefetch_related("tasks__organization", "opinions__user")
+    )
+    return [
+        {"step": step, "tasks": list(step.tasks.all()), "opinions": list(step.opinions.all())}
+        for step in steps
+    ]

@@ -1,0 +1,626 @@
+"""Writes about projects: create, declare, submit a step, act on a task, urge, reassign, delegate.
+
+Every function checks the actor's permission, asks the rulebook engine what is allowed, changes
+state, appends events — in one transaction. A refusal changes nothing and names its article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from govit.access.policy import authorize, may_act_on_task
+from govit.core import clock
+from govit.core.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from govit.events.services import record
+from govit.organizations.models import Organization, User
+from govit.projects import workflow
+from govit.projects.models import (
+    Action,
+    ConstructionType,
+    Delegation,
+    FundingSource,
+    Opinion,
+    PartyRole,
+    Project,
+    ProjectParty,
+    ProjectStatus,
+    ProjectStep,
+    StepStatus,
+    Task,
+    TaskStatus,
+)
+
+EDITABLE_FIELDS = (
+    "name",
+    "summary",
+    "plan_year",
+    "total_investment",
+    "funding_source",
+    "classified",
+    "involves_crypto",
+    "construction_type",
+    "simple_scope",
+    "national_code",
+    "data_sharing_supported",
+    "listed_in_system_catalog",
+)
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate project fields; bad input is refused with the field named, in Chinese."""
+    out = dict(fields)
+    if "name" in out:
+        out["name"] = str(out["name"]).strip()
+        if not out["name"]:
+            raise InvalidInput("项目名称不能为空", code="INVALID_NAME")
+    if "total_investment" in out:
+        try:
+            amount = Decimal(str(out["total_investment"]))
+        except (InvalidOperation, ValueError):
+            raise InvalidInput("总投资应为数字（单位：元）", code="INVALID_AMOUNT") from None
+        if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e13"):
+            raise InvalidInput("总投资应为大于0的金额（单位：元）", code="INVALID_AMOUNT")
+        out["total_investment"] = amount.quantize(Decimal("0.01"))
+    if "plan_year" in out:
+        year = out["plan_year"]
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise InvalidInput("计划年度应为四位年份", code="INVALID_PLAN_YEAR")
+    if "funding_source" in out and out["funding_source"] not in FundingSource.values:
+        raise InvalidInput(
+            f"资金来源不正确：{out['funding_source']}", code="INVALID_FUNDING_SOURCE"
+        )
+    if "construction_type" in out and out["construction_type"] not in ConstructionType.values:
+        raise InvalidInput(
+            f"建设性质不正确：{out['construction_type']}", code="INVALID_CONSTRUCTION_TYPE"
+        )
+    if out.get("national_code"):
+        import re
+
+        if not re.fullmatch(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{6}", out["national_code"]):
+            raise InvalidInput(
+                "投资项目在线审批监管平台代码格式应为 ####-######-##-##-######",
+                code="INVALID_NATIONAL_CODE",
+            )
+    return out
+
+
+@transaction.atomic
+def project_create(
+    *, actor: User, name: str, plan_year: int, total_investment: Any, **fields: Any
+) -> Project:
+    authorize(actor, "project.create", actor.organization)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"未知的字段：{', '.join(sorted(unknown))}", code="UNKNOWN_FIELD")
+    values = _clean(
+        {"name": name, "plan_year": plan_year, "total_investment": total_investment, **fields}
+    )
+    values.setdefault("funding_source", FundingSource.LOCAL_FISCAL)
+    values.setdefault("construction_type", ConstructionType.NEW)
+    unit = actor.organization
+    assert unit is not None
+    if unit.jurisdiction.rulebook_id is None:
+        raise RuleRefused(
+            f"“{unit.jurisdiction.name}”尚未启用规则手册，不能受理项目", code="NO_RULEBOOK"
+        )
+    project = Project.objects.create(
+        jurisdiction=unit.jurisdiction, unit=unit, created_by=actor, **values
+    )
+    record(
+        "project.created",
+        actor=actor,
+        project=project,
+        summary=f"创建项目草稿“{project.name}”",
+        after=_snapshot(project),
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
+    authorize(actor, "project.edit", project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != ProjectStatus.DRAFT:
+        raise Conflict("项目已申报，基本信息不能再直接修改", code="PROJECT_NOT_DRAFT")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"未知的字段：{', '.join(sorted(unknown))}", code="UNKNOWN_FIELD")
+    values = _clean(fields)
+    before = _snapshot(project)
+    for name, value in values.items():
+        setattr(project, name, value)
+    project.save()
+    after = _snapshot(project)
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    if changed:
+        record(
+            "project.updated",
+            actor=actor,
+            project=project,
+            summary="修改项目信息："
+            + "、".join(Project._meta.get_field(k).verbose_name for k in changed),
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    return project
+
+
+def _snapshot(project: Project) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "plan_year": project.plan_year,
+        "total_investment": str(project.total_investment),
+        "funding_source": project.funding_source,
+        "classified": project.classified,
+        "involves_crypto": project.involves_crypto,
+        "construction_type": project.construction_type,
+        "simple_scope": project.simple_scope,
+        "status": project.status,
+    }
+
+
+_STATUS_FINDINGS = {"RULEBOOK_DRAFT", "RULEBOOK_EXPIRED", "RULEBOOK_NOT_YET_EFFECTIVE"}
+
+
+@transaction.atomic
+def project_declare(*, actor: User, project: Project) -> Project:
+    """申报: pin the rulebook version, check the window and the gates, assign the project code,
+    materialise the procedure, and file or complete the declaration step."""
+    authorize(actor, "project.declare", project)
+    project = (
+        Project.objects.select_for_update()
+        .select_related("jurisdiction__rulebook", "unit")
+        .get(pk=project.pk)
+    )
+    if project.status != ProjectStatus.DRAFT:
+        raise Conflict("项目已申报", code="ALREADY_DECLARED")
+    today = clock.today()
+    version = project.jurisdiction.rulebook
+    project.rulebook = version
+    workflow.require_rulebook_usable(project, today)
+    rb = version.load()
+    facts = workflow.project_facts(project, declared_on=today)
+    from govit.policy.decide import decide
+
+    answer = decide(rb, facts, today)
+    blocks = [
+        f
+        for f in answer["findings"]
+        if f["severity"] == "block" and f["code"] not in _STATUS_FINDINGS
+    ]
+    if blocks:
+        first = blocks[0]
+        raise RuleRefused(first["message"], code=first["code"], cite=first["cite"])
+    for gate in rb.model.gates:
+        if (
+            gate.effect == "no_new_projects"
+            and gate.requires
+            and not workflow.requirement_met(project, gate.requires)
+        ):
+            raise RuleRefused(gate.message, code=gate.code, cite=gate.cite)
+
+    declaration = answer["declaration"]
+    project.declared_on = today
+    project.declared_late = bool(declaration and declaration["on_time"] is False)
+    project.status = ProjectStatus.ACTIVE
+    project.confirmation = _confirmation_for(project, rb.status_on(today))
+    _assign_code(project)
+    given = {k: v for k, v in facts.__dict__.items() if v is not None}
+    from govit.policy.classify import classify
+
+    cls = classify(rb, given)
+    steps = workflow.materialize_steps(project, cls)
+    first_step = steps[0]
+    workflow.refuse_if_documents_missing(first_step)
+    warnings = [f for f in answer["findings"] if f["severity"] == "warn"]
+    record(
+        "project.declared",
+        actor=actor,
+        project=project,
+        summary=f"申报{project.plan_year}年度项目“{project.name}”，项目编码{project.code}"
+        + ("（逾期申报）" if project.declared_late else ""),
+        cite=declaration["cite"] if declaration else first_step.cite,
+        before={"status": ProjectStatus.DRAFT},
+        after={
+            "status": project.status,
+            "code": project.code,
+            "rulebook": f"{version.rulebook_id}@v{version.version}",
+            "track": cls.track,
+            "steps": [s.kind for s in steps],
+        },
+        data={"warnings": warnings, "confirmation": project.confirmation_id},
+    )
+    if first_step.start_mode == "on_submission":
+        workflow.open_step(first_step, actor, today)
+        project.stage = first_step.kind
+        project.save()
+    elif first_step.co_actors:
+        # the unit declares to several bodies at once (湘西第六条: 涉密系统同时向保密局申报)
+        tasks = workflow.open_step(first_step, actor, today)
+        project.stage = first_step.kind
+        project.save()
+        own = next(t for t in tasks if t.lead)
+        workflow.claim(own, TaskStatus.COMPLETED, actor)
+        _opinion(actor, first_step, own, Action.SUBMIT, "")
+    else:
+        first_step.round = 1
+        first_step.started_on = today
+        first_step.save(update_fields=["round", "started_on"])
+        _opinion(actor, first_step, None, Action.SUBMIT, "")
+        workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送")
+    return project
+
+
+def _confirmation_for(project: Project, status: str):
+    if status == "in_force":
+        return None
+    from govit.jurisdictions.models import RulebookConfirmation
+
+    return RulebookConfirmation.objects.filter(
+        jurisdiction_id=project.jurisdiction_id, rulebook=project.rulebook, status=status
+    ).first()
+
+
+def _assign_code(project: Project) -> None:
+    prefix = f"{project.jurisdiction.code}-{project.plan_year}-"
+    taken = Project.objects.filter(code__startswith=prefix).count()
+    for attempt in range(20):
+        project.code = f"{prefix}{taken + 1 + attempt:04d}"
+        try:
+            with transaction.atomic():
+                project.save()
+            return
+        except IntegrityError:
+            continue
+    raise Conflict("项目编码分配冲突，请重试", code="CODE_CONFLICT")
+
+
+@transaction.atomic
+def step_submit(
+    *, actor: User, step: ProjectStep, note: str = "", document_ids: Sequence[int] = ()
+) -> ProjectStep:
+    """报送: the construction unit submits (or resubmits after 退回修改) a step's materials."""
+    project = step.project
+    authorize(actor, "step.submit", project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    step = ProjectStep.objects.select_for_update().select_related("project").get(pk=step.pk)
+    if project.status != ProjectStatus.ACTIVE:
+        raise Conflict(f"项目{project.get_status_display()}，不能报送", code="PROJECT_NOT_ACTIVE")
+    if step.status not in (StepStatus.READY, StepStatus.RETURNED):
+        if step.status == StepStatus.PENDING:
+            workflow.refuse_if_gated(project, step.kind)
+            workflow.require_previous_done(step)
+        raise Conflict(
+            f"“{step.name}”当前{step.get_status_display()}，不能报送", code="STEP_NOT_READY"
+        )
+    workflow.require_rulebook_usable(project, clock.today())
+    workflow.refuse_if_gated(project, step.kind)  # a gate's own article says more than "not yet"
+    workflow.require_previous_done(step)
+    workflow.refuse_if_documents_missing(step)
+    resubmission = step.status == StepStatus.RETURNED
+    documents = _document_versions(project, document_ids)
+    workflow.open_step(step, actor, clock.today())
+    opinion = _opinion(actor, step, None, Action.SUBMIT, note, documents=documents)
+    record(
+        "step.resubmitted" if resubmission else "step.submitted",
+        actor=actor,
+        project=project,
+        summary=f"{'重新' if resubmission else ''}报送“{step.name}”的材料，第{step.round}轮",
+        cite=step.cite,
+        after={"step": step.kind, "status": step.status, "round": step.round},
+        data={"opinion": opinion.pk, "documents": [d.pk for d in documents]},
+    )
+    return step
+
+
+def _document_versions(project: Project, ids: Sequence[int]) -> list[Any]:
+    if not ids:
+        return []
+    from govit.documents.models import DocumentVersion
+
+    versions = list(DocumentVersion.objects.filter(pk__in=ids, document__project=project))
+    if len(versions) != len(set(ids)):
+        raise InvalidInput("所附材料不存在或不属于本项目", code="INVALID_DOCUMENT")
+    return versions
+
+
+def _opinion(
+    user: User,
+    step: ProjectStep,
+    task: Task | None,
+    action: str,
+    text: str,
+    *,
+    documents: Sequence[Any] = (),
+    on_behalf_of: User | None = None,
+    confirmed_checks: Sequence[str] = (),
+) -> Opinion:
+    opinion = Opinion.objects.create(
+        project=step.project,
+        step=step,
+        task=task,
+        action=action,
+        text=text,
+        user=user,
+        organization=user.organization,
+        on_behalf_of=on_behalf_of,
+        confirmed_checks=list(confirmed_checks),
+        at=clock.now(),
+    )
+    if documents:
+        opinion.documents.set(documents)
+    return opinion
+
+
+TASK_ACTIONS = ("approve", "return", "reject", "acknowledge", "complete")
+_TASK_EVENTS = {
+    "approve": "task.approved",
+    "acknowledge": "task.acknowledged",
+    "complete": "task.completed",
+    "return": "task.returned",
+    "reject": "task.rejected",
+}
+
+
+@transaction.atomic
+def task_act(
+    *,
+    actor: User,
+    task_id: int,
+    action: str,
+    opinion: str = "",
+    expected_version: int | None = None,
+    confirmed_checks: Sequence[str] = (),
+    document_ids: Sequence[int] = (),
+    via_meeting: bool = False,
+) -> Task:
+    """通过 / 退回修改 / 不予通过 / 确认收到（备案）/ 办结 on one task, with opinion and documents."""
+    task = _visible_task(actor, task_id)
+    authorize(actor, "task.act", task)
+    _, on_behalf_of = may_act_on_task(actor, task)
+    task = workflow.lock_task(task.pk, expected_version)
+    step = ProjectStep.objects.select_for_update().select_related("project").get(pk=task.step_id)
+    project = step.project
+    if action not in TASK_ACTIONS:
+        raise InvalidInput(f"未知的办理操作：{action}", code="INVALID_ACTION")
+    _check_action_fits(step, task, action, via_meeting)
+    if action in ("return", "reject") and not opinion.strip():
+        raise InvalidInput("退回修改或不予通过须填写意见", code="OPINION_REQUIRED")
+    if action in ("approve", "acknowledge", "complete") and task.lead:
+        _require_checks(step, confirmed_checks)
+    if action == "complete":
+        workflow.refuse_if_documents_missing(step)
+    documents = _document_versions(project, document_ids)
+    status = {
+        "approve": TaskStatus.APPROVED,
+        "acknowledge": TaskStatus.ACKNOWLEDGED,
+        "complete": TaskStatus.COMPLETED,
+        "return": TaskStatus.RETURNED,
+        "reject": TaskStatus.REJECTED,
+    }[action]
+    workflow.claim(task, status, actor)
+    entry = _opinion(
+        actor,
+        step,
+        task,
+        action,
+        opinion,
+        documents=documents,
+        on_behalf_of=on_behalf_of,
+        confirmed_checks=confirmed_checks,
+    )
+    label = Action(action).label
+    record(
+        _TASK_EVENTS[action],
+        actor=actor,
+        project=project,
+        summary=f"{task.organization.name}对“{step.name}”{label}"
+        + (f"：{opinion}" if opinion else ""),
+        cite=step.cite,
+        before={"task": task.pk, "status": TaskStatus.OPEN},
+        after={"task": task.pk, "status": status},
+        data={
+            "opinion": entry.pk,
+            "on_behalf_of": on_behalf_of.pk if on_behalf_of else None,
+            "confirmed_checks": list(confirmed_checks),
+        },
+    )
+    if action in ("approve", "acknowledge", "complete"):
+        round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
+        if step.sign == "any" or not round_open.exists():
+            workflow.pass_step(step, actor, f"“{step.name}”办结")
+    elif action == "return":
+        _close_round(step, TaskStatus.CANCELLED)
+        step.status = StepStatus.RETURNED
+        step.save(update_fields=["status"])
+        record(
+            "step.returned",
+            actor=actor,
+            project=project,
+            summary=f"“{step.name}”退回建设单位修改：{opinion}",
+            cite=step.cite,
+            before={"step": step.kind, "status": StepStatus.IN_REVIEW},
+            after={"step": step.kind, "status": step.status},
+        )
+    else:
+        _close_round(step, TaskStatus.CANCELLED)
+        step.status = StepStatus.REJECTED
+        step.closed_at = clock.now()
+        step.save(update_fields=["status", "closed_at"])
+        project.status = ProjectStatus.REJECTED
+        project.save(update_fields=["status", "updated_at"])
+        record(
+            "project.rejected",
+            actor=actor,
+            project=project,
+            summary=f"“{step.name}”不予通过，项目终结：{opinion}",
+            cite=step.cite,
+            before={"status": ProjectStatus.ACTIVE},
+            after={"status": project.status},
+        )
+    return task
+
+
+def _visible_task(actor: User, task_id: int) -> Task:
+    from govit.access.policy import visible_projects
+
+    task = (
+        Task.objects.filter(pk=task_id, project__in=visible_projects(actor))
+        .select_related("project", "step", "organization")
+        .first()
+    )
+    if task is None:
+        raise NotFound("待办不存在或无权查看")
+    return task
+
+
+def _check_action_fits(step: ProjectStep, task: Task, action: str, via_meeting: bool) -> None:
+    if step.kind == "expert_review" and task.lead and not via_meeting:
+        raise RuleRefused(
+            "专家评审环节须通过评审会形成结论", code="MEETING_REQUIRED", cite=step.cite
+        )
+    unit_task = task.actor == "construction_unit"
+    if unit_task:
+        if action != "complete":
+            raise InvalidInput("建设单位自行办理的环节只能“办结”", code="INVALID_ACTION")
+        return
+    if action == "complete":
+        raise InvalidInput("“办结”只用于建设单位自行办理的环节", code="INVALID_ACTION")
+    if step.filing and action in ("approve", "reject"):
+        raise InvalidInput("备案环节应“确认收到”或“退回修改”", code="INVALID_ACTION")
+    if not step.filing and action == "acknowledge":
+        raise InvalidInput("“确认收到”只用于备案环节", code="INVALID_ACTION")
+
+
+def _require_checks(step: ProjectStep, confirmed: Sequence[str]) -> None:
+    missing = [
+        c for c in step.checks if c["severity"] == "block" and c["code"] not in set(confirmed)
+    ]
+    if missing:
+        raise RuleRefused(
+            "须确认以下核查事项：" + "；".join(c["text"] for c in missing),
+            code="CHECK_NOT_CONFIRMED",
+            cite=missing[0]["cite"],
+        )
+
+
+def _close_round(step: ProjectStep, status: str) -> None:
+    from django.db.models import F
+
+    Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN).update(
+        status=status, closed_at=clock.now(), version=F("version") + 1
+    )
+
+
+@transaction.atomic
+def task_reassign(*, actor: User, task_id: int, to_user: User, note: str = "") -> Task:
+    """转办: hand the task to a colleague in the same organization."""
+    task = _visible_task(actor, task_id)
+    authorize(actor, "task.reassign", task)
+    task = workflow.lock_task(task.pk, None)
+    if to_user.organization_id != task.organization_id or not to_user.is_active:
+        raise InvalidInput("只能转办给本单位的在岗人员", code="INVALID_ASSIGNEE")
+    from govit.access.policy import works
+
+    if not works(to_user):
+        raise InvalidInput(f"“{to_user.display_name}”不是经办人或负责人", code="INVALID_ASSIGNEE")
+    before = task.assignee_id
+    Task.objects.filter(pk=task.pk).update(assignee=to_user, version=task.version + 1)
+    task.assignee, task.version = to_user, task.version + 1
+    _opinion(actor, task.step, task, Action.REASSIGN, note)
+    record(
+        "task.reassigned",
+        actor=actor,
+        project=task.project,
+        summary=f"“{task.step.name}”转办给{to_user.display_name}" + (f"：{note}" if note else ""),
+        before={"task": task.pk, "assignee": before},
+        after={"task": task.pk, "assignee": to_user.pk},
+    )
+    return task
+
+
+@transaction.atomic
+def task_urge(*, actor: User, task_id: int, text: str = "") -> Task:
+    """催办: remind the organization that holds the task; recorded, and counted."""
+    task = _visible_task(actor, task_id)
+    authorize(actor, "task.urge", task)
+    task = (
+        Task.objects.select_for_update()
+        .select_related("step", "project", "organization")
+        .get(pk=task.pk)
+    )
+    if task.status != TaskStatus.OPEN:
+        raise Conflict("此待办已办结，无需催办", code="TASK_CLOSED")
+    Task.objects.filter(pk=task.pk).update(urge_count=task.urge_count + 1)
+    task.urge_count += 1
+    _opinion(actor, task.step, task, Action.URGE, text)
+    record(
+        "task.urged",
+        actor=actor,
+        project=task.project,
+        summary=f"催办{task.organization.name}办理“{task.step.name}”（第{task.urge_count}次）"
+        + (f"：{text}" if text else ""),
+        cite=task.step.cite,
+        data={"task": task.pk, "due_on": task.due_on.isoformat() if task.due_on else None},
+    )
+    return task
+
+
+@transaction.atomic
+def delegation_create(
+    *, actor: User, delegate: User, starts_on: dt.date, ends_on: dt.date, reason: str
+) -> Delegation:
+    """委托: let a colleague act on the tasks assigned to the actor, for a period."""
+    authorize(actor, "delegation.create", delegate)
+    if ends_on < starts_on:
+        raise InvalidInput("委托结束日期不能早于开始日期", code="INVALID_PERIOD")
+    if delegate.pk == actor.pk:
+        raise InvalidInput("不能委托给自己", code="INVALID_DELEGATE")
+    if not reason.strip():
+        raise InvalidInput("请填写委托事由", code="REASON_REQUIRED")
+    delegation = Delegation.objects.create(
+        organization=actor.organization,
+        delegator=actor,
+        delegate=delegate,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_at=clock.now(),
+    )
+    record(
+        "delegation.created",
+        actor=actor,
+        jurisdiction=actor.organization.jurisdiction,
+        summary=f"{actor.display_name}委托{delegate.display_name}于{starts_on}至{ends_on}代为办理：{reason}",
+        data={"delegation": delegation.pk},
+    )
+    return delegation
+
+
+@transaction.atomic
+def party_add(
+    *, actor: User, project: Project, organization: Organization, role: str
+) -> ProjectParty:
+    """登记项目参与单位 (a vendor: consultant, agent, contractor, supervisor, evaluator)."""
+    authorize(actor, "party.add", project)
+    if role not in PartyRole.values:
+        raise InvalidInput(f"参与角色不正确：{role}", code="INVALID_ROLE")
+    if organization.jurisdiction_id != project.jurisdiction_id or not organization.is_vendor:
+        raise InvalidInput("参与单位须为本辖区登记的服务机构", code="INVALID_PARTY")
+    party, created = ProjectParty.objects.get_or_create(
+        project=project, organization=organization, role=role, defaults={"added_at": clock.now()}
+    )
+    if created:
+        record(
+            "project.party_added",
+            actor=actor,
+            project=project,
+            summary=f"登记{PartyRole(role).label}：{organization.name}",
+            after={"organization": organization.pk, "role": role},
+        )
+    return party

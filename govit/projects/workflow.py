@@ -1,0 +1,414 @@
+"""The workflow machinery: asks the rulebook engine what applies, materialises the steps, opens
+tasks with their working-day due dates, passes steps and advances the project.
+
+Internal: no permission checks here. Public writes go through ``services.py`` (and the planning
+and reviews services), which check permissions, call into this module and record events, all in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F
+
+from govit.core import clock
+from govit.core.errors import Conflict, RuleRefused
+from govit.events.services import record
+from govit.organizations.models import Organization, User
+from govit.policy.calendar import CalendarYearMissing, default_calendar
+from govit.policy.classify import Classification, classify
+from govit.policy.decide import decide
+from govit.policy.facts import Facts
+from govit.policy.loader import LoadedRulebook
+from govit.policy.schema import Gate
+from govit.policy.vocab import STATUS_LABELS, actor_label
+from govit.projects.models import (
+    DONE_STEP_STATUSES,
+    Project,
+    ProjectStatus,
+    ProjectStep,
+    StepStatus,
+    Task,
+    TaskStatus,
+)
+
+# --- what the rulebook says about this project -------------------------------------------------
+
+
+def rulebook_of(project: Project) -> LoadedRulebook:
+    version = project.rulebook or project.jurisdiction.rulebook
+    if version is None:
+        raise RuleRefused(
+            f"“{project.jurisdiction.name}”尚未启用规则手册，不能受理项目", code="NO_RULEBOOK"
+        )
+    return version.load()
+
+
+def unfinished_prior_year_projects(project: Project) -> int:
+    """The unit's projects of last year's approved plan that are not finished."""
+    return (
+        Project.objects.filter(
+            unit_id=project.unit_id,
+            plan_entries__plan__year=project.plan_year - 1,
+            plan_entries__plan__status="approved",
+            status__in=(ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED),
+        )
+        .exclude(pk=project.pk)
+        .distinct()
+        .count()
+    )
+
+
+def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Facts:
+    """The decide() facts the platform knows about a project."""
+    started = {
+        step.kind: step.started_on
+        for step in project.steps.all()
+        if step.started_on is not None and step.status not in DONE_STEP_STATUSES
+    }
+    return Facts(
+        total_investment=project.total_investment,
+        funding_source=project.funding_source,
+        classified=project.classified,
+        involves_crypto=project.involves_crypto,
+        construction_type=project.construction_type,
+        simple_scope=project.simple_scope,
+        plan_year=project.plan_year,
+        declared_on=declared_on or project.declared_on,
+        unfinished_prior_year_projects=unfinished_prior_year_projects(project),
+        step_started_on=started or None,
+    )
+
+
+def classification(project: Project) -> Classification:
+    facts = project_facts(project)
+    given = {k: v for k, v in facts.__dict__.items() if v is not None}
+    return classify(rulebook_of(project), given)
+
+
+def decision(project: Project, on: dt.date | None = None) -> dict[str, Any]:
+    return decide(rulebook_of(project), project_facts(project), on or clock.today())
+
+
+# --- rulebook status: draft or expired needs the administrator's recorded confirmation ----------
+
+
+def require_rulebook_usable(project: Project, on: dt.date) -> None:
+    version = project.rulebook or project.jurisdiction.rulebook
+    rb = rulebook_of(project)
+    status = rb.status_on(on)
+    if status == "in_force":
+        return
+    from govit.jurisdictions.models import RulebookConfirmation
+
+    confirmed = RulebookConfirmation.objects.filter(
+        jurisdiction_id=project.jurisdiction_id, rulebook=version, status=status
+    ).exists()
+    if confirmed:
+        return
+    m = rb.model
+    cite = {
+        "draft": m.draft.cite if m.draft else None,
+        "expired": m.validity.cite if m.validity else None,
+        "not_yet_effective": m.effective_from.cite if m.effective_from else None,
+    }[status]
+    raise RuleRefused(
+        f"《{m.title}》{STATUS_LABELS[status]}，须由本辖区管理员确认后方可按其办理",
+        code={"draft": "RULEBOOK_DRAFT", "expired": "RULEBOOK_EXPIRED"}.get(
+            status, "RULEBOOK_NOT_YET_EFFECTIVE"
+        ),
+        cite=cite,
+    )
+
+
+# --- gates that only the platform can test -----------------------------------------------------
+
+
+def requirement_met(project: Project, requirement: str) -> bool:
+    if requirement == "in_annual_plan":
+        return project.plan_entries.filter(plan__status="approved").exists()
+    if requirement == "declared_on_time":
+        return not project.declared_late
+    if requirement == "data_sharing_supported":
+        return project.data_sharing_supported
+    if requirement == "listed_in_system_catalog":
+        return project.listed_in_system_catalog is not False
+    if requirement == "prior_year_projects_accepted":
+        return True  # acceptance arrives with the lifecycle's second part; nothing to hold back yet
+    if requirement == "evaluation_findings_rectified":
+        return True
+    raise AssertionError(requirement)
+
+
+def gates_blocking(project: Project, kind: str) -> list[Gate]:
+    rb = rulebook_of(project)
+    return [
+        gate
+        for gate in rb.model.gates
+        if gate.effect == "blocks_steps"
+        and kind in gate.blocks
+        and gate.requires is not None
+        and gate.severity == "block"
+        and not requirement_met(project, gate.requires)
+    ]
+
+
+def refuse_if_gated(project: Project, kind: str) -> None:
+    blocking = gates_blocking(project, kind)
+    if blocking:
+        gate = blocking[0]
+        raise RuleRefused(gate.message, code=gate.code, cite=gate.cite)
+
+
+# --- materialising the steps -------------------------------------------------------------------
+
+
+def materialize_steps(project: Project, cls: Classification) -> list[ProjectStep]:
+    steps = []
+    for seq, (step, template) in enumerate(cls.steps, start=1):
+        steps.append(
+            ProjectStep(
+                project=project,
+                seq=seq,
+                kind=step.kind,
+                name=step.name,
+                actor=step.actor,
+                co_actors=list(template["co_actors"]),
+                sign=step.sign,
+                working_days=step.working_days,
+                start_mode=step.start_mode,
+                filing=step.filing,
+                cite=step.cite,
+                documents=[dict(d) for d in template["documents"]],
+                checks=[dict(c) for c in template["checks"]],
+                every=step.every or "",
+            )
+        )
+    return ProjectStep.objects.bulk_create(steps)
+
+
+# --- organizations and due dates ---------------------------------------------------------------
+
+
+def organization_for(project: Project, actor: str, step_name: str) -> Organization:
+    if actor == "construction_unit":
+        return project.unit
+    kind = "competent_department" if actor == "experts" else actor
+    if actor in ("contractor", "supervisor"):
+        party = project.parties.filter(role=actor).select_related("organization").first()
+        if party is None:
+            raise RuleRefused(
+                f"本项目尚未登记{actor_label(actor)}，无法分派“{step_name}”", code="PARTY_MISSING"
+            )
+        return party.organization
+    org = Organization.objects.filter(
+        jurisdiction_id=project.jurisdiction_id, kind=kind, is_active=True
+    ).first()
+    if org is None:
+        raise RuleRefused(
+            f"本辖区尚未登记“{actor_label(kind)}”，无法分派“{step_name}”的待办；请辖区管理员先登记该单位",
+            code="ORG_MISSING",
+        )
+    return org
+
+
+def due_date(started_on: dt.date, working_days: int | None) -> tuple[dt.date | None, str]:
+    if working_days is None:
+        return None, ""
+    try:
+        return default_calendar().add_working_days(started_on, working_days), ""
+    except CalendarYearMissing as exc:
+        return None, str(exc)
+
+
+def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Task]:
+    """Start the clock on a step and give each organization that must act its task."""
+    project = step.project
+    step.round += 1
+    step.status = StepStatus.IN_REVIEW
+    step.started_on = today
+    step.due_on, step.due_note = due_date(today, step.working_days)
+    step.save(update_fields=["round", "status", "started_on", "due_on", "due_note"])
+    tasks: list[Task] = []
+    if step.kind == "annual_plan":
+        return tasks  # passed when the government approves a plan that lists the project
+    actors = [step.actor, *step.co_actors]
+    now = clock.now()
+    for index, kind in enumerate(actors):
+        tasks.append(
+            Task.objects.create(
+                project=project,
+                step=step,
+                organization=organization_for(project, kind, step.name),
+                actor=kind,
+                lead=index == 0,
+                round=step.round,
+                opened_at=now,
+                due_on=step.due_on,
+            )
+        )
+    record(
+        "step.opened",
+        actor=actor,
+        project=project,
+        summary=f"“{step.name}”开始办理"
+        + (
+            f"，{step.working_days}个工作日内办结（{step.due_on:%Y年%m月%d日}前）"
+            if step.due_on
+            else ""
+        ),
+        cite=step.cite,
+        after={
+            "step": step.kind,
+            "status": step.status,
+            "round": step.round,
+            "due_on": _iso(step.due_on),
+        },
+        data={
+            "tasks": [
+                {"id": t.pk, "organization": t.organization.name, "lead": t.lead} for t in tasks
+            ]
+        },
+    )
+    return tasks
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# --- passing steps and advancing ----------------------------------------------------------------
+
+
+def current_step(project: Project) -> ProjectStep | None:
+    return project.steps.exclude(status__in=DONE_STEP_STATUSES).order_by("seq").first()
+
+
+def pass_step(step: ProjectStep, actor: User | None, summary: str) -> None:
+    before = step.status
+    step.status = StepStatus.PASSED
+    step.closed_at = clock.now()
+    step.save(update_fields=["status", "closed_at"])
+    Task.objects.filter(step=step, status=TaskStatus.OPEN).update(
+        status=TaskStatus.CANCELLED, closed_at=step.closed_at, version=F("version") + 1
+    )
+    record(
+        "step.passed",
+        actor=actor,
+        project=step.project,
+        summary=summary,
+        cite=step.cite,
+        before={"step": step.kind, "status": before},
+        after={"step": step.kind, "status": step.status},
+    )
+    advance(step.project, actor)
+
+
+def advance(project: Project, actor: User | None) -> ProjectStep | None:
+    """Move the project to its next step and start that step if nobody needs to submit first."""
+    today = clock.today()
+    step = current_step(project)
+    if step is None:
+        project.stage = ""
+        project.status = ProjectStatus.COMPLETED
+        project.save(update_fields=["stage", "status", "updated_at"])
+        return None
+    if project.stage != step.kind:
+        project.stage = step.kind
+        project.save(update_fields=["stage", "updated_at"])
+    if step.status != StepStatus.PENDING:
+        return step
+    mode = step.start_mode
+    if step.kind == "annual_plan" or mode in ("self", "after_previous"):
+        if mode == "after_previous" and gates_blocking(project, step.kind):
+            step.status = StepStatus.READY  # waits until the unit can show the gate is passed
+            step.save(update_fields=["status"])
+            return step
+        open_step(step, actor, today)
+    else:
+        step.status = StepStatus.READY
+        step.save(update_fields=["status"])
+        record(
+            "step.opened",
+            actor=actor,
+            project=project,
+            summary=f"“{step.name}”待建设单位报送材料",
+            cite=step.cite,
+            after={"step": step.kind, "status": step.status},
+        )
+    return step
+
+
+def require_previous_done(step: ProjectStep) -> None:
+    pending = (
+        step.project.steps.filter(seq__lt=step.seq)
+        .exclude(status__in=DONE_STEP_STATUSES)
+        .order_by("seq")
+        .first()
+    )
+    if pending is not None:
+        raise RuleRefused(
+            f"须先完成“{pending.name}”，才能办理“{step.name}”",
+            code="PREVIOUS_STEP_PENDING",
+            cite=pending.cite,
+        )
+
+
+def required_documents_missing(step: ProjectStep) -> list[dict[str, str]]:
+    from govit.documents.models import Document
+
+    have = set(
+        Document.objects.filter(project_id=step.project_id, versions__isnull=False)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    return [
+        d
+        for d in step.documents
+        if d.get("by", "construction_unit") == "construction_unit" and d["name"] not in have
+    ]
+
+
+def refuse_if_documents_missing(step: ProjectStep) -> None:
+    missing = required_documents_missing(step)
+    if missing:
+        names = "、".join(f"“{d['name']}”" for d in missing)
+        raise RuleRefused(
+            f"“{step.name}”须提交的材料尚未上传：{names}",
+            code="DOCUMENT_MISSING",
+            cite=missing[0]["cite"],
+        )
+
+
+def lock_task(task_id: int, expected_version: int | None) -> Task:
+    """Take the task for this action: exactly one of two concurrent actions wins."""
+    task = (
+        Task.objects.select_for_update()
+        .select_related("step", "project", "organization")
+        .get(pk=task_id)
+    )
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(f"此待办已{task.get_status_display()}，不能再办理", code="TASK_CLOSED")
+    if expected_version is not None and task.version != expected_version:
+        raise Conflict("此待办已被他人处理或更新，请刷新后重试", code="TASK_VERSION_CONFLICT")
+    return task
+
+
+def claim(task: Task, status: str, user: User) -> None:
+    """Close the task with a conditional update: the linearisation point of concurrent actions."""
+    now = clock.now()
+    updated = Task.objects.filter(pk=task.pk, version=task.version, status=TaskStatus.OPEN).update(
+        status=status, closed_at=now, closed_by=user, version=F("version") + 1
+    )
+    if updated != 1:
+        raise Conflict("此待办已被他人处理，请刷新后重试", code="TASK_VERSION_CONFLICT")
+    task.status, task.closed_at, task.closed_by, task.version = status, now, user, task.version + 1
+
+
+def money_text(amount: Decimal) -> str:
+    from govit.policy.conditions import money
+
+    return money(amount)

@@ -1,0 +1,1 @@
+"""The expert pool, review meetings, reproducible expert draws, experts' opinions and scores."""

@@ -1,0 +1,408 @@
+"""Expert pool, review meetings, draws, replacements, opinions and the meeting's conclusion."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from govit.access.policy import authorize
+from govit.core import clock
+from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.events.services import record
+from govit.jurisdictions.models import Jurisdiction
+from govit.organizations.models import Organization, User
+from govit.projects import workflow
+from govit.projects.models import PartyRole, Project, ProjectStep, StepStatus, Task, TaskStatus
+from govit.reviews import draw as algorithm
+from govit.reviews.models import (
+    DrawReplacement,
+    Expert,
+    ExpertDraw,
+    ExpertOpinion,
+    MeetingStatus,
+    ReviewMeeting,
+    Seat,
+)
+from govit.reviews.selectors import current_panel
+
+
+@transaction.atomic
+def expert_register(
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    name: str,
+    specialties: list[str],
+    employer_name: str,
+    employer: Organization | None = None,
+    title: str = "",
+    user: User | None = None,
+) -> Expert:
+    authorize(actor, "expert.manage", jurisdiction.pk)
+    specialties = [s.strip() for s in specialties if s.strip()]
+    if not name.strip() or not specialties:
+        raise InvalidInput("请填写专家姓名和至少一个专业领域", code="INVALID_EXPERT")
+    if employer is not None and employer.jurisdiction_id != jurisdiction.pk:
+        raise InvalidInput("工作单位须为本辖区登记的单位", code="INVALID_EMPLOYER")
+    expert = Expert.objects.create(
+        jurisdiction=jurisdiction,
+        name=name,
+        title=title,
+        specialties=specialties,
+        employer=employer,
+        employer_name=employer_name or (employer.name if employer else ""),
+        user=user,
+    )
+    record(
+        "expert.registered",
+        actor=actor,
+        jurisdiction=jurisdiction,
+        summary=f"专家{name}入库（{'、'.join(specialties)}；{expert.employer_name}）",
+        after={"expert": expert.pk},
+    )
+    return expert
+
+
+@transaction.atomic
+def expert_set_availability(
+    *, actor: User, expert: Expert, available: bool, reason: str = ""
+) -> Expert:
+    authorize(actor, "expert.manage", expert.jurisdiction_id)
+    if not available and not reason.strip():
+        raise InvalidInput("请说明不可抽取的原因", code="REASON_REQUIRED")
+    before = expert.available
+    expert.available = available
+    expert.unavailable_reason = "" if available else reason
+    expert.save(update_fields=["available", "unavailable_reason"])
+    record(
+        "expert.availability_changed",
+        actor=actor,
+        jurisdiction=expert.jurisdiction,
+        summary=f"专家{expert.name}{'恢复可抽取' if available else '暂停抽取：' + reason}",
+        before={"available": before},
+        after={"available": available},
+    )
+    return expert
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: User,
+    project: Project,
+    specialty: str,
+    size: int,
+    step_kind: str = "expert_review",
+    title: str = "",
+    scheduled_for: Any = None,
+) -> ReviewMeeting:
+    authorize(actor, "meeting.manage", project)
+    step = project.steps.filter(kind=step_kind).first()
+    if step is None:
+        raise RuleRefused(f"按其规则手册，本项目没有“{step_kind}”环节", code="NO_SUCH_STEP")
+    if step.status != StepStatus.IN_REVIEW:
+        workflow.require_previous_done(step)
+        raise Conflict(
+            f"“{step.name}”当前{step.get_status_display()}，不能组织评审", code="STEP_NOT_IN_REVIEW"
+        )
+    if not specialty.strip():
+        raise InvalidInput("请填写专业领域", code="INVALID_SPECIALTY")
+    if not isinstance(size, int) or not 1 <= size <= 25:
+        raise InvalidInput("抽取人数应为1至25人", code="INVALID_SIZE")
+    if ReviewMeeting.objects.filter(step=step).exclude(status=MeetingStatus.CONCLUDED).exists():
+        raise Conflict("本环节已有未结束的评审会", code="MEETING_EXISTS")
+    meeting = ReviewMeeting.objects.create(
+        project=project,
+        step=step,
+        organizer=actor.organization,
+        title=title or f"{project.name}{step.name}会",
+        specialty=specialty.strip(),
+        size=size,
+        scheduled_for=scheduled_for,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    record(
+        "meeting.created",
+        actor=actor,
+        project=project,
+        summary=f"发起“{meeting.title}”，从{specialty}专业抽取{size}名专家",
+        cite=step.cite,
+        after={"meeting": meeting.pk},
+    )
+    return meeting
+
+
+def eligibility(meeting: ReviewMeeting) -> tuple[list[Expert], list[dict[str, Any]]]:
+    """Experts of the specialty who may sit, and those excluded with the reason."""
+    project = meeting.project
+    parties = {
+        p.organization_id: PartyRole(p.role).label
+        for p in project.parties.select_related("organization")
+    }
+    eligible, excluded = [], []
+    candidates = Expert.objects.filter(jurisdiction_id=project.jurisdiction_id).order_by("pk")
+    for expert in candidates:
+        if meeting.specialty not in expert.specialties:
+            continue
+        reason = None
+        if not expert.available:
+            reason = f"不可抽取：{expert.unavailable_reason or '暂停'}"
+        elif expert.employer_id is not None and expert.employer_id == project.unit_id:
+            reason = "受聘于本项目建设单位，须回避"
+        elif expert.employer_id in parties:
+            reason = f"受聘于本项目{parties[expert.employer_id]}，须回避"
+        if reason:
+            excluded.append({"id": expert.pk, "name": expert.name, "reason": reason})
+        else:
+            eligible.append(expert)
+    return eligible, excluded
+
+
+def _snapshot(experts: list[Expert]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": e.pk,
+            "name": e.name,
+            "specialties": sorted(e.specialties),
+            "employer": e.employer_name,
+        }
+        for e in sorted(experts, key=lambda e: e.pk)
+    ]
+
+
+@transaction.atomic
+def draw_make(*, actor: User, meeting: ReviewMeeting) -> ExpertDraw:
+    meeting = (
+        ReviewMeeting.objects.select_for_update()
+        .select_related("project", "step")
+        .get(pk=meeting.pk)
+    )
+    authorize(actor, "meeting.manage", meeting.project)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise Conflict("本次评审会已抽取专家", code="ALREADY_DRAWN")
+    eligible, excluded = eligibility(meeting)
+    if len(eligible) < meeting.size:
+        raise RuleRefused(
+            f"{meeting.specialty}专业可抽取的专家仅{len(eligible)}人，不足{meeting.size}人；请扩充专家库或调整专业",
+            code="EXPERT_POOL_TOO_SMALL",
+            cite=_pool_cite(meeting.project),
+        )
+    pool = _snapshot(eligible)
+    seed = secrets.token_hex(16)
+    ranking = algorithm.rank(seed, [e["id"] for e in pool])
+    drawn = ranking[: meeting.size]
+    now = clock.now()
+    draw = ExpertDraw.objects.create(
+        meeting=meeting,
+        algorithm=algorithm.ALGORITHM,
+        seed=seed,
+        pool=pool,
+        pool_digest=algorithm.pool_digest(pool),
+        exclusions=excluded,
+        ranking=ranking,
+        drawn=drawn,
+        drawn_by=actor,
+        drawn_at=now,
+    )
+    Seat.objects.bulk_create(
+        [
+            Seat(meeting=meeting, expert_id=expert_id, position=i + 1, seated_at=now)
+            for i, expert_id in enumerate(drawn)
+        ]
+    )
+    meeting.status = MeetingStatus.DRAWN
+    meeting.save(update_fields=["status"])
+    names = {e["id"]: e["name"] for e in pool}
+    record(
+        "draw.made",
+        actor=actor,
+        project=meeting.project,
+        summary=f"从{len(pool)}名可抽取专家中随机抽取{meeting.size}名：{'、'.join(names[i] for i in drawn)}"
+        + (f"；回避或不可抽取{len(excluded)}名" if excluded else ""),
+        cite=_pool_cite(meeting.project),
+        after={"meeting": meeting.pk, "drawn": drawn},
+        data={
+            "seed": seed,
+            "pool_digest": draw.pool_digest,
+            "algorithm": draw.algorithm,
+            "exclusions": excluded,
+        },
+    )
+    return draw
+
+
+def _pool_cite(project: Project) -> str:
+    """The article that makes experts come from the pool, where the rulebook has one."""
+    rb = workflow.rulebook_of(project)
+    for step in rb.model.steps:
+        for check in step.checks:
+            if check.code == "EXPERTS_FROM_POOL":
+                return check.cite
+    return ""
+
+
+@transaction.atomic
+def draw_replace(
+    *, actor: User, meeting: ReviewMeeting, expert: Expert, reason: str
+) -> DrawReplacement:
+    meeting = (
+        ReviewMeeting.objects.select_for_update()
+        .select_related("project", "draw")
+        .get(pk=meeting.pk)
+    )
+    authorize(actor, "meeting.manage", meeting.project)
+    if meeting.status != MeetingStatus.DRAWN:
+        raise Conflict("评审会未抽取专家或已结束", code="NOT_DRAWN")
+    if not reason.strip():
+        raise InvalidInput("请说明补抽原因", code="REASON_REQUIRED")
+    seat = Seat.objects.filter(meeting=meeting, expert=expert, vacated_at__isnull=True).first()
+    if seat is None:
+        raise InvalidInput(f"{expert.name}不在本次评审专家名单中", code="NOT_ON_PANEL")
+    if ExpertOpinion.objects.filter(meeting=meeting, expert=expert).exists():
+        raise Conflict(f"{expert.name}已提交评审意见，不能替换", code="OPINION_GIVEN")
+    draw = meeting.draw
+    used = set(draw.drawn) | set(draw.replacements.values_list("replacement_id", flat=True))
+    candidate = algorithm.next_candidate(draw.ranking, used)
+    if candidate is None:
+        raise RuleRefused("抽取时的可抽取专家已全部用尽，无法补抽", code="EXPERT_POOL_EXHAUSTED")
+    now = clock.now()
+    replacement = DrawReplacement.objects.create(
+        draw=draw, replaced=expert, replacement_id=candidate, reason=reason, by=actor, at=now
+    )
+    seat.vacated_at, seat.vacated_reason = now, reason
+    seat.save(update_fields=["vacated_at", "vacated_reason"])
+    Seat.objects.create(meeting=meeting, expert_id=candidate, position=seat.position, seated_at=now)
+    record(
+        "draw.replaced",
+        actor=actor,
+        project=meeting.project,
+        summary=f"{expert.name}因“{reason}”不能参加，按抽取顺序补抽{replacement.replacement.name}",
+        after={"meeting": meeting.pk, "replaced": expert.pk, "replacement": candidate},
+    )
+    return replacement
+
+
+def draw_verify(meeting: ReviewMeeting) -> algorithm.Verification:
+    draw = meeting.draw
+    return algorithm.verify(
+        seed=draw.seed,
+        pool=draw.pool,
+        recorded_digest=draw.pool_digest,
+        recorded_ranking=draw.ranking,
+        drawn=draw.drawn,
+        replacements=[(r.replaced_id, r.replacement_id) for r in draw.replacements.order_by("id")],
+    )
+
+
+CONCLUSIONS = {"approve": "建议通过", "return": "建议修改后再审", "reject": "建议不予通过"}
+DECISIONS = {"approve": "通过", "return": "退回修改", "reject": "不予通过"}
+
+
+@transaction.atomic
+def opinion_submit(
+    *, actor: User, meeting: ReviewMeeting, text: str, score: Any, conclusion: str
+) -> ExpertOpinion:
+    authorize(actor, "opinion.submit", meeting)
+    meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.DRAWN:
+        raise Conflict("评审会不在评审中", code="MEETING_CLOSED")
+    if conclusion not in CONCLUSIONS:
+        raise InvalidInput(
+            "结论应为建议通过、建议修改后再审或建议不予通过", code="INVALID_CONCLUSION"
+        )
+    try:
+        score = Decimal(str(score))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("评分应为0至100的数字", code="INVALID_SCORE") from None
+    if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
+        raise InvalidInput("评分应为0至100的数字", code="INVALID_SCORE")
+    if not text.strip():
+        raise InvalidInput("请填写评审意见", code="OPINION_REQUIRED")
+    expert = actor.expert
+    if ExpertOpinion.objects.filter(meeting=meeting, expert=expert).exists():
+        raise Conflict("您已提交过本次评审意见", code="OPINION_EXISTS")
+    opinion = ExpertOpinion.objects.create(
+        meeting=meeting,
+        expert=expert,
+        text=text,
+        score=score.quantize(Decimal("0.01")),
+        conclusion=conclusion,
+        submitted_at=clock.now(),
+    )
+    record(
+        "opinion.recorded",
+        actor=actor,
+        project=meeting.project,
+        summary=f"专家{expert.name}：{CONCLUSIONS[conclusion]}，评分{opinion.score}",
+        after={
+            "meeting": meeting.pk,
+            "expert": expert.pk,
+            "score": str(opinion.score),
+            "conclusion": conclusion,
+        },
+    )
+    return opinion
+
+
+@transaction.atomic
+def meeting_conclude(
+    *,
+    actor: User,
+    meeting: ReviewMeeting,
+    conclusion: str,
+    text: str,
+    confirmed_checks: list[str] | tuple = (),
+) -> ReviewMeeting:
+    """The organizer records the meeting's conclusion, which decides the step (通过/退回/不予通过)."""
+    meeting = (
+        ReviewMeeting.objects.select_for_update()
+        .select_related("project", "step")
+        .get(pk=meeting.pk)
+    )
+    authorize(actor, "meeting.manage", meeting.project)
+    if meeting.status != MeetingStatus.DRAWN:
+        raise Conflict("评审会未抽取专家或已结束", code="NOT_DRAWN")
+    if conclusion not in CONCLUSIONS:
+        raise InvalidInput("结论应为通过、退回修改或不予通过", code="INVALID_CONCLUSION")
+    if not text.strip():
+        raise InvalidInput("请填写评审结论意见", code="OPINION_REQUIRED")
+    panel = current_panel(meeting)
+    given = set(ExpertOpinion.objects.filter(meeting=meeting).values_list("expert_id", flat=True))
+    missing = [e.name for e in panel if e.pk not in given]
+    if missing:
+        raise RuleRefused(
+            f"以下专家尚未提交评审意见：{'、'.join(missing)}", code="OPINIONS_MISSING"
+        )
+    step: ProjectStep = meeting.step
+    task = Task.objects.filter(
+        step=step, round=step.round, lead=True, status=TaskStatus.OPEN
+    ).first()
+    if task is None:
+        raise Conflict(f"“{step.name}”没有待办的评审任务", code="NO_OPEN_TASK")
+    meeting.status = MeetingStatus.CONCLUDED
+    meeting.conclusion = conclusion
+    meeting.conclusion_text = text
+    meeting.save(update_fields=["status", "conclusion", "conclusion_text"])
+    record(
+        "meeting.concluded",
+        actor=actor,
+        project=meeting.project,
+        summary=f"“{meeting.title}”结论：{DECISIONS[conclusion]}：{text}",
+        cite=step.cite,
+        after={"meeting": meeting.pk, "conclusion": conclusion},
+    )
+    from govit.projects.services import task_act
+
+    task_act(
+        actor=actor,
+        task_id=task.pk,
+        action=conclusion,
+        opinion=text,
+        via_meeting=True,
+        confirmed_checks=confirmed_checks,
+    )
+    return meeting
