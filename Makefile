@@ -25,11 +25,31 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite runs twice: on SQLite (the default) and on PostgreSQL at PG_TEST_URL, where
+# pytest-django creates and drops test_<name> itself. An unreachable server skips the PostgreSQL
+# run, unless GOVIT_REQUIRE_POSTGRES=1 (as .ci/run sets): then it is a failure. Both runs always
+# run; `make test` fails if either does. PYTEST_ARGS passes options to both (e.g. -x, -k name).
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/govit
+PYTEST_ARGS ?=
+
 test: lint
 	$(BIN)/govit rulebooks validate
 	$(BIN)/govit calendar validate
 	$(BIN)/govit rulebooks coverage > /dev/null
-	$(BIN)/pytest
+	@failed=""; \
+	echo "== pytest on SQLite"; \
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed SQLite"; \
+	if reason=$$($(BIN)/govit db ready "$(PG_TEST_URL)" 2>&1); then \
+		echo "== pytest on PostgreSQL: $$reason"; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed PostgreSQL"; \
+	elif [ "$${GOVIT_REQUIRE_POSTGRES:-}" = 1 ]; then \
+		echo "== PostgreSQL required (GOVIT_REQUIRE_POSTGRES=1) but unreachable: $$reason"; \
+		failed="$$failed PostgreSQL(unreachable)"; \
+	else \
+		echo "== PostgreSQL run SKIPPED (set GOVIT_REQUIRE_POSTGRES=1 to fail instead): $$reason"; \
+	fi; \
+	if [ -n "$$failed" ]; then echo "== make test FAILED on:$$failed"; exit 1; fi; \
+	echo "== make test passed"
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("years", nargs="*", type=int, help="年份（默认软件包中的全部年份）")
     ci.add_argument("--dir", type=Path, help="写入目录（默认 calendar/）")
 
+    db = sub.add_parser("db", help="数据库").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    dr = db.add_parser("ready", help="检查 PostgreSQL 能否连接（make test 据此决定是否在其上测试）")
+    dr.add_argument("url", nargs="?", help="postgres://用户@主机:端口/库名（默认取 DATABASE_URL）")
+    dr.add_argument("--timeout", type=int, default=3, help="连接超时秒数（默认 3）")
+
     m = sub.add_parser("manage", help="运行 Django 管理命令（migrate、runserver 等）")
     m.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -91,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rulebooks(args)
         if args.command == "calendar":
             return _calendar(args)
+        if args.command == "db":
+            return _db_ready(args)
         if args.command == "manage":
             return _manage(args.args)
     except BadInput as exc:
@@ -310,6 +319,48 @@ def _calendar(args: argparse.Namespace) -> int:
         cal.reset_default_calendar()
         return EXIT_OK
     raise AssertionError(args.action)
+
+
+def _db_ready(args: argparse.Namespace) -> int:
+    """Exit 0 when the PostgreSQL server answers, 1 (one line on stderr saying why) when not.
+
+    Tries the named database, then ``postgres`` — the one Django's test runner connects to when
+    it creates ``test_<name>`` — so a server without the application database still counts."""
+    import os
+
+    from govit.settings.env import SettingsError, database_from_url
+
+    url = args.url or os.environ.get("DATABASE_URL", "")
+    if not url:
+        raise BadInput("请给出数据库地址 postgres://用户@主机:端口/库名，或设置 DATABASE_URL")
+    try:
+        db = database_from_url(url, Path.cwd())
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from None
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise BadInput("db ready 只检查 PostgreSQL（postgres://…）")
+    import psycopg
+
+    where = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    params = {
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+        "user": db["USER"] or None,
+        "password": db["PASSWORD"] or None,
+        "connect_timeout": max(1, args.timeout),
+    }
+    problem = ""
+    for name in dict.fromkeys([db["NAME"], "postgres"]):
+        try:
+            with psycopg.connect(dbname=name, **params) as conn:
+                version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        except psycopg.Error as exc:
+            problem = problem or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            continue
+        print(f"✓ PostgreSQL {version}（{where}）可以连接")
+        return EXIT_OK
+    print(f"无法连接 PostgreSQL（{where}）：{problem}", file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 def _manage(argv: list[str]) -> int:

@@ -38,6 +38,21 @@ def finding(answer: dict[str, Any], code: str) -> dict[str, Any]:
     return matches[0]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.postgres`` tests need PostgreSQL: skipped, with the reason, on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(
+        reason=f"needs PostgreSQL, the database is {connection.vendor}: "
+        "run with DATABASE_URL=postgres://… (`make test` does)"
+    )
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def on() -> dt.date:
     return ON

@@ -56,17 +56,18 @@ def visible_projects(user: User) -> QuerySet[Project]:
     if kind in ("competent_department", "audit") or is_auditor(user):
         return declared
     if kind in AUTHORITY_KINDS:
-        # an authority sees the projects whose procedure names it, or that it has been given a task on
-        return declared.filter(
-            Q(steps__actor=kind) | Q(tasks__organization_id=user.organization_id)
-        ).distinct()
+        # an authority sees the projects whose procedure names it, that it has been given a task
+        # on, or — the government and the leading group, which approve plans — that a plan lists
+        seen = Q(steps__actor=kind) | Q(tasks__organization_id=user.organization_id)
+        if kind in ("government", "leading_group_office"):
+            seen |= Q(plan_entries__isnull=False)
+        return declared.filter(pk__in=mine.filter(seen).values("pk"))
     if kind is not None:  # a vendor: only the projects it is a party to
-        return declared.filter(parties__organization_id=user.organization_id).distinct()
-    expert = getattr(user, "expert", None)
-    if expert is not None:
-        from govit.reviews.selectors import expert_meeting_project_ids
-
-        return declared.filter(pk__in=expert_meeting_project_ids(expert))
+        return declared.filter(
+            pk__in=mine.filter(parties__organization_id=user.organization_id).values("pk")
+        )
+    # an expert sees no project as such, only the materials of the meetings they sit on
+    # (govit.reviews.selectors.expert_meetings)
     return Project.objects.none()
 
 
@@ -74,7 +75,7 @@ def project_for(user: User, pk: int, *, for_update: bool = False) -> Project:
     """The project with this id if the user may see it; otherwise NotFound."""
     qs = visible_projects(user).filter(pk=pk)
     if for_update:
-        qs = Project.objects.select_for_update().filter(pk__in=qs.values("pk"))
+        qs = Project.objects.select_for_update(of=("self",)).filter(pk__in=qs.values("pk"))
     project = qs.select_related("jurisdiction", "unit", "rulebook").first()
     if project is None:
         raise NotFound("项目不存在或无权查看")
@@ -194,9 +195,10 @@ def _plan_approve(user: User, jurisdiction_and_kind: tuple[int, str]) -> str | N
     return None
 
 
-def _plan_countersign(user: User, signoff: Any) -> str | None:
-    if signoff is None or not works(user):
-        return "本单位没有待会签的计划"
+def _plan_countersign(user: User, jurisdiction_and_kinds: tuple[int, set[str]]) -> str | None:
+    jurisdiction, co_compilers = jurisdiction_and_kinds
+    if not works(user) or not any(_authority(user, kind, jurisdiction) for kind in co_compilers):
+        return "只有规则手册规定的会同编制部门可以会签年度计划"
     return None
 
 
@@ -243,7 +245,14 @@ def _admin(user: User, jurisdiction: int) -> str | None:
     return "只有辖区管理员可以办理此事项"
 
 
+def _own_account(user: User, target: User) -> str | None:
+    if not user.is_active or user.pk != target.pk:
+        return "只能为自己的账户签发令牌"
+    return None
+
+
 _RULES = {
+    "token.create": _own_account,
     "project.create": _project_create,
     "project.edit": _unit_work,
     "project.declare": _unit_work,

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from govit.api.auth import AUTH
+from govit.api.renderer import Renderer
 from govit.api.routers import accounts, plans, projects, reviews, rulebooks, tasks
 from govit.core.errors import DomainError
 from govit.events.services import correlation
@@ -25,6 +26,7 @@ api = NinjaAPI(
         "message 为中文，cite 为所依据的条款。认证：Authorization: Bearer <令牌>（POST /auth/token 获取）或浏览器会话。"
     ),
     auth=AUTH,
+    renderer=Renderer(),
     urls_namespace="api-v1",
 )
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from govit.organizations.services import token_user
+from govit.organizations.selectors import token_user
 
 
 class TokenAuth(HttpBearer):

@@ -80,7 +80,9 @@ def staff(jurisdiction: Jurisdiction, *, prefix: str) -> Cast:
         if org is None:
             role = rb.model.actors.get(kind) if rb else None  # type: ignore[call-overload]
             name = role.name if role is not None else f"{jurisdiction.name}{actor_label(kind)}"
-            if not name.startswith(jurisdiction.name[:2]):
+            if name[0] in "省市州县":  # 市行政审批服务局 → 岳阳市行政审批服务局
+                name = jurisdiction.name[:-1] + name
+            elif not name.startswith(jurisdiction.name[:2]):
                 name = f"{jurisdiction.name}{name}"
             org = organization_create(
                 actor=actor, jurisdiction=jurisdiction, kind=kind, name=name[:200]

@@ -16,6 +16,7 @@ from govit.core.errors import Conflict, InvalidInput
 from govit.documents.models import Document, DocumentVersion
 from govit.events.services import record
 from govit.organizations.models import User
+from govit.policy.vocab import STEP_KINDS
 from govit.projects.models import Project, ProjectStatus
 
 # extension → (content type, the bytes the file must start with)
@@ -42,10 +43,45 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "GOVIT_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _read(upload: Any) -> tuple[bytes, str]:
-    name = getattr(upload, "name", "") or ""
-    data = b"".join(upload.chunks()) if hasattr(upload, "chunks") else bytes(upload.read())
-    return data, name
+def _size_text(size: int) -> str:
+    """1 KB, 2.5 MB, 1 GB: at most two decimals, none when whole."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.2f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{size:,} 字节"
+
+
+def _too_large(size: int, limit: int) -> InvalidInput:
+    # a size that rounds to the limit is shown in bytes: "50 MB 超过上限 50 MB" explains nothing
+    size_text, limit_text = _size_text(size), _size_text(limit)
+    if size_text == limit_text:
+        size_text, limit_text = f"{size:,} 字节", f"{limit:,} 字节（{limit_text}）"
+    return InvalidInput(f"文件大小 {size_text}，超过上限 {limit_text}", code="FILE_TOO_LARGE")
+
+
+def _read(upload: Any, limit: int) -> bytes:
+    """The upload's bytes; an upload over the limit is refused before it is read into memory."""
+    declared = getattr(upload, "size", None)
+    if isinstance(declared, int) and declared > limit:
+        raise _too_large(declared, limit)
+    chunks = (
+        iter(upload.chunks())
+        if hasattr(upload, "chunks")
+        else iter(lambda: upload.read(65536), b"")
+    )
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) > limit:
+            # keep reading only to count: the message names the real size
+            rest = sum(len(more) for more in chunks)
+            raise _too_large(len(data) + rest, limit)
+    return bytes(data)
+
+
+def _base_name(filename: str) -> str:
+    """The file's own name, without the directories some clients send (C:\\fakepath\\a.pdf)."""
+    return filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
 
 
 @transaction.atomic
@@ -66,25 +102,21 @@ def document_upload(
         ProjectStatus.COMPLETED,
     ):
         raise Conflict(f"项目{project.get_status_display()}，不能再上传材料", code="PROJECT_CLOSED")
+    if step_kind and step_kind not in STEP_KINDS:
+        raise InvalidInput(f"所属环节不正确：{step_kind[:40]}", code="INVALID_STEP_KIND")
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise InvalidInput("请填写材料名称（200字以内）", code="INVALID_NAME")
-    data, uploaded_name = _read(upload)
-    filename = (filename or uploaded_name or "").strip()
+    filename = _base_name(filename or getattr(upload, "name", "") or "")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in ALLOWED_TYPES:
         allowed = "、".join(sorted(ALLOWED_TYPES))
         raise InvalidInput(
             f"不支持的文件类型“{extension or '无扩展名'}”；可上传：{allowed}", code="FILE_TYPE"
         )
+    data = _read(upload, max_upload_bytes())
     if not data:
         raise InvalidInput("文件为空", code="FILE_EMPTY")
-    limit = max_upload_bytes()
-    if len(data) > limit:
-        raise InvalidInput(
-            f"文件大小 {len(data) / 1048576:.1f} MB 超过上限 {limit / 1048576:.0f} MB",
-            code="FILE_TOO_LARGE",
-        )
     content_type, magics = ALLOWED_TYPES[extension]
     if not data.startswith(magics):
         raise InvalidInput(f"文件内容与扩展名“.{extension}”不符", code="FILE_CONTENT_MISMATCH")

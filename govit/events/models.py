@@ -12,12 +12,26 @@ class AppendOnly(Exception):
     pass
 
 
+REWRITE = "事件记录只能追加，不能修改"
+REMOVE = "事件记录只能追加，不能删除"
+
+
 class EventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[override]
-        raise AppendOnly("事件记录只能追加，不能修改")
+        raise AppendOnly(REWRITE)
+
+    def bulk_update(self, objs, fields, batch_size=None):  # type: ignore[override]
+        # refused before Django opens its own atomic block, which a refusal inside would poison
+        raise AppendOnly(REWRITE)
+
+    def bulk_create(self, objs, *args, **kwargs):  # type: ignore[override]
+        # an upsert overwrites the row it collides with; ignoring conflicts drops an event silently
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AppendOnly(REWRITE)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):  # type: ignore[override]
-        raise AppendOnly("事件记录只能追加，不能删除")
+        raise AppendOnly(REMOVE)
 
 
 class Event(models.Model):
@@ -62,6 +76,8 @@ class Event(models.Model):
     class Meta:
         verbose_name = "事件"
         ordering = ["id"]
+        # Django's own paths (related access, refresh) use the base manager: it refuses rewrites too
+        base_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="event_stream_seq_unique")
         ]
@@ -74,10 +90,19 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.summary}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnly("事件记录只能追加，不能修改")
-        super().save(*args, **kwargs)
+    def save(self, **kwargs):
+        if (
+            not self._state.adding
+            or kwargs.get("force_update")
+            or kwargs.get("update_fields") is not None
+        ):
+            raise AppendOnly(REWRITE)
+        # An object whose id is set is saved by Django with an UPDATE first: a new event carrying
+        # an existing event's id would overwrite that row. An event is only ever inserted.
+        if self.pk is not None and Event.objects.filter(pk=self.pk).exists():
+            raise AppendOnly(REWRITE)
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnly("事件记录只能追加，不能删除")
+        raise AppendOnly(REMOVE)

@@ -64,6 +64,10 @@ def _content(event: Event) -> dict[str, Any]:
     }
 
 
+def _fit(field: str, value: str) -> str:
+    return value[: Event._meta.get_field(field).max_length]
+
+
 def record(
     kind: str,
     *,
@@ -97,9 +101,11 @@ def record(
             jurisdiction=jurisdiction,
             project=project,
             actor=actor,
-            actor_name=actor.display_name if actor is not None else "系统",
+            # a username (150) may be longer than the column (100): PostgreSQL refuses what SQLite
+            # silently stores, so the snapshot is cut to fit before it is digested
+            actor_name=_fit("actor_name", actor.display_name if actor is not None else "系统"),
             actor_org=org,
-            actor_org_name=org.name if org is not None else "",
+            actor_org_name=_fit("actor_org_name", org.name if org is not None else ""),
             actor_roles=",".join(sorted(actor.role_codes())) if actor is not None else "",
             summary=summary,
             cite=cite or "",

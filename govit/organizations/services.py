@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from govit.access.policy import authorize
-from govit.core import clock
 from govit.core.digest import sm3
 from govit.core.errors import Conflict, InvalidInput
 from govit.events.services import record
@@ -106,10 +105,7 @@ def user_create(
 @transaction.atomic
 def token_create(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
     """Issue an API token for the actor. The key is returned once; only its digest is stored."""
-    if not actor.is_authenticated or not actor.is_active:
-        from govit.core.errors import PermissionDenied
-
-        raise PermissionDenied("请先登录")
+    authorize(actor, "token.create", actor)
     key = "gvt_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor, name=name, prefix=key[:8], key_digest=sm3(key.encode())
@@ -122,19 +118,3 @@ def token_create(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
         summary=f"签发 API 令牌 {token.prefix}…" + (f"（{name}）" if name else ""),
     )
     return token, key
-
-
-def token_user(key: str) -> User | None:
-    """The active user a bearer key belongs to, or None."""
-    if not key or not key.startswith("gvt_"):
-        return None
-    token = (
-        ApiToken.objects.select_related("user__organization")
-        .filter(key_digest=sm3(key.encode()))
-        .first()
-    )
-    if token is None or token.revoked_at is not None:
-        return None
-    if token.expires_at is not None and token.expires_at <= clock.now():
-        return None
-    return token.user if token.user.is_active else None

@@ -19,19 +19,10 @@ from govit.planning.models import (
     PlanStatus,
     SignoffStatus,
 )
+from govit.planning.selectors import approver_kind, plan_step
+from govit.policy.vocab import actor_label
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, StepStatus
-
-
-def plan_step(jurisdiction: Jurisdiction):
-    """The rulebook's annual_plan step for this jurisdiction (its compiler, deadline, article)."""
-    if jurisdiction.rulebook is None:
-        raise RuleRefused(f"“{jurisdiction.name}”尚未启用规则手册", code="NO_RULEBOOK")
-    rb = jurisdiction.rulebook.load()
-    for step in rb.model.steps:
-        if step.kind == "annual_plan":
-            return rb, step
-    raise RuleRefused(f"《{rb.title}》没有年度计划环节", code="NO_ANNUAL_PLAN")
 
 
 @transaction.atomic
@@ -80,8 +71,10 @@ def plan_create(
 
 
 def _locked_plan(plan: AnnualPlan) -> AnnualPlan:
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the
+    # rulebook; only the plan row needs the lock.
     return (
-        AnnualPlan.objects.select_for_update()
+        AnnualPlan.objects.select_for_update(of=("self",))
         .select_related("jurisdiction__rulebook")
         .get(pk=plan.pk)
     )
@@ -177,15 +170,12 @@ def _co_compilers(plan: AnnualPlan, step) -> list:
         ).first()
         if org is None:
             raise RuleRefused(
-                f"本辖区尚未登记会签单位“{co.actor}”", code="ORG_MISSING", cite=co.cite or step.cite
+                f"本辖区尚未登记会签单位“{actor_label(co.actor)}”",
+                code="ORG_MISSING",
+                cite=co.cite or step.cite,
             )
         orgs.append(org)
     return orgs
-
-
-def approver_kind(step) -> str:
-    """Who approves the plan: the approver the rulebook names (本级人民政府), else the compiler."""
-    return step.approver or step.actor
 
 
 @transaction.atomic
@@ -238,6 +228,11 @@ def plan_countersign(
     """会签: a co-compiling department agrees, or returns the plan for revision."""
     plan = _locked_plan(plan)
     _, step = plan_step(plan.jurisdiction)
+    authorize(
+        actor, "plan.countersign", (plan.jurisdiction_id, {co.actor for co in step.co_actors})
+    )
+    if plan.status != PlanStatus.COUNTERSIGNING:
+        raise Conflict("计划不在会签中", code="PLAN_NOT_COUNTERSIGNING")
     signoff = (
         PlanSignoff.objects.select_for_update()
         .select_related("organization")
@@ -249,10 +244,8 @@ def plan_countersign(
         )
         .first()
     )
-    authorize(actor, "plan.countersign", signoff)
-    assert signoff is not None
-    if plan.status != PlanStatus.COUNTERSIGNING:
-        raise Conflict("计划不在会签中", code="PLAN_NOT_COUNTERSIGNING")
+    if signoff is None:
+        raise Conflict("本单位已会签此计划", code="ALREADY_COUNTERSIGNED")
     if decision not in ("approve", "return"):
         raise InvalidInput("会签意见应为同意或退回修改", code="INVALID_DECISION")
     if decision == "return" and not opinion.strip():

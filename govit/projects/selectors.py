@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from govit.access.policy import visible_projects
 from govit.core import clock
@@ -102,7 +102,8 @@ def task_list(
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(status=TaskStatus.OPEN, due_on__lt=clock.today())
-    return qs.order_by("due_on", "id")
+    # tasks without a due date last, on every database (SQLite sorts NULL first, PostgreSQL last)
+    return qs.order_by(F("due_on").asc(nulls_last=True), "id")
 
 
 def days_left(task: Task, today: dt.date | None = None) -> int | None:

@@ -172,8 +172,10 @@ def project_declare(*, actor: User, project: Project) -> Project:
     """申报: pin the rulebook version, check the window and the gates, assign the project code,
     materialise the procedure, and file or complete the declaration step."""
     authorize(actor, "project.declare", project)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the
+    # rulebook; only the project row needs the lock.
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("jurisdiction__rulebook", "unit")
         .get(pk=project.pk)
     )

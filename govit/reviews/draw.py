@@ -51,6 +51,8 @@ def verify(
     if pool_digest(pool) != recorded_digest:
         problems.append("专家库快照与抽取时记录的摘要不符（快照被改动过）")
     ids = [entry["id"] for entry in pool]
+    if len(set(ids)) != len(ids):
+        problems.append("专家库快照中有重复的专家")
     ranking = rank(seed, ids)
     if list(recorded_ranking) != ranking:
         problems.append("记录的抽取顺序与按种子重新计算的结果不符")
@@ -60,8 +62,13 @@ def verify(
     used = set(ranking[:size])
     panel = list(ranking[:size])
     for replaced, replacement in replacements:
+        if replaced not in panel:
+            # a replacement must free a seat: one "for" an expert who is not sitting seats nobody
+            problems.append(f"被替换的{replaced}号专家不在当时的评审专家名单中")
         expected = next_candidate(ranking, used)
-        if replacement != expected:
+        if expected is None:
+            problems.append(f"可抽取的专家已全部用尽，不应再有补抽（记录为{replacement}号）")
+        elif replacement != expected:
             problems.append(f"补抽专家应为{expected}号，记录为{replacement}号")
         used.add(replacement)
         panel = [replacement if x == replaced else x for x in panel]

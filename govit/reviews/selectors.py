@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
+from govit.projects.models import PartyRole
+from govit.reviews import draw as algorithm
 from govit.reviews.models import Expert, ReviewMeeting, Seat
 
 
@@ -13,10 +17,44 @@ def current_panel(meeting: ReviewMeeting) -> list[Expert]:
     return [seat.expert for seat in seats.order_by("position")]
 
 
-def expert_meeting_project_ids(expert: Expert) -> QuerySet:
-    return Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting__project_id")
-
-
 def expert_meetings(expert: Expert) -> QuerySet[ReviewMeeting]:
     seated = Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id")
     return ReviewMeeting.objects.filter(pk__in=seated).select_related("project", "step")
+
+
+def eligibility(meeting: ReviewMeeting) -> tuple[list[Expert], list[dict[str, Any]]]:
+    """Experts of the specialty who may sit, and those excluded with the reason."""
+    project = meeting.project
+    parties = {
+        p.organization_id: PartyRole(p.role).label
+        for p in project.parties.select_related("organization")
+    }
+    eligible, excluded = [], []
+    candidates = Expert.objects.filter(jurisdiction_id=project.jurisdiction_id).order_by("pk")
+    for expert in candidates:
+        if meeting.specialty not in expert.specialties:
+            continue
+        reason = None
+        if not expert.available:
+            reason = f"不可抽取：{expert.unavailable_reason or '暂停'}"
+        elif expert.employer_id is not None and expert.employer_id == project.unit_id:
+            reason = "受聘于本项目建设单位，须回避"
+        elif expert.employer_id in parties:
+            reason = f"受聘于本项目{parties[expert.employer_id]}，须回避"
+        if reason:
+            excluded.append({"id": expert.pk, "name": expert.name, "reason": reason})
+        else:
+            eligible.append(expert)
+    return eligible, excluded
+
+
+def draw_verify(meeting: ReviewMeeting) -> algorithm.Verification:
+    draw = meeting.draw
+    return algorithm.verify(
+        seed=draw.seed,
+        pool=draw.pool,
+        recorded_digest=draw.pool_digest,
+        recorded_ranking=draw.ranking,
+        drawn=draw.drawn,
+        replacements=[(r.replaced_id, r.replacement_id) for r in draw.replacements.order_by("id")],
+    )

@@ -14,8 +14,9 @@ from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
+from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
-from govit.projects.models import PartyRole, Project, ProjectStep, StepStatus, Task, TaskStatus
+from govit.projects.models import Project, ProjectStep, StepStatus, Task, TaskStatus
 from govit.reviews import draw as algorithm
 from govit.reviews.models import (
     DrawReplacement,
@@ -26,7 +27,7 @@ from govit.reviews.models import (
     ReviewMeeting,
     Seat,
 )
-from govit.reviews.selectors import current_panel
+from govit.reviews.selectors import current_panel, eligibility
 
 
 @transaction.atomic
@@ -88,6 +89,11 @@ def expert_set_availability(
     return expert
 
 
+# A 200-character project name plus the step's overflows the column: PostgreSQL refuses the row
+# (a 500), where SQLite silently stored it. The default title is cut to fit.
+TITLE_LENGTH = ReviewMeeting._meta.get_field("title").max_length
+
+
 @transaction.atomic
 def meeting_create(
     *,
@@ -102,7 +108,8 @@ def meeting_create(
     authorize(actor, "meeting.manage", project)
     step = project.steps.filter(kind=step_kind).first()
     if step is None:
-        raise RuleRefused(f"按其规则手册，本项目没有“{step_kind}”环节", code="NO_SUCH_STEP")
+        label = STEP_LABELS.get(step_kind, (step_kind,))[0]
+        raise RuleRefused(f"按其规则手册，本项目没有“{label}”环节", code="NO_SUCH_STEP")
     if step.status != StepStatus.IN_REVIEW:
         workflow.require_previous_done(step)
         raise Conflict(
@@ -118,7 +125,7 @@ def meeting_create(
         project=project,
         step=step,
         organizer=actor.organization,
-        title=title or f"{project.name}{step.name}会",
+        title=(title or f"{project.name}{step.name}会")[:TITLE_LENGTH],
         specialty=specialty.strip(),
         size=size,
         scheduled_for=scheduled_for,
@@ -134,32 +141,6 @@ def meeting_create(
         after={"meeting": meeting.pk},
     )
     return meeting
-
-
-def eligibility(meeting: ReviewMeeting) -> tuple[list[Expert], list[dict[str, Any]]]:
-    """Experts of the specialty who may sit, and those excluded with the reason."""
-    project = meeting.project
-    parties = {
-        p.organization_id: PartyRole(p.role).label
-        for p in project.parties.select_related("organization")
-    }
-    eligible, excluded = [], []
-    candidates = Expert.objects.filter(jurisdiction_id=project.jurisdiction_id).order_by("pk")
-    for expert in candidates:
-        if meeting.specialty not in expert.specialties:
-            continue
-        reason = None
-        if not expert.available:
-            reason = f"不可抽取：{expert.unavailable_reason or '暂停'}"
-        elif expert.employer_id is not None and expert.employer_id == project.unit_id:
-            reason = "受聘于本项目建设单位，须回避"
-        elif expert.employer_id in parties:
-            reason = f"受聘于本项目{parties[expert.employer_id]}，须回避"
-        if reason:
-            excluded.append({"id": expert.pk, "name": expert.name, "reason": reason})
-        else:
-            eligible.append(expert)
-    return eligible, excluded
 
 
 def _snapshot(experts: list[Expert]) -> list[dict[str, Any]]:
@@ -249,8 +230,10 @@ def _pool_cite(project: Project) -> str:
 def draw_replace(
     *, actor: User, meeting: ReviewMeeting, expert: Expert, reason: str
 ) -> DrawReplacement:
+    # of=("self",): the reverse one-to-one to the draw is an outer join, and PostgreSQL refuses
+    # FOR UPDATE on its nullable side; the meeting row is the lock.
     meeting = (
-        ReviewMeeting.objects.select_for_update()
+        ReviewMeeting.objects.select_for_update(of=("self",))
         .select_related("project", "draw")
         .get(pk=meeting.pk)
     )
@@ -284,18 +267,6 @@ def draw_replace(
         after={"meeting": meeting.pk, "replaced": expert.pk, "replacement": candidate},
     )
     return replacement
-
-
-def draw_verify(meeting: ReviewMeeting) -> algorithm.Verification:
-    draw = meeting.draw
-    return algorithm.verify(
-        seed=draw.seed,
-        pool=draw.pool,
-        recorded_digest=draw.pool_digest,
-        recorded_ranking=draw.ranking,
-        drawn=draw.drawn,
-        replacements=[(r.replaced_id, r.replacement_id) for r in draw.replacements.order_by("id")],
-    )
 
 
 CONCLUSIONS = {"approve": "建议通过", "return": "建议修改后再审", "reject": "建议不予通过"}

@@ -35,6 +35,8 @@ AUTH_USER_MODEL = "organizations.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govit.core.middleware.RefuseNulCharacters",  # PostgreSQL text cannot hold U+0000
+    "govit.core.middleware.CorrelateEvents",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,7 +68,7 @@ TEMPLATES = [
 # SQLite in var/ unless DATABASE_URL names another database (PostgreSQL in production).
 DATABASES = {
     "default": database_from_url(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'govit.sqlite3'}"), BASE_DIR
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'govit.sqlite3'}", BASE_DIR
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

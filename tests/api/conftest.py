@@ -31,7 +31,7 @@ class As:
         self.client = client
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
-    def _reply(self, response) -> Reply:  # noqa: ANN001
+    def _reply(self, response) -> Reply:
         content_type = response.get("Content-Type", "")
         body = (
             json.loads(response.content)
@@ -79,7 +79,7 @@ class Api:
         self.client = Client()
         self.tokens: dict[int, str] = {}
 
-    def as_(self, user) -> As:  # noqa: ANN001
+    def as_(self, user) -> As:
         if user.pk not in self.tokens:
             _, self.tokens[user.pk] = token_create(actor=user, name="tests")
         return As(self.client, self.tokens[user.pk])

@@ -65,7 +65,7 @@ def test_yueyang(api, casts):
         refused = expect(submit(api, cast, pid, "scheme_review"), 422)
         assert (refused["code"], refused["cite"]) == ("NOT_IN_ANNUAL_PLAN", "第十四条")
         # 会签 of the plan by 市财政局 and 市发改委 (第十三条), approved by 市政府
-        plan, countersigned = plan_through(
+        _, countersigned = plan_through(
             api, cast, [pid], 2027, compiler="competent_department", approver="government"
         )
         assert countersigned == ["finance", "development_reform"]
@@ -267,7 +267,7 @@ def test_linxiang(api, casts):
         )
         refused = expect(
             api.as_(unit).post(
-                f"/rulebooks/linxiang/decide", {"total_investment": 2000000, "plan_year": 2027}
+                "/rulebooks/linxiang/decide", {"total_investment": 2000000, "plan_year": 2027}
             ),
             200,
         )
@@ -292,7 +292,7 @@ def test_linxiang(api, casts):
     pid = project["id"]
     with at(2026, 10, 20):
         # 领导小组办公室编制，会同市财政局、市发改局（第十一条）
-        plan, countersigned = plan_through(
+        _, countersigned = plan_through(
             api, cast, [pid], 2027, compiler="leading_group_office", approver="government"
         )
     assert countersigned == ["finance", "development_reform"]
@@ -345,7 +345,7 @@ def test_lianping(api, casts):
         )
     assert (refused["code"], refused["cite"]) == ("DECLARATION_LATE", "第六条第二款")
     with at(2026, 9, 1):
-        plan, countersigned = plan_through(
+        _, countersigned = plan_through(
             api, cast, [pid], 2027, compiler="competent_department", approver="competent_department"
         )
     assert countersigned == []  # 第六条: the bureau compiles the plan alone

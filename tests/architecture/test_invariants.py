@@ -40,3 +40,79 @@ def test_every_cite_of_every_rulebook_resolves_in_its_source():
 def test_every_rulebook_cites_only_its_own_text():
     sources = {(rb.model.source.file, rb.model.source.title) for rb in all_rulebooks()}
     assert len(sources) == 6
+
+
+GOVIT = Path(__file__).resolve().parents[2] / "govit"
+PERMISSION_CALLS = {"authorize", "_require_superuser"}
+
+
+def _calls(node: ast.AST) -> set[str]:
+    names = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            func = child.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                names.add(func.attr)
+    return names
+
+
+def _is_atomic(func: ast.FunctionDef) -> bool:
+    return any(
+        (isinstance(d, ast.Attribute) and d.attr == "atomic")
+        or (isinstance(d, ast.Name) and d.id == "atomic")
+        for d in func.decorator_list
+    )
+
+
+def service_functions():
+    for path in sorted(GOVIT.glob("*/services.py")):
+        if path.parent.name == "events":
+            continue  # the event log itself
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                yield path.parent.name, node
+
+
+def test_every_write_service_is_one_transaction_that_checks_permission_and_records_an_event():
+    checked = 0
+    for app, func in service_functions():
+        takes_actor = any(arg.arg == "actor" for arg in func.args.kwonlyargs)
+        if not takes_actor:
+            continue  # bootstrap helpers (system_user) take no actor
+        checked += 1
+        where = f"{app}.services.{func.name}"
+        assert _is_atomic(func), f"{where} is not @transaction.atomic"
+        calls = _calls(func)
+        assert calls & PERMISSION_CALLS, f"{where} never checks a permission"
+        assert "record" in calls or "task_act" in calls, f"{where} never records an event"
+    assert checked >= 25
+
+
+def test_services_modules_hold_only_writes():
+    for app, func in service_functions():
+        if func.name in {"system_user", "max_upload_bytes"}:
+            continue
+        assert any(arg.arg == "actor" for arg in func.args.kwonlyargs), (
+            f"{app}.services.{func.name} takes no actor: a read belongs in selectors.py"
+        )
+
+
+def test_every_recorded_event_kind_is_registered():
+    from govit.events.registry import EVENT_KINDS
+
+    for path in GOVIT.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "record"
+                and node.args
+            ):
+                first = node.args[0]
+                if isinstance(first, ast.Constant):
+                    assert first.value in EVENT_KINDS, (
+                        f"{path.name}: unregistered event kind {first.value}"
+                    )

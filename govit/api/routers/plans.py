@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from govit.access.policy import jurisdiction_id, visible_projects
+from govit.access.policy import authorize, jurisdiction_id, visible_projects
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
 from govit.api.schemas import ERRORS, CountersignIn, OpinionIn, PlanEntryIn, PlanIn, PlanOut
@@ -13,6 +13,7 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import User
 from govit.planning import services
 from govit.planning.models import AnnualPlan
+from govit.planning.selectors import plan_step
 
 router = Router(tags=["年度计划"])
 
@@ -27,6 +28,12 @@ def _plan(user: User, plan_id: int) -> AnnualPlan:
     if plan is None or _expert(user):
         raise NotFound("计划不存在或无权查看")
     return plan
+
+
+def _compiler_only(user: User, plan: AnnualPlan) -> None:
+    """Refuse a non-compiler before looking anything else up (no hint whether a project exists)."""
+    _, step = plan_step(plan.jurisdiction)
+    authorize(user, "plan.compile", (plan.jurisdiction_id, step.actor))
 
 
 def _expert(user: User) -> bool:
@@ -72,6 +79,7 @@ def plan(request: HttpRequest, plan_id: int):
 def add_entry(request: HttpRequest, plan_id: int, payload: PlanEntryIn):
     user: User = request.auth
     plan = _plan(user, plan_id)
+    _compiler_only(user, plan)
     project = visible_projects(user).filter(pk=payload.project_id).first()
     if project is None:
         raise NotFound("项目不存在或无权查看")
@@ -85,6 +93,7 @@ def add_entry(request: HttpRequest, plan_id: int, payload: PlanEntryIn):
 def remove_entry(request: HttpRequest, plan_id: int, project_id: int):
     user: User = request.auth
     plan = _plan(user, plan_id)
+    _compiler_only(user, plan)
     project = visible_projects(user).filter(pk=project_id).first()
     if project is None:
         raise NotFound("项目不存在或无权查看")

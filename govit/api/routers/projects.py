@@ -39,21 +39,6 @@ from govit.projects.selectors import project_list
 router = Router(tags=["项目"])
 
 
-def _expert_only(user: User) -> bool:
-    return (
-        user.organization_id is None
-        and getattr(user, "expert", None) is not None
-        and not user.is_superuser
-    )
-
-
-def _project(user: User, project_id: int):
-    """Experts reach a project only through the meetings they sit on (see the reviews router)."""
-    if _expert_only(user):
-        raise NotFound("项目不存在或无权查看")
-    return project_for(user, project_id)
-
-
 @router.get("", response={200: list[ProjectOut], **ERRORS}, summary="项目列表（可检索、可筛选）")
 @paginate(Pages)
 def projects(
@@ -89,12 +74,12 @@ def create_project(request: HttpRequest, payload: ProjectIn):
 
 @router.get("/{project_id}", response={200: ProjectDetail, **ERRORS}, summary="项目详情与全部环节")
 def project_detail(request: HttpRequest, project_id: int):
-    return serialize.project_detail(_project(request.auth, project_id))
+    return serialize.project_detail(project_for(request.auth, project_id))
 
 
 @router.patch("/{project_id}", response={200: ProjectOut, **ERRORS}, summary="修改项目草稿")
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch):
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     project = services.project_update(actor=request.auth, project=project, **fields)
     return serialize.project(project)
@@ -102,7 +87,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
 
 @router.post("/{project_id}/declare", response={200: ProjectDetail, **ERRORS}, summary="申报")
 def declare(request: HttpRequest, project_id: int):
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     project = services.project_declare(actor=request.auth, project=project)
     return serialize.project_detail(project)
 
@@ -111,11 +96,11 @@ def declare(request: HttpRequest, project_id: int):
     "/{project_id}/steps", response={200: list[StepOut], **ERRORS}, summary="各环节及其待办"
 )
 def steps(request: HttpRequest, project_id: int):
-    return serialize.project_detail(_project(request.auth, project_id))["steps"]
+    return serialize.project_detail(project_for(request.auth, project_id))["steps"]
 
 
 def _step(user: User, project_id: int, kind: str) -> ProjectStep:
-    project = _project(user, project_id)
+    project = project_for(user, project_id)
     step = project.steps.filter(kind=kind).select_related("project").first()
     if step is None:
         raise NotFound(f"本项目没有“{kind}”环节")
@@ -143,7 +128,7 @@ def submit(request: HttpRequest, project_id: int, kind: str, payload: SubmitIn):
     summary="按固定的规则手册对本项目的当前判断",
 )
 def decision(request: HttpRequest, project_id: int):
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     return workflow.decision(project)
 
 
@@ -153,7 +138,7 @@ def decision(request: HttpRequest, project_id: int):
 @paginate(Pages)
 def events(request: HttpRequest, project_id: int):
     user: User = request.auth
-    project = _project(user, project_id)
+    project = project_for(user, project_id)
     return Event.objects.filter(project=project).order_by("id")
 
 
@@ -162,7 +147,7 @@ def events(request: HttpRequest, project_id: int):
 )
 def opinions(request: HttpRequest, project_id: int):
     user: User = request.auth
-    project = _project(user, project_id)
+    project = project_for(user, project_id)
     return [
         {
             "id": o.pk,
@@ -184,7 +169,7 @@ def opinions(request: HttpRequest, project_id: int):
     "/{project_id}/documents", response={200: list[DocumentOut], **ERRORS}, summary="材料及其各版本"
 )
 def documents(request: HttpRequest, project_id: int):
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     docs = Document.objects.filter(project=project).prefetch_related("versions__uploaded_by")
     return [serialize.document(d) for d in docs]
 
@@ -202,7 +187,7 @@ def upload(
     file: File[UploadedFile],
     step_kind: Form[str] = "",
 ):
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     version = document_upload(
         actor=request.auth,
         project=project,
@@ -221,7 +206,7 @@ def upload(
 )
 def download(request: HttpRequest, project_id: int, version_id: int):
     user: User = request.auth
-    project = _project(user, project_id)
+    project = project_for(user, project_id)
     version = DocumentVersion.objects.filter(pk=version_id, document__project=project).first()
     if version is None:
         raise NotFound("材料不存在或无权查看")
@@ -234,7 +219,7 @@ def download(request: HttpRequest, project_id: int, version_id: int):
     "/{project_id}/parties", response={200: list[PartyOut], **ERRORS}, summary="项目参与单位"
 )
 def parties(request: HttpRequest, project_id: int):
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     return [
         {"id": p.pk, "organization": serialize.org(p.organization), "role": p.role}
         for p in project.parties.select_related("organization")
@@ -246,7 +231,7 @@ def parties(request: HttpRequest, project_id: int):
 )
 def add_party(request: HttpRequest, project_id: int, payload: PartyIn):
     user: User = request.auth
-    project = _project(user, project_id)
+    project = project_for(user, project_id)
     organization = Organization.objects.filter(
         pk=payload.organization_id, jurisdiction_id=project.jurisdiction_id
     ).first()
@@ -267,7 +252,7 @@ def create_meeting(request: HttpRequest, project_id: int, payload: MeetingIn):
     from govit.api.routers.reviews import meeting_out
     from govit.reviews.services import meeting_create
 
-    project = _project(request.auth, project_id)
+    project = project_for(request.auth, project_id)
     meeting = meeting_create(actor=request.auth, project=project, **payload.dict())
     return Status(201, meeting_out(request.auth, meeting))
 

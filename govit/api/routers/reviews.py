@@ -27,7 +27,7 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
 from govit.reviews import services
 from govit.reviews.models import Expert, ExpertOpinion, ReviewMeeting, Seat
-from govit.reviews.selectors import current_panel
+from govit.reviews.selectors import current_panel, draw_verify
 
 router = Router(tags=["专家评审"])
 
@@ -221,7 +221,7 @@ def verification(request: HttpRequest, meeting_id: int):
     draw = getattr(meeting, "draw", None)
     if draw is None:
         raise NotFound("本次评审会尚未抽取专家")
-    result = services.draw_verify(meeting)
+    result = draw_verify(meeting)
     return {
         "ok": result.ok,
         "problems": result.problems,

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
+from govit.access.policy import authorize
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
 from govit.api.schemas import ERRORS, ReassignIn, TaskActionIn, TaskOut, UrgeIn
@@ -54,6 +55,7 @@ def act(request: HttpRequest, task_id: int, payload: TaskActionIn):
 @router.post("/{task_id}/reassign", response={200: TaskOut, **ERRORS}, summary="转办给本单位同事")
 def reassign(request: HttpRequest, task_id: int, payload: ReassignIn):
     user: User = request.auth
+    authorize(user, "task.reassign", _task(user, task_id))
     to_user = User.objects.filter(
         pk=payload.to_user_id, organization_id=user.organization_id
     ).first()

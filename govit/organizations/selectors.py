@@ -1,0 +1,23 @@
+"""Reads about users and tokens."""
+
+from __future__ import annotations
+
+from govit.core import clock
+from govit.core.digest import sm3
+from govit.organizations.models import ApiToken, User
+
+
+def token_user(key: str) -> User | None:
+    """The active user a bearer key belongs to, or None."""
+    if not key or not key.startswith("gvt_"):
+        return None
+    token = (
+        ApiToken.objects.select_related("user__organization")
+        .filter(key_digest=sm3(key.encode()))
+        .first()
+    )
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= clock.now():
+        return None
+    return token.user if token.user.is_active else None

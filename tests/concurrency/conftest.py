@@ -1,0 +1,1 @@
+from tests.workflow.conftest import tree  # noqa: F401 - fixture
