@@ -251,6 +251,41 @@ def _own_account(user: User, target: User) -> str | None:
     return None
 
 
+def _payment_pay(user: User, project: Project) -> str | None:
+    if _member_of(user, project.unit_id) and works(user):
+        return None
+    if _authority(user, "finance", project.jurisdiction_id) and works(user):
+        return None
+    return "只有建设单位或财政部门可以登记支付"
+
+
+def _change_decide(user: User, change_and_approval: tuple[Any, Any]) -> str | None:
+    _, approval = change_and_approval
+    if approval is None or not works(user):
+        return "本单位没有待审批的此项变更"
+    return None
+
+
+def _penalty_impose(user: User, project_and_kinds: tuple[Project, set[str]]) -> str | None:
+    project, kinds = project_and_kinds
+    if works(user) and any(_authority(user, kind, project.jurisdiction_id) for kind in kinds):
+        return None
+    return "办法规定的实施机关才能作出此处理"
+
+
+def _penalty_lift(user: User, penalty: Any) -> str | None:
+    if works(user) and user.organization_id == penalty.imposed_org_id:
+        return None
+    return "只有作出处理的机关可以解除"
+
+
+def _credit_record(user: User, jurisdiction_and_kinds: tuple[int, set[str]]) -> str | None:
+    jurisdiction, kinds = jurisdiction_and_kinds
+    if works(user) and any(_authority(user, kind, jurisdiction) for kind in kinds):
+        return None
+    return "只有办法规定的部门可以记录供应商的不良行为"
+
+
 _RULES = {
     "token.create": _own_account,
     "project.create": _project_create,
@@ -258,6 +293,15 @@ _RULES = {
     "project.declare": _unit_work,
     "step.submit": _unit_work,
     "document.upload": _unit_work,
+    "delivery.unit": _unit_work,
+    "payment.pay": _payment_pay,
+    "change.decide": _change_decide,
+    "extension.decide": _competent,
+    "evaluation.self": _unit_work,
+    "evaluation.post": _competent,
+    "penalty.impose": _penalty_impose,
+    "penalty.lift": _penalty_lift,
+    "credit.record": _credit_record,
     "party.add": lambda user, project: _unit_work(user, project) and _competent(user, project),
     "task.act": _task_act,
     "task.reassign": _task_reassign,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -16,6 +16,11 @@ class Error(Schema):
 
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+# An id of a stored object: the range of a BigAutoField. A larger number names nothing, and SQLite
+# cannot even bind it as a query parameter (OverflowError, a 500), so it is an input error (422).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class In(Schema):
@@ -96,7 +101,7 @@ class ConfirmationOut(Schema):
 
 
 class DelegationIn(In):
-    delegate_id: int
+    delegate_id: Id
     starts_on: dt.date
     ends_on: dt.date
     reason: str = Field(..., min_length=1, max_length=200)
@@ -271,16 +276,27 @@ class StepOut(Schema):
     tasks: list[TaskOut]
 
 
+class Finding(Schema):
+    code: str
+    severity: Literal["block", "warn", "info"]
+    message: str
+    cite: str
+
+
 class ProjectDetail(ProjectOut):
     summary: str
     national_code: str
     simple_scope: bool
+    declaration_warnings: list[Finding] = Field(
+        default_factory=list,
+        description="申报时规则手册给出的警告（逾期申报、本单位以往评价等），供审核参考",
+    )
     steps: list[StepOut]
 
 
 class SubmitIn(In):
     note: str = Field("", max_length=5000)
-    document_ids: list[int] = Field(default_factory=list, max_length=100)
+    document_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class EventOut(Schema):
@@ -308,7 +324,7 @@ class OpinionOut(Schema):
 
 
 class PartyIn(In):
-    organization_id: int
+    organization_id: Id
     role: Literal["contractor", "supervisor", "consultant", "agent", "evaluator"]
 
 
@@ -325,16 +341,25 @@ class TaskActionIn(In):
     action: Literal["approve", "return", "reject", "acknowledge", "complete"] = Field(
         ..., description="通过 / 退回修改 / 不予通过 / 确认收到（备案）/ 办结（建设单位自办环节）"
     )
+    approved_budget: Decimal | None = Field(
+        None,
+        gt=0,
+        lt=Decimal("1e13"),
+        max_digits=15,
+        decimal_places=2,
+        description="批复概算（立项、可研或初设批复通过时）",
+    )
+    rectify_by: dt.date | None = Field(None, description="整改期限（竣工验收不合格退回时必填）")
     opinion: str = Field("", max_length=5000)
     expected_version: int | None = Field(
         None, ge=1, description="乐观锁：待办的版本号；不符时返回 409"
     )
     confirmed_checks: list[str] = Field(default_factory=list, max_length=50)
-    document_ids: list[int] = Field(default_factory=list, max_length=100)
+    document_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class ReassignIn(In):
-    to_user_id: int
+    to_user_id: Id
     note: str = Field("", max_length=1000)
 
 
@@ -372,7 +397,7 @@ class PlanIn(In):
 
 
 class PlanEntryIn(In):
-    project_id: int
+    project_id: Id
     note: str = Field("", max_length=200)
 
 
@@ -423,7 +448,7 @@ class ExpertIn(In):
     name: str = Field(..., min_length=1, max_length=50)
     specialties: list[str] = Field(..., min_length=1, max_length=20)
     employer_name: str = Field("", max_length=200)
-    employer_id: int | None = None
+    employer_id: Id | None = None
     title: str = Field("", max_length=50)
 
 
@@ -485,7 +510,7 @@ class MeetingOut(Schema):
 
 
 class ReplaceIn(In):
-    expert_id: int
+    expert_id: Id
     reason: str = Field(..., min_length=1, max_length=200)
 
 
@@ -513,3 +538,310 @@ class VerificationOut(Schema):
     replacements: list[dict[str, Any]]
     expected_panel: list[int]
     current_panel: list[int]
+
+
+# --- the back half ---------------------------------------------------------------------------
+
+ProcurementMethodName = Literal[
+    "open_tender",
+    "invited_tender",
+    "competitive_negotiation",
+    "competitive_consultation",
+    "single_source",
+    "inquiry",
+    "framework",
+    "decentralized",
+]
+
+
+class ProcurementIn(In):
+    method: ProcurementMethodName
+    winner_id: int
+    agent_id: int | None = None
+    announced_on: dt.date | None = None
+    awarded_on: dt.date
+    note: str = Field("", max_length=500)
+
+
+class ProcurementOut(Schema):
+    id: int
+    method: str
+    winner: OrgRef
+    agent: OrgRef | None
+    announced_on: dt.date | None
+    awarded_on: dt.date
+    note: str
+
+
+class ContractIn(In):
+    kind: Literal["main", "supervision", "other"]
+    vendor_id: int
+    number: str = Field(..., min_length=1, max_length=60)
+    amount: Decimal = Field(..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
+    signed_on: dt.date
+    om_period_years: Decimal | None = Field(None, ge=0, le=50, max_digits=4, decimal_places=1)
+    ip_ownership: bool = False
+    termination_mechanism: bool = False
+    equipment_matches_scheme: bool = False
+
+
+class ContractOut(Schema):
+    id: int
+    kind: str
+    vendor: OrgRef
+    number: str
+    amount: Decimal
+    signed_on: dt.date
+    om_period_years: Decimal | None
+    ip_ownership: bool
+    termination_mechanism: bool
+    equipment_matches_scheme: bool
+    findings: list[dict[str, Any]]
+
+
+class PaymentIn(In):
+    amount: Decimal = Field(..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
+    due_on: dt.date
+
+
+class PayIn(In):
+    paid_on: dt.date
+
+
+class PaymentOut(Schema):
+    id: int
+    contract_id: int
+    contract_number: str
+    number: int
+    amount: Decimal
+    due_on: dt.date
+    status: str
+    paid_on: dt.date | None
+    withheld_reason: str
+    withheld_cite: str
+
+
+class PaymentSummary(Schema):
+    contracts: Decimal
+    planned: Decimal
+    paid: Decimal
+    withheld: Decimal
+    budget: Decimal
+    remaining_budget: Decimal
+    over_budget: bool
+    payments: list[PaymentOut]
+
+
+class ChangeItemIn(In):
+    category: Literal["hardware", "software"]
+    sub_project: str = Field("", max_length=100)
+    original_model: str = Field("", max_length=200)
+    original_spec: str = Field("", max_length=500)
+    original_quantity: Decimal = Field(
+        Decimal(0), ge=0, lt=Decimal("1e9"), max_digits=11, decimal_places=2
+    )
+    original_unit_price: Decimal = Field(
+        Decimal(0), ge=0, lt=Decimal("1e12"), max_digits=14, decimal_places=2
+    )
+    new_model: str = Field("", max_length=200)
+    new_spec: str = Field("", max_length=500)
+    new_quantity: Decimal = Field(
+        Decimal(0), ge=0, lt=Decimal("1e9"), max_digits=11, decimal_places=2
+    )
+    new_unit_price: Decimal = Field(
+        Decimal(0), ge=0, lt=Decimal("1e12"), max_digits=14, decimal_places=2
+    )
+    note: str = Field("", max_length=200)
+
+
+class ChangeIn(In):
+    reason: Literal["policy_requirement", "technical_optimization", "business_development", "other"]
+    basis: str = Field(..., min_length=1, max_length=5000)
+    description: str = Field(..., min_length=1, max_length=5000)
+    goal_changed: bool = False
+    items: list[ChangeItemIn] = Field(..., min_length=1, max_length=200)
+
+
+class ChangeDecisionIn(In):
+    decision: Literal["approve", "refuse"]
+    opinion: str = Field("", max_length=5000)
+
+
+class ChangeOut(Schema):
+    id: int
+    number: int
+    reason: str
+    basis: str
+    description: str
+    goal_changed: bool
+    amount: Decimal
+    new_total: Decimal
+    within_limits: bool | None
+    procedure: str
+    evaluation: list[dict[str, Any]]
+    cite: str
+    status: str
+    items: list[dict[str, Any]]
+    approvals: list[dict[str, Any]]
+
+
+class ProgressIn(In):
+    period: str = Field(..., min_length=1, max_length=40)
+    percent: int = Field(..., ge=0, le=100)
+    text: str = Field(..., min_length=1, max_length=5000)
+
+
+class IncidentIn(In):
+    kind: Literal["serious_delay", "major_loss"]
+    text: str = Field(..., min_length=1, max_length=5000)
+
+
+class ReportOut(Schema):
+    id: int
+    kind: str
+    text: str
+    cite: str
+    at: dt.datetime
+
+
+class ExtensionIn(In):
+    until: dt.date
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class DecisionIn(In):
+    approve: bool
+    opinion: str = Field("", max_length=5000)
+
+
+class ExtensionOut(Schema):
+    id: int
+    until: dt.date
+    reason: str
+    status: str
+    cite: str
+    opinion: str
+
+
+class TerminationIn(In):
+    reason: str = Field(..., min_length=1, max_length=5000)
+    statement_version_id: int
+
+
+class TerminationOut(Schema):
+    reason: str
+    recipient: str
+    cite: str
+    at: dt.datetime
+
+
+class AssetIn(In):
+    name: str = Field(..., min_length=1, max_length=200)
+    value: Decimal = Field(..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
+    entered_on: dt.date
+    using_unit_id: int | None = None
+    transferred_on: dt.date | None = None
+
+
+class AssetOut(Schema):
+    id: int
+    name: str
+    value: Decimal
+    entered_on: dt.date
+    using_unit: str | None
+    transferred_on: dt.date | None
+
+
+class ObligationOut(Schema):
+    id: int
+    code: str
+    name: str
+    period: int | None
+    opens_on: dt.date | None
+    due_on: dt.date | None
+    amount: Decimal | None
+    cite: str
+    fulfilled_at: dt.datetime | None
+    overdue: bool
+
+
+class FulfilIn(In):
+    note: str = Field("", max_length=300)
+    document_id: int | None = None
+
+
+class EvaluationIn(In):
+    kind: Literal["self", "post"]
+    score: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
+    grade: Literal["excellent", "good", "fair", "poor"]
+    findings: str = Field("", max_length=5000)
+    rectification_required: bool = False
+
+
+class EvaluationOut(Schema):
+    id: int
+    kind: str
+    score: Decimal
+    grade: str
+    findings: str
+    rectification_required: bool
+    rectified_at: dt.datetime | None
+    evaluator: str
+    cite: str
+
+
+class NoteIn(In):
+    note: str = Field(..., min_length=1, max_length=2000)
+
+
+class PenaltyIn(In):
+    code: str = Field(..., min_length=1, max_length=40, pattern=r"^[A-Z][A-Z0-9_]*$")
+    measures: list[
+        Literal[
+            "rectify",
+            "suspend",
+            "terminate",
+            "stop_funds",
+            "recover_funds",
+            "withhold_payment",
+            "defer_investment",
+            "public_notice",
+            "accountability",
+        ]
+    ] = Field(..., min_length=1, max_length=10)
+    reason: str = Field(..., min_length=1, max_length=5000)
+    amount: Decimal | None = Field(None, gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
+
+
+class PenaltyOut(Schema):
+    id: int
+    project_id: int | None
+    code: str
+    measures: list[str]
+    reason: str
+    amount: Decimal | None
+    cite: str
+    imposed_org: str
+    imposed_at: dt.datetime
+    lifted_at: dt.datetime | None
+    lift_reason: str
+
+
+class CreditIn(In):
+    kind: Literal["credit_record", "blacklist"]
+    code: str = Field(..., min_length=1, max_length=40, pattern=r"^[A-Z][A-Z0-9_]*$")
+    reason: str = Field(..., min_length=1, max_length=5000)
+    project_id: int | None = None
+    until: dt.date | None = None
+
+
+class CreditOut(Schema):
+    id: int
+    vendor: OrgRef
+    kind: str
+    reason: str
+    project_id: int | None
+    cite: str
+    recorded_at: dt.datetime
+    until: dt.date | None
+    revoked_at: dt.datetime | None

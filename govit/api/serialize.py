@@ -7,7 +7,7 @@ from typing import Any
 from govit.documents.models import Document
 from govit.planning.models import AnnualPlan
 from govit.projects.models import Project, ProjectStep, Task
-from govit.projects.selectors import days_left
+from govit.projects.selectors import days_left, declaration_warnings
 
 
 def org(o: Any) -> dict[str, Any]:
@@ -99,6 +99,7 @@ def project_detail(p: Project) -> dict[str, Any]:
         "summary": p.summary,
         "national_code": p.national_code,
         "simple_scope": p.simple_scope,
+        "declaration_warnings": declaration_warnings(p),
         "steps": [step(s, by_step.get(s.pk, [])) for s in steps],
     }
 

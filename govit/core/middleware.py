@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
 NUL = "\x00"
 NUL_MESSAGE = "请求中含有空字符（U+0000），不能受理"
@@ -73,3 +74,46 @@ class CorrelateEvents:
         with correlation() as correlation_id:
             request.correlation_id = correlation_id  # type: ignore[attr-defined]
             return self.get_response(request)
+
+
+API_PREFIX = "/api/"
+API_ERRORS = {
+    400: ("BAD_REQUEST", "请求格式有误"),
+    403: ("FORBIDDEN", "无权办理此事项"),
+    404: ("NOT_FOUND", "不存在或无权查看"),
+    405: ("METHOD_NOT_ALLOWED", "此地址不支持该请求方法"),
+    413: ("TOO_LARGE", "请求体过大"),
+}
+
+
+class ApiErrorsAsJson:
+    """Every error under /api/ is JSON {code, message, cite} with a Chinese message (docs/api.md),
+    also those no API handler writes: ninja's plain-text 405 for a method an endpoint does not
+    serve, Django's HTML 404 for an unknown API address and its HTML 400 for a request body it
+    cannot parse (a multipart body without a boundary, say)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        code, message = API_ERRORS.get(status) or (
+            ("SERVER_ERROR", "服务器内部错误，已记录，请稍后重试或联系管理员")
+            if status >= 500
+            else ("HTTP_ERROR", f"请求未能受理（HTTP {status}）")
+        )
+        replaced = JsonResponse(
+            {"code": code, "message": message, "cite": None},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        if response.has_header("Allow"):
+            replaced["Allow"] = response["Allow"]
+        return replaced

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from govit.policy.conditions import describe, money
 from govit.policy.loader import LoadedRulebook
-from govit.policy.schema import Change, Step
+from govit.policy.schema import Change, Gate, Step
 from govit.policy.vocab import (
     LEVEL_LABELS,
     PROCEDURE_LABELS,
+    REQUIREMENT_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
     TRACK_LABELS,
@@ -33,6 +34,12 @@ _MEASURES = {
     "compensation": "承担赔偿责任",
     "refer_prosecution": "移送司法机关",
 }
+
+
+def gate_test(g: Gate, rb: LoadedRulebook) -> str:
+    if g.when is not None:
+        return describe(g.when, rb.thresholds)
+    return "须" + REQUIREMENT_LABELS[g.requires or ""]
 
 
 def _when(rb: LoadedRulebook, rule: object) -> str:
@@ -127,13 +134,12 @@ def show(rb: LoadedRulebook) -> str:
     if m.gates:
         out += ["", "五、前置条件（关口）"]
         for g in m.gates:
-            test = (
-                describe(g.when, rb.thresholds) if g.when is not None else f"项目状态：{g.requires}"
-            )
+            test = gate_test(g, rb)
             blocks = "、".join(step_label(k) for k in g.blocks)
-            effect = {"no_new_projects": "不予安排新项目", "out_of_scope": "不适用本办法"}.get(
-                g.effect, f"阻止：{blocks}"
-            )
+            effect = {
+                "no_new_projects": "不予安排新项目" if g.severity == "block" else "申报时提示审核",
+                "out_of_scope": "不适用本办法",
+            }.get(g.effect, f"阻止：{blocks}")
             out.append(
                 f"  · [{SEVERITY_LABELS[g.severity]}] {g.message}（{test}；{effect}）【{g.cite}】"
             )
@@ -310,7 +316,7 @@ def aspects(rb: LoadedRulebook) -> Iterator[Aspect]:
             d.supplement.cite if d.supplement else "",
         )
     for g in m.gates:
-        test = describe(g.when, rb.thresholds) if g.when is not None else g.requires or ""
+        test = gate_test(g, rb)
         yield Aspect("前置条件", g.code, f"{g.message}（{test}）", g.cite)
     counts: dict[str, int] = {}
     for step in m.steps:

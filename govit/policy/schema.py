@@ -218,6 +218,7 @@ class Gate(Model):
             "declared_on_time",
             "prior_year_projects_accepted",
             "evaluation_findings_rectified",
+            "prior_evaluations_satisfactory",
             "data_sharing_supported",
             "listed_in_system_catalog",
         ]
@@ -306,7 +307,8 @@ class ChangeOutside(Model):
 
 class Change(Model):
     procedure: ChangeProcedure  # within the limits
-    approver: Actor | None = None
+    approver: Actor | None = None  # who approves (or, for a filing, receives) the change
+    co_approvers: list[CoActor] = []  # who must also agree (连平: 变更部分的预算由县财政局审核)
     cite: Cite
     limits: list[ChangeLimit] = []
     outside: ChangeOutside | None = None

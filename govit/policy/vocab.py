@@ -112,6 +112,16 @@ STEP_LABELS: dict[str, tuple[str, str]] = {
 
 SEVERITY_LABELS = {"block": "阻断", "warn": "警告", "info": "提示"}
 TRACK_LABELS = {"approval": "审批制", "filing": "备案制"}
+# the project states a gate can require (schema.Gate.requires), as a reader of the rulebook says them
+REQUIREMENT_LABELS = {
+    "in_annual_plan": "已纳入年度计划",
+    "declared_on_time": "已按时申报",
+    "prior_year_projects_accepted": "本单位上年度计划项目建成后已及时申请验收且验收合格",
+    "evaluation_findings_rectified": "本单位项目绩效评估发现的问题已整改到位",
+    "prior_evaluations_satisfactory": "本单位已有项目后评价无“差”等次",
+    "data_sharing_supported": "已按要求共享数据资源",
+    "listed_in_system_catalog": "已纳入政务信息系统目录",
+}
 PROCEDURE_LABELS = {
     "filing": "由建设单位调整后报备案",
     "approval": "报批并经同意后方可实施",

@@ -73,6 +73,12 @@ class Project(models.Model):
     )
     stage = models.CharField("当前环节", max_length=40, choices=StepKindChoices.choices, blank=True)
     declared_on = models.DateField("申报日期", null=True, blank=True)
+    approved_budget = models.DecimalField(
+        "批复概算（元）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    completed_on = models.DateField("建成日期", null=True, blank=True)
+    accepted_on = models.DateField("竣工验收日期", null=True, blank=True)
+    operation_started_on = models.DateField("投入运行日期", null=True, blank=True)
     declared_late = models.BooleanField("逾期申报", default=False)
     confirmation = models.ForeignKey(
         "jurisdictions.RulebookConfirmation",

@@ -130,3 +130,14 @@ def timeline(project: Project) -> list[dict[str, Any]]:
         {"step": step, "tasks": list(step.tasks.all()), "opinions": list(step.opinions.all())}
         for step in steps
     ]
+
+
+def declaration_warnings(project: Project) -> list[dict[str, Any]]:
+    """The warnings the rulebook raised when the project was declared (a late declaration, the
+    unit's poor evaluations …), as recorded with the declaration for its reviewers."""
+    from govit.events.models import Event
+
+    declared = (
+        Event.objects.filter(project=project, kind="project.declared").order_by("-pk").first()
+    )
+    return list((declared.data or {}).get("warnings", [])) if declared else []

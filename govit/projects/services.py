@@ -198,13 +198,10 @@ def project_declare(*, actor: User, project: Project) -> Project:
     if blocks:
         first = blocks[0]
         raise RuleRefused(first["message"], code=first["code"], cite=first["cite"])
-    for gate in rb.model.gates:
-        if (
-            gate.effect == "no_new_projects"
-            and gate.requires
-            and not workflow.requirement_met(project, gate.requires)
-        ):
-            raise RuleRefused(gate.message, code=gate.code, cite=gate.cite)
+    record_findings = workflow.unit_record_findings(project)
+    for finding in record_findings:
+        if finding["severity"] == "block":
+            raise RuleRefused(finding["message"], code=finding["code"], cite=finding["cite"])
 
     declaration = answer["declaration"]
     project.declared_on = today
@@ -219,7 +216,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
     steps = workflow.materialize_steps(project, cls)
     first_step = steps[0]
     workflow.refuse_if_documents_missing(first_step)
-    warnings = [f for f in answer["findings"] if f["severity"] == "warn"]
+    warnings = [f for f in answer["findings"] if f["severity"] == "warn"] + record_findings
     record(
         "project.declared",
         actor=actor,
@@ -291,8 +288,7 @@ def step_submit(
     authorize(actor, "step.submit", project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     step = ProjectStep.objects.select_for_update().select_related("project").get(pk=step.pk)
-    if project.status != ProjectStatus.ACTIVE:
-        raise Conflict(f"项目{project.get_status_display()}，不能报送", code="PROJECT_NOT_ACTIVE")
+    workflow.require_active(project)
     if step.status not in (StepStatus.READY, StepStatus.RETURNED):
         if step.status == StepStatus.PENDING:
             workflow.refuse_if_gated(project, step.kind)
@@ -304,6 +300,9 @@ def step_submit(
     workflow.refuse_if_gated(project, step.kind)  # a gate's own article says more than "not yet"
     workflow.require_previous_done(step)
     workflow.refuse_if_documents_missing(step)
+    from govit.delivery import steps as delivery_steps
+
+    delivery_steps.before_submit(step, actor)
     resubmission = step.status == StepStatus.RETURNED
     documents = _document_versions(project, document_ids)
     workflow.open_step(step, actor, clock.today())
@@ -380,14 +379,20 @@ def task_act(
     confirmed_checks: Sequence[str] = (),
     document_ids: Sequence[int] = (),
     via_meeting: bool = False,
+    approved_budget: Any = None,
+    rectify_by: dt.date | None = None,
 ) -> Task:
-    """通过 / 退回修改 / 不予通过 / 确认收到（备案）/ 办结 on one task, with opinion and documents."""
+    """通过 / 退回修改 / 不予通过 / 确认收到（备案）/ 办结 on one task, with opinion and documents.
+
+    ``approved_budget`` records the 批复概算 when an approval step is approved; ``rectify_by`` is
+    the 整改期限 when an acceptance is returned as failed."""
     task = _visible_task(actor, task_id)
     authorize(actor, "task.act", task)
     _, on_behalf_of = may_act_on_task(actor, task)
     task = workflow.lock_task(task.pk, expected_version)
     step = ProjectStep.objects.select_for_update().select_related("project").get(pk=task.step_id)
     project = step.project
+    workflow.require_active(project)
     if action not in TASK_ACTIONS:
         raise InvalidInput(f"未知的办理操作：{action}", code="INVALID_ACTION")
     _check_action_fits(step, task, action, via_meeting)
@@ -397,6 +402,11 @@ def task_act(
         _require_checks(step, confirmed_checks)
     if action == "complete":
         workflow.refuse_if_documents_missing(step)
+    from govit.delivery import steps as delivery_steps
+
+    if action in ("approve", "acknowledge", "complete") and task.lead:
+        delivery_steps.before_complete(step, actor)
+    budget = _approved_budget(step, action, approved_budget)
     documents = _document_versions(project, document_ids)
     status = {
         "approve": TaskStatus.APPROVED,
@@ -432,6 +442,19 @@ def task_act(
             "confirmed_checks": list(confirmed_checks),
         },
     )
+    if budget is not None:
+        before_budget = project.approved_budget
+        project.approved_budget = budget
+        project.save(update_fields=["approved_budget", "updated_at"])
+        record(
+            "project.budget_approved",
+            actor=actor,
+            project=project,
+            summary=f"“{step.name}”批复概算总投资{workflow.money_text(budget)}",
+            cite=step.cite,
+            before={"approved_budget": str(before_budget) if before_budget is not None else None},
+            after={"approved_budget": str(budget)},
+        )
     if action in ("approve", "acknowledge", "complete"):
         round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
         if step.sign == "any" or not round_open.exists():
@@ -440,6 +463,7 @@ def task_act(
         _close_round(step, TaskStatus.CANCELLED)
         step.status = StepStatus.RETURNED
         step.save(update_fields=["status"])
+        delivery_steps.on_return(step, actor, opinion, rectify_by)
         record(
             "step.returned",
             actor=actor,
@@ -466,6 +490,25 @@ def task_act(
             after={"status": project.status},
         )
     return task
+
+
+APPROVAL_KINDS = ("feasibility_approval", "preliminary_design_approval", "project_approval")
+
+
+def _approved_budget(step: ProjectStep, action: str, value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if step.kind not in APPROVAL_KINDS or action != "approve":
+        raise InvalidInput(
+            "批复概算只能在立项、可研或初步设计批复环节通过时填写", code="INVALID_FIELD"
+        )
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("批复概算应为数字（单位：元）", code="INVALID_AMOUNT") from None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e13"):
+        raise InvalidInput("批复概算应为大于0的金额（单位：元）", code="INVALID_AMOUNT")
+    return amount
 
 
 def _visible_task(actor: User, task_id: int) -> Task:

@@ -48,13 +48,15 @@ def rulebook_of(project: Project) -> LoadedRulebook:
 
 
 def unfinished_prior_year_projects(project: Project) -> int:
-    """The unit's projects of last year's approved plan that are not finished."""
+    """The unit's projects of last year's approved plan that are not yet built (湘西第十六条第（一）项:
+    未完成); a built one that awaits acceptance is the business of 第（二）项."""
     return (
         Project.objects.filter(
             unit_id=project.unit_id,
             plan_entries__plan__year=project.plan_year - 1,
             plan_entries__plan__status="approved",
             status__in=(ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED),
+            completed_on__isnull=True,
         )
         .exclude(pk=project.pk)
         .distinct()
@@ -69,6 +71,9 @@ def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Fa
         for step in project.steps.all()
         if step.started_on is not None and step.status not in DONE_STEP_STATUSES
     }
+    from govit.contracts.selectors import agreed_changes, effective_contract_amount
+
+    main = project.contracts.filter(kind="main").order_by("id").first() if project.pk else None
     return Facts(
         total_investment=project.total_investment,
         funding_source=project.funding_source,
@@ -79,6 +84,12 @@ def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Fa
         plan_year=project.plan_year,
         declared_on=declared_on or project.declared_on,
         unfinished_prior_year_projects=unfinished_prior_year_projects(project),
+        contract_amount=effective_contract_amount(project) if project.pk else None,
+        approved_budget=project.approved_budget or project.total_investment,
+        om_period_years=main.om_period_years if main is not None else None,
+        prior_changes=agreed_changes(project) if project.pk else 0,
+        completed_on=project.completed_on,
+        operation_started_on=project.operation_started_on,
         step_started_on=started or None,
     )
 
@@ -136,10 +147,52 @@ def requirement_met(project: Project, requirement: str) -> bool:
         return project.data_sharing_supported
     if requirement == "listed_in_system_catalog":
         return project.listed_in_system_catalog is not False
+    if requirement in UNIT_RECORD_REQUIREMENTS:
+        return not unit_record_shortfalls(project, requirement)
+    raise AssertionError(requirement)
+
+
+UNIT_RECORD_REQUIREMENTS = (
+    "prior_year_projects_accepted",
+    "evaluation_findings_rectified",
+    "prior_evaluations_satisfactory",
+)
+
+
+def unit_record_findings(project: Project) -> list[dict[str, str]]:
+    """What the unit's earlier projects say against a new one, per the rulebook's gates: a block
+    refuses the declaration (湘西第十六条), a warning goes with it to the reviewers (临湘第三十三条:
+    评价结果与后续项目建设挂钩)."""
+    findings = []
+    for gate in rulebook_of(project).model.gates:
+        if gate.effect != "no_new_projects" or gate.requires not in UNIT_RECORD_REQUIREMENTS:
+            continue
+        names = unit_record_shortfalls(project, gate.requires)
+        if names:
+            listed = "、".join(f"“{n}”" for n in names[:5]) + ("等" if len(names) > 5 else "")
+            findings.append(
+                {
+                    "code": gate.code,
+                    "severity": gate.severity,
+                    "message": f"{gate.message}（{listed}）",
+                    "cite": gate.cite,
+                }
+            )
+    return findings
+
+
+def unit_record_shortfalls(project: Project, requirement: str) -> list[str]:
+    """The unit's earlier projects that fail ``requirement``, named for the message."""
+    from govit.delivery import selectors as delivery
+
+    unit = project.unit_id
     if requirement == "prior_year_projects_accepted":
-        return True  # acceptance arrives with the lifecycle's second part; nothing to hold back yet
+        owing = delivery.unaccepted_prior_year_projects(unit, project.plan_year)
+        return [p.name for p in owing if p.pk != project.pk]
     if requirement == "evaluation_findings_rectified":
-        return True
+        return [e.project.name for e in delivery.unrectified_evaluations(unit)]
+    if requirement == "prior_evaluations_satisfactory":
+        return [e.project.name for e in delivery.poor_post_evaluations(unit)]
     raise AssertionError(requirement)
 
 
@@ -235,14 +288,23 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
     tasks: list[Task] = []
     if step.kind == "annual_plan":
         return tasks  # passed when the government approves a plan that lists the project
+    if step.kind == "construction":
+        from govit.delivery import steps as delivery_steps
+
+        delivery_steps.on_construction_opened(step, actor)
     actors = [step.actor, *step.co_actors]
     now = clock.now()
+    assigned: set[int] = set()
     for index, kind in enumerate(actors):
+        organization = organization_for(project, kind, step.name)
+        if organization.pk in assigned:
+            continue  # experts sit through the organizer's meeting, not as a second task for it
+        assigned.add(organization.pk)
         tasks.append(
             Task.objects.create(
                 project=project,
                 step=step,
-                organization=organization_for(project, kind, step.name),
+                organization=organization,
                 actor=kind,
                 lead=index == 0,
                 round=step.round,
@@ -304,6 +366,9 @@ def pass_step(step: ProjectStep, actor: User | None, summary: str) -> None:
         before={"step": step.kind, "status": before},
         after={"step": step.kind, "status": step.status},
     )
+    from govit.delivery import steps as delivery_steps
+
+    delivery_steps.after_pass(step, actor)
     advance(step.project, actor)
 
 
@@ -340,6 +405,22 @@ def advance(project: Project, actor: User | None) -> ProjectStep | None:
             after={"step": step.kind, "status": step.status},
         )
     return step
+
+
+def require_active(project: Project) -> None:
+    """Refuse work on a project that is not under way, naming the measure that stopped it."""
+    if project.status == ProjectStatus.ACTIVE:
+        return
+    if project.status == ProjectStatus.SUSPENDED:
+        from govit.supervision.selectors import active_penalties
+
+        penalty = next((p for p in active_penalties(project) if "suspend" in p.measures), None)
+        raise Conflict(
+            "项目已被责令暂停建设，解除前不能办理" + (f"：{penalty.reason}" if penalty else ""),
+            code="PROJECT_SUSPENDED",
+            cite=penalty.cite if penalty else None,
+        )
+    raise Conflict(f"项目{project.get_status_display()}，不能办理", code="PROJECT_NOT_ACTIVE")
 
 
 def require_previous_done(step: ProjectStep) -> None:

@@ -354,6 +354,7 @@ def meeting_conclude(
     ).first()
     if task is None:
         raise Conflict(f"“{step.name}”没有待办的评审任务", code="NO_OPEN_TASK")
+    decides_step = step.actor == "experts"  # an expert review is the meeting; an acceptance is more
     meeting.status = MeetingStatus.CONCLUDED
     meeting.conclusion = conclusion
     meeting.conclusion_text = text
@@ -366,14 +367,15 @@ def meeting_conclude(
         cite=step.cite,
         after={"meeting": meeting.pk, "conclusion": conclusion},
     )
-    from govit.projects.services import task_act
+    if decides_step:
+        from govit.projects.services import task_act
 
-    task_act(
-        actor=actor,
-        task_id=task.pk,
-        action=conclusion,
-        opinion=text,
-        via_meeting=True,
-        confirmed_checks=confirmed_checks,
-    )
+        task_act(
+            actor=actor,
+            task_id=task.pk,
+            action=conclusion,
+            opinion=text,
+            via_meeting=True,
+            confirmed_checks=confirmed_checks,
+        )
     return meeting

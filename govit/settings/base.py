@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "govit.documents",
     "govit.planning",
     "govit.reviews",
+    "govit.contracts",
+    "govit.delivery",
+    "govit.supervision",
     "govit.web",
 ]
 
@@ -35,6 +38,7 @@ AUTH_USER_MODEL = "organizations.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govit.core.middleware.ApiErrorsAsJson",  # every /api/ error is {code, message, cite}
     "govit.core.middleware.RefuseNulCharacters",  # PostgreSQL text cannot hold U+0000
     "govit.core.middleware.CorrelateEvents",
     "django.contrib.sessions.middleware.SessionMiddleware",

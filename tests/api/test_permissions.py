@@ -16,7 +16,7 @@ from govit.api.api import api as ninja_api
 from govit.events.models import Event
 from govit.organizations.models import Organization, User
 from govit.organizations.services import token_create
-from tests.api.world import World, build_world
+from tests.api.world import World, build_back_half, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,27 @@ HOME_USERS = {
     "vendor",
     "expert",
 }
+BUILT_SEERS = {
+    "own": {
+        "own_unit",
+        "competent",
+        "admin",
+        "audit",
+        "finance",
+        "development_reform",
+        "government",
+    },
+    "other": {
+        "other_unit",
+        "competent",
+        "admin",
+        "audit",
+        "finance",
+        "development_reform",
+        "government",
+    },
+    "foreign": {"foreign"},
+}
 UNIT_OF = {
     "own": "own_unit",
     "other": "other_unit",
@@ -85,6 +106,28 @@ def project_rule(allowed: Callable[[str, str], bool] | set[str] | None = None):
             return OK
         ok = allowed(role, target) if callable(allowed) else role in allowed
         return OK if ok else 403
+
+    return rule
+
+
+def built_rule(allowed: Callable[[str, str], bool] | None = None):
+    """Like project_rule, for the built projects (at construction and beyond) of the back half."""
+
+    def rule(role: str, target: str) -> Any:
+        if role not in BUILT_SEERS[target]:
+            return 404
+        return OK if allowed is None or allowed(role, target) else 403
+
+    return rule
+
+
+def vendor_rule(allowed_home: set[str] | None):
+    def rule(role: str, target: str) -> Any:
+        if target == "foreign":
+            return OK if role == "foreign" else 404
+        if role not in HOME_USERS or role == "expert":
+            return 404
+        return OK if allowed_home is None or role in allowed_home else 403
 
     return rule
 
@@ -358,6 +401,184 @@ ENDPOINTS = [
         meeting_rule({"competent", "admin"}),
         lambda w, r, t: {"conclusion": "approve", "text": "通过"},
     ),
+    # the back half, on built projects
+    *[
+        Endpoint("get", f"/projects/{{built}}/{tail}", P, built_rule())
+        for tail in (
+            "procurements",
+            "contracts",
+            "payments",
+            "changes",
+            "reports",
+            "extensions",
+            "rectifications",
+            "assets",
+            "obligations",
+            "evaluations",
+            "penalties",
+        )
+    ],
+    Endpoint(
+        "post",
+        "/projects/{built}/procurements",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {
+            "method": "open_tender",
+            "winner_id": w.back[t]["vendor"].pk,
+            "awarded_on": "2026-06-01",
+        },
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/contracts",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {
+            "kind": "other",
+            "vendor_id": w.back[t]["vendor"].pk,
+            "number": "X-1",
+            "amount": "1000",
+            "signed_on": "2026-06-01",
+        },
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/changes",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {
+            "reason": "other",
+            "basis": "x",
+            "description": "x",
+            "items": [
+                {
+                    "category": "software",
+                    "new_model": "x",
+                    "new_quantity": "1",
+                    "new_unit_price": "10",
+                }
+            ],
+        },
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/progress-reports",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"period": "2026年6月", "percent": 50, "text": "按计划推进"},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/incidents",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"kind": "serious_delay", "text": "x"},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/extensions",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"until": "2027-12-31", "reason": "x"},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/termination",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"reason": "x", "statement_version_id": 999999},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/assets",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"name": "服务器", "value": "1000", "entered_on": "2027-01-20"},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/evaluations",
+        P,
+        built_rule(competent_of),
+        lambda w, r, t: {"kind": "post", "score": "80", "grade": "good"},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/penalties",
+        P,
+        built_rule(lambda r, t: competent_of(r, t) or (t != "foreign" and r == "finance")),
+        lambda w, r, t: (
+            {"code": "SERIOUS_DELAY", "measures": ["rectify"], "reason": "x"}
+            if t == "foreign"
+            else {"code": "PROJECT_VIOLATION", "measures": ["accountability"], "reason": "x"}
+        ),
+    ),
+    Endpoint(
+        "post",
+        "/contracts/{contract}/payments",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"amount": "1", "due_on": "2027-01-31"},
+    ),
+    Endpoint(
+        "post",
+        "/payments/{payment}/pay",
+        P,
+        built_rule(lambda r, t: is_unit(r, t) or (t != "foreign" and r == "finance")),
+        lambda w, r, t: {"paid_on": "2027-01-20"},
+    ),
+    Endpoint(
+        "post",
+        "/changes/{change}/decision",
+        P,
+        built_rule(competent_of),
+        lambda w, r, t: {"decision": "approve"},
+    ),
+    Endpoint(
+        "post",
+        "/extensions/{extension}/decision",
+        ("foreign",),
+        built_rule(competent_of),
+        lambda w, r, t: {"approve": True},
+    ),
+    Endpoint(
+        "post",
+        "/obligations/{obligation}/fulfil",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"note": "完成"},
+    ),
+    Endpoint(
+        "post",
+        "/evaluations/{evaluation}/rectified",
+        P,
+        built_rule(competent_of),
+        lambda w, r, t: {"note": "已整改"},
+    ),
+    Endpoint(
+        "post",
+        "/penalties/{penalty}/lift",
+        P,
+        built_rule(competent_of),
+        lambda w, r, t: {"note": "已整改"},
+    ),
+    Endpoint("get", "/vendors/{vendor}/credit", J, vendor_rule(None)),
+    Endpoint(
+        "post",
+        "/vendors/{vendor}/credit",
+        J,
+        vendor_rule({"competent", "admin"}),
+        lambda w, r, t: {"kind": "credit_record", "code": "VENDOR_VIOLATION", "reason": "x"},
+    ),
+    Endpoint(
+        "post",
+        "/credit/{credit}/revoke",
+        ("home",),
+        vendor_rule({"competent", "admin"}),
+        lambda w, r, t: {"note": "x"},
+    ),
+    Endpoint("get", "/blacklist", G, lambda r, t: 404 if r == "expert" else OK),
     # jurisdictions and organizations
     Endpoint(
         "post",
@@ -379,6 +600,16 @@ ENDPOINTS = [
 ]
 
 PLACEHOLDER = {
+    "{built}": lambda w, t: w.back[t]["project"].pk,
+    "{contract}": lambda w, t: w.back[t]["contract"].pk,
+    "{payment}": lambda w, t: w.back[t]["payment"].pk,
+    "{change}": lambda w, t: w.back[t]["change"].pk,
+    "{extension}": lambda w, t: w.back[t]["extension"].pk,
+    "{obligation}": lambda w, t: w.back[t]["obligation"].pk,
+    "{evaluation}": lambda w, t: w.back[t]["evaluation"].pk,
+    "{penalty}": lambda w, t: w.back[t]["penalty"].pk,
+    "{vendor}": lambda w, t: w.back["own" if t == "home" else "foreign"]["vendor"].pk,
+    "{credit}": lambda w, t: w.back["own"]["credit"].pk,
     "{rulebook}": lambda w, t: "yueyang",
     "{project}": lambda w, t: w.projects[t].pk,
     "{task}": lambda w, t: w.tasks[t].pk,
@@ -448,6 +679,7 @@ def _request(
 def test_every_endpoint_for_every_role_and_target(tree, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     world = build_world(tree)
+    world.back = build_back_half(world)  # type: ignore[attr-defined]
     world.tokens = {u.pk: token_create(actor=u)[1] for u in world.users().values() if u is not None}  # type: ignore[attr-defined]
     client = Client()
     failures = []

@@ -151,3 +151,121 @@ def _vendor(cast: Cast):
     from govit.organizations.models import Organization
 
     return Organization.objects.get(jurisdiction=cast.jurisdiction, kind="consultant")
+
+
+def build_back_half(world: World) -> dict[str, dict[str, Any]]:
+    """For the permission matrix: a built project per target with a contract, a payment, a change,
+    a penalty, an obligation and (where the rulebook has them) an extension and evaluations."""
+    from govit.contracts import services as contracts
+    from govit.delivery import services as delivery
+    from govit.demo.cast import add_vendor
+    from govit.demo.driver import advance_to
+    from govit.supervision import services as supervision
+
+    objects: dict[str, dict[str, Any]] = {}
+    for key, cast, unit_key, amount in (
+        ("own", world.home, "unit", 900_000),
+        ("other", world.home, "other_unit", 900_000),
+        ("foreign", world.foreign, "unit", 3_000_000),
+    ):
+        prefix = f"{cast.jurisdiction.code}"
+        if "contractor" not in cast.users:
+            add_vendor(
+                cast,
+                f"{cast.jurisdiction.name}数字科技有限公司",
+                "contractor",
+                key="contractor",
+                prefix=prefix,
+            )
+            add_vendor(
+                cast,
+                f"{cast.jurisdiction.name}工程监理有限公司",
+                "supervisor",
+                key="supervisor",
+                prefix=prefix,
+            )
+        with clock.frozen(clock.today().replace(year=2026, month=6, day=15)):
+            project = _declare(cast, unit_key, f"{cast.jurisdiction.name}已建项目{key}", amount)
+            project = advance_to(cast, project, "construction", unit=unit_key)
+            user = cast.user(unit_key)
+            contract = project.contracts.get(kind="main")
+            payment = contracts.payment_plan(
+                actor=user, contract=contract, amount=1000, due_on=clock.today()
+            )
+            document_upload(
+                actor=user,
+                project=project,
+                name="项目变更单",
+                upload=io.BytesIO(PDF),
+                filename="c.pdf",
+            )
+            change = contracts.change_request(
+                actor=user,
+                project=project,
+                reason="other",
+                basis="测试",
+                description="测试",
+                items=[
+                    {
+                        "category": "hardware",
+                        "new_model": "扩容",
+                        "new_quantity": 1,
+                        "new_unit_price": 600_000,
+                    }
+                ],
+            )
+            rule = (
+                ("PROJECT_VIOLATION", ["accountability"])
+                if key != "foreign"
+                else ("SERIOUS_DELAY", ["rectify"])
+            )
+            penalty = supervision.penalty_impose(
+                actor=cast.user("competent_department"),
+                project=project,
+                code=rule[0],
+                measures=rule[1],
+                reason="测试",
+            )
+            extension = None
+            if key == "foreign":
+                project = advance_to(cast, project, "archive_acceptance", unit=unit_key)
+                extension = delivery.extension_request(
+                    actor=user,
+                    project=project,
+                    until=clock.today().replace(year=2027),
+                    reason="测试",
+                )
+            if (
+                key == "foreign"
+            ):  # 黑龙江: the self-evaluation opens 6 months after operation starts
+                project = advance_to(cast, project, "self_evaluation", unit=unit_key)
+        with clock.frozen(clock.today().replace(year=2027, month=1, day=20)):
+            project = advance_to(cast, project, "post_evaluation", unit=unit_key)
+            evaluation = delivery.evaluation_record(
+                actor=cast.user("competent_department"),
+                project=project,
+                kind="post",
+                score=70,
+                grade="fair",
+                rectification_required=True,
+            )
+        objects[key] = {
+            "project": project,
+            "contract": contract,
+            "payment": payment,
+            "change": change,
+            "penalty": penalty,
+            "extension": extension,
+            "evaluation": evaluation,
+            "obligation": project.obligations.order_by("id").first(),
+            "vendor": contract.vendor,
+        }
+    credit = supervision.credit_record(
+        actor=world.home.user("competent_department"),
+        vendor=objects["own"]["vendor"],
+        kind="credit_record",
+        reason="测试",
+        code="VENDOR_VIOLATION",
+    )
+    objects["own"]["credit"] = objects["other"]["credit"] = credit
+    return objects

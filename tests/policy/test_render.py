@@ -52,3 +52,22 @@ def test_coverage_explains_or_encodes_every_article():
         rows = coverage(get_rulebook(rid))
         assert all(row.covered for row in rows), rid
         assert sum(1 for row in rows if row.rules) >= len(rows) * 0.7, "most articles carry rules"
+
+
+def test_gates_read_as_conditions_in_chinese():
+    """A gate on a project state reads as what is required, in words, never as its code; a warning
+    gate says it is shown to the reviewers rather than refusing."""
+    from typing import get_args
+
+    from govit.policy.schema import Gate
+    from govit.policy.vocab import REQUIREMENT_LABELS
+
+    literal, none = get_args(Gate.model_fields["requires"].annotation)
+    assert none is type(None)
+    assert set(get_args(literal)) == set(REQUIREMENT_LABELS)
+    text = show(get_rulebook("xiangxi"))
+    assert (
+        "须本单位项目绩效评估发现的问题已整改到位；不予安排新项目）【第十六条第（三）项】" in text
+    )
+    assert "prior_year_projects_accepted" not in text
+    assert "申报时提示审核）【第三十三条】" in show(get_rulebook("linxiang"))

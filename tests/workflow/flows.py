@@ -36,13 +36,14 @@ def declared(
     name: str = "政务信息化测试项目",
     amount: int = 2_500_000,
     on: dt.date = dt.date(2026, 10, 20),
+    plan_year: int = 2027,
     **fields: Any,
 ) -> Project:
     """A project created and declared on ``on``, its declaration documents uploaded."""
     user = cast.user(unit)
     with clock.frozen(on):
         project = projects.project_create(
-            actor=user, name=name, plan_year=2027, total_investment=amount, **fields
+            actor=user, name=name, plan_year=plan_year, total_investment=amount, **fields
         )
         upload_all(user, project, list(cast.jurisdiction.rulebook.load().model.steps[0].documents))
         return projects.project_declare(actor=user, project=project)

@@ -400,7 +400,7 @@ def test_a_rejection_ends_the_project(yueyang):
         services.step_submit(actor=yueyang.user("unit"), step=step)
     assert (refused.value.code, refused.value.message) == (
         "PROJECT_NOT_ACTIVE",
-        "项目不予通过，不能报送",
+        "项目不予通过，不能办理",
     )
     with pytest.raises(Conflict):
         act(yueyang.user("secrecy"), secrecy, "approve")

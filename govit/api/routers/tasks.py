@@ -48,6 +48,8 @@ def act(request: HttpRequest, task_id: int, payload: TaskActionIn):
         expected_version=payload.expected_version,
         confirmed_checks=payload.confirmed_checks,
         document_ids=payload.document_ids,
+        approved_budget=payload.approved_budget,
+        rectify_by=payload.rectify_by,
     )
     return serialize.task(task)
 

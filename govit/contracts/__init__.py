@@ -1,0 +1,1 @@
+"""Procurement, contracts (with the rulebook's contract checks), payments, and changes."""

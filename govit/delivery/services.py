@@ -1,0 +1,425 @@
+"""Writes about construction and what follows it: progress and incident reports, acceptance
+extensions, termination by the unit, the asset ledger, obligations fulfilled, evaluations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from govit.access.policy import authorize
+from govit.core import clock
+from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.delivery.models import (
+    AcceptanceExtension,
+    Asset,
+    Evaluation,
+    EvaluationKind,
+    ExtensionStatus,
+    Grade,
+    IncidentKind,
+    IncidentReport,
+    Obligation,
+    ProgressReport,
+    Termination,
+)
+from govit.delivery.steps import application_due
+from govit.events.services import record
+from govit.organizations.models import Organization, User
+from govit.projects import workflow
+from govit.projects.models import Project, ProjectStatus, StepStatus, Task, TaskStatus
+
+
+def _active(project: Project) -> None:
+    if project.status != ProjectStatus.ACTIVE:
+        raise Conflict(f"项目{project.get_status_display()}，不能办理", code="PROJECT_NOT_ACTIVE")
+
+
+def _duty(project: Project, code: str):
+    rb = workflow.rulebook_of(project)
+    return next((d for d in rb.model.obligations if d.code == code), None)
+
+
+@transaction.atomic
+def progress_report(
+    *, actor: User, project: Project, period: str, percent: int, text: str
+) -> ProgressReport:
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    if not 0 <= percent <= 100:
+        raise InvalidInput("完成比例应为0至100", code="INVALID_PERCENT")
+    if not period.strip() or not text.strip():
+        raise InvalidInput("请填写报告期和进展情况", code="TEXT_REQUIRED")
+    report = ProgressReport.objects.create(
+        project=project,
+        period=period[:40],
+        percent=percent,
+        text=text,
+        reported_by=actor,
+        reported_at=clock.now(),
+    )
+    record(
+        "progress.reported",
+        actor=actor,
+        project=project,
+        summary=f"报送{period}进度：完成{percent}%",
+        after={"report": report.pk, "percent": percent},
+    )
+    return report
+
+
+@transaction.atomic
+def incident_report(*, actor: User, project: Project, kind: str, text: str) -> IncidentReport:
+    """工程严重逾期、投资重大损失的报告 (黑龙江第二十六条) to the competent department."""
+    authorize(actor, "delivery.unit", project)
+    if kind not in IncidentKind.values:
+        raise InvalidInput(f"报告类别不正确：{kind}", code="INVALID_KIND")
+    if not text.strip():
+        raise InvalidInput("请填写情况说明", code="TEXT_REQUIRED")
+    duty = _duty(project, "SERIOUS_DELAY_REPORT")
+    report = IncidentReport.objects.create(
+        project=project,
+        kind=kind,
+        text=text,
+        cite=duty.cite if duty else "",
+        reported_by=actor,
+        reported_at=clock.now(),
+    )
+    record(
+        "incident.reported",
+        actor=actor,
+        project=project,
+        summary=f"报告{IncidentKind(kind).label}：{text}",
+        cite=report.cite,
+        after={"incident": report.pk},
+    )
+    return report
+
+
+@transaction.atomic
+def extension_request(
+    *, actor: User, project: Project, until: dt.date, reason: str
+) -> AcceptanceExtension:
+    """延期验收申请: where the rulebook sets a time to apply for acceptance (黑龙江第二十九条)."""
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    rb = workflow.rulebook_of(project)
+    spec = rb.model.acceptance.application_due if rb.model.acceptance else None
+    if spec is None:
+        raise RuleRefused("本办法未规定申请竣工验收的期限，无需申请延期", code="NOT_APPLICABLE")
+    if project.completed_on is None:
+        raise RuleRefused("项目尚未建成", code="NOT_COMPLETED", cite=spec.cite)
+    if not reason.strip():
+        raise InvalidInput("请说明不能按期申请验收的原因", code="REASON_REQUIRED")
+    due, _ = application_due(project)
+    if due is not None and until <= due:
+        raise InvalidInput(f"延期日期应晚于现有期限{due:%Y年%m月%d日}", code="INVALID_DATE")
+    extension = AcceptanceExtension.objects.create(
+        project=project,
+        reason=reason,
+        until=until,
+        cite=spec.extension_cite or spec.cite,
+        requested_by=actor,
+        requested_at=clock.now(),
+    )
+    record(
+        "extension.requested",
+        actor=actor,
+        project=project,
+        summary=f"申请延期至{until:%Y年%m月%d日}申请竣工验收：{reason}",
+        cite=extension.cite,
+        after={"extension": extension.pk},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor: User, extension: AcceptanceExtension, approve: bool, opinion: str = ""
+) -> AcceptanceExtension:
+    extension = (
+        AcceptanceExtension.objects.select_for_update()
+        .select_related("project")
+        .get(pk=extension.pk)
+    )
+    authorize(actor, "extension.decide", extension.project)
+    if extension.status != ExtensionStatus.PENDING:
+        raise Conflict("该申请已处理", code="ALREADY_DECIDED")
+    if not approve and not opinion.strip():
+        raise InvalidInput("不予同意须填写意见", code="OPINION_REQUIRED")
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    extension.decided_by, extension.decided_at, extension.opinion = actor, clock.now(), opinion
+    extension.save()
+    record(
+        "extension.decided",
+        actor=actor,
+        project=extension.project,
+        summary=f"{'同意' if approve else '不同意'}延期验收至{extension.until:%Y年%m月%d日}"
+        + (f"：{opinion}" if opinion else ""),
+        cite=extension.cite,
+        after={"extension": extension.pk, "status": extension.status},
+    )
+    return extension
+
+
+@transaction.atomic
+def project_terminate(
+    *, actor: User, project: Project, reason: str, statement_id: int
+) -> Termination:
+    """The construction unit ends the project and files its written statement (岳阳第二十六条,
+    临湘第二十五条). Open tasks are withdrawn; the record stays."""
+    authorize(actor, "delivery.unit", project)
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+    _active(project)
+    if not reason.strip():
+        raise InvalidInput("请说明终止原因", code="REASON_REQUIRED")
+    from govit.documents.models import DocumentVersion
+
+    statement = DocumentVersion.objects.filter(pk=statement_id, document__project=project).first()
+    if statement is None:
+        raise RuleRefused(
+            "终止项目须提交书面说明（先上传，再引用其版本）",
+            code="STATEMENT_REQUIRED",
+            cite=_duty(project, "TERMINATION_STATEMENT").cite
+            if _duty(project, "TERMINATION_STATEMENT")
+            else None,
+        )
+    duty = _duty(project, "TERMINATION_STATEMENT")
+    recipient_kind = duty.recipient if duty and duty.recipient else "competent_department"
+    recipient = workflow.organization_for(project, recipient_kind, "项目终止")
+    termination = Termination.objects.create(
+        project=project,
+        reason=reason,
+        statement=statement,
+        recipient=recipient,
+        cite=duty.cite if duty else "",
+        by=actor,
+        at=clock.now(),
+    )
+    _withdraw(project)
+    project.status = ProjectStatus.TERMINATED
+    project.save(update_fields=["status", "updated_at"])
+    record(
+        "project.terminated",
+        actor=actor,
+        project=project,
+        summary=f"建设单位终止项目实施，书面说明报{recipient.name}：{reason}",
+        cite=termination.cite,
+        before={"status": ProjectStatus.ACTIVE},
+        after={"status": project.status},
+    )
+    return termination
+
+
+def _withdraw(project: Project) -> None:
+    from django.db.models import F
+
+    Task.objects.filter(project=project, status=TaskStatus.OPEN).update(
+        status=TaskStatus.CANCELLED, closed_at=clock.now(), version=F("version") + 1
+    )
+
+
+@transaction.atomic
+def asset_record(
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    value: Any,
+    entered_on: dt.date,
+    using_unit: Organization | None = None,
+    transferred_on: dt.date | None = None,
+) -> Asset:
+    """资产台账 after acceptance, and a transfer to the using unit (岳阳第三十条)."""
+    authorize(actor, "delivery.unit", project)
+    if project.accepted_on is None:
+        raise RuleRefused(
+            "项目竣工验收完成后方可建立资产台账",
+            code="NOT_ACCEPTED",
+            cite=_cite(project, "ASSET_LEDGER"),
+        )
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("资产价值应为数字（单位：元）", code="INVALID_AMOUNT") from None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e13"):
+        raise InvalidInput("资产价值应大于0", code="INVALID_AMOUNT")
+    if not name.strip():
+        raise InvalidInput("请填写资产名称", code="INVALID_NAME")
+    if using_unit is not None and using_unit.jurisdiction_id != project.jurisdiction_id:
+        raise InvalidInput("使用单位须为本辖区单位", code="INVALID_UNIT")
+    if transferred_on is not None and using_unit is None:
+        raise InvalidInput("资产转移须写明使用单位", code="INVALID_UNIT")
+    asset = Asset.objects.create(
+        project=project,
+        name=name[:200],
+        value=amount,
+        entered_on=entered_on,
+        using_unit=using_unit,
+        transferred_on=transferred_on,
+        recorded_by=actor,
+        recorded_at=clock.now(),
+    )
+    Obligation.objects.filter(
+        project=project, code="ASSET_LEDGER", fulfilled_at__isnull=True
+    ).update(fulfilled_at=clock.now(), fulfilled_by=actor)
+    record(
+        "asset.recorded",
+        actor=actor,
+        project=project,
+        summary=f"资产入账：{name}，{workflow.money_text(amount)}"
+        + (f"，转移至{using_unit.name}" if using_unit and transferred_on else ""),
+        cite=_cite(project, "ASSET_LEDGER"),
+        after={"asset": asset.pk},
+    )
+    return asset
+
+
+def _cite(project: Project, code: str) -> str:
+    duty = _duty(project, code)
+    return duty.cite if duty else ""
+
+
+@transaction.atomic
+def obligation_fulfil(
+    *, actor: User, obligation: Obligation, note: str = "", document_id: int | None = None
+) -> Obligation:
+    """Mark a duty done (a yearly report filed, surplus funds returned …)."""
+    obligation = (
+        Obligation.objects.select_for_update().select_related("project").get(pk=obligation.pk)
+    )
+    authorize(actor, "delivery.unit", obligation.project)
+    if obligation.fulfilled_at is not None:
+        raise Conflict("该事项已完成", code="ALREADY_FULFILLED")
+    if obligation.opens_on and clock.today() < obligation.opens_on:
+        raise RuleRefused(
+            f"“{obligation.name}”自{obligation.opens_on:%Y年%m月%d日}起方可办理",
+            code="NOT_YET_OPEN",
+            cite=obligation.cite,
+        )
+    document = None
+    if document_id is not None:
+        from govit.documents.models import DocumentVersion
+
+        document = DocumentVersion.objects.filter(
+            pk=document_id, document__project=obligation.project
+        ).first()
+        if document is None:
+            raise InvalidInput("所附材料不存在或不属于本项目", code="INVALID_DOCUMENT")
+    obligation.fulfilled_at, obligation.fulfilled_by, obligation.document = (
+        clock.now(),
+        actor,
+        document,
+    )
+    obligation.note = note[:300]
+    obligation.save(update_fields=["fulfilled_at", "fulfilled_by", "document", "note"])
+    late = obligation.due_on is not None and clock.today() > obligation.due_on
+    record(
+        "obligation.fulfilled",
+        actor=actor,
+        project=obligation.project,
+        summary=f"完成“{obligation.name}”"
+        + ("（逾期）" if late else "")
+        + (f"：{note}" if note else ""),
+        cite=obligation.cite,
+        after={"obligation": obligation.pk},
+    )
+    return obligation
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    actor: User,
+    project: Project,
+    kind: str,
+    score: Any,
+    grade: str,
+    findings: str = "",
+    rectification_required: bool = False,
+) -> Evaluation:
+    """自评价 by the unit within its window (黑龙江第三十三条), or 运行后评价 by the competent
+    department, whose result feeds the unit's next declarations (临湘第三十三条、连平第二十六条)."""
+    if kind not in EvaluationKind.values:
+        raise InvalidInput(f"评价类别不正确：{kind}", code="INVALID_KIND")
+    authorize(
+        actor, "evaluation.self" if kind == EvaluationKind.SELF else "evaluation.post", project
+    )
+    step = project.steps.filter(
+        kind="self_evaluation" if kind == "self" else "post_evaluation"
+    ).first()
+    if step is None:
+        raise RuleRefused(
+            "按其规则手册，本项目没有" + ("自评价" if kind == "self" else "运行后评价") + "环节",
+            code="NO_SUCH_STEP",
+        )
+    if step.status != StepStatus.IN_REVIEW:
+        workflow.require_previous_done(step)
+        raise Conflict(f"“{step.name}”当前{step.get_status_display()}", code="STEP_NOT_OPEN")
+    if kind == EvaluationKind.SELF:
+        window = project.obligations.filter(code="SELF_EVALUATION").first()
+        if window is not None and window.opens_on and clock.today() < window.opens_on:
+            raise RuleRefused(
+                f"自评价应在投入运行后6至12个月内开展，自{window.opens_on:%Y年%m月%d日}起方可报送",
+                code="SELF_EVALUATION_NOT_OPEN",
+                cite=window.cite,
+            )
+    try:
+        score = Decimal(str(score)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("评分应为0至100的数字", code="INVALID_SCORE") from None
+    if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
+        raise InvalidInput("评分应为0至100的数字", code="INVALID_SCORE")
+    if grade not in Grade.values:
+        raise InvalidInput(f"等次不正确：{grade}", code="INVALID_GRADE")
+    evaluation = Evaluation.objects.create(
+        project=project,
+        kind=kind,
+        score=score,
+        grade=grade,
+        findings=findings,
+        rectification_required=rectification_required,
+        evaluator=actor.organization,
+        cite=step.cite,
+        by=actor,
+        at=clock.now(),
+    )
+    if kind == EvaluationKind.SELF:
+        Obligation.objects.filter(
+            project=project, code="SELF_EVALUATION", fulfilled_at__isnull=True
+        ).update(fulfilled_at=clock.now(), fulfilled_by=actor)
+    record(
+        "evaluation.recorded",
+        actor=actor,
+        project=project,
+        summary=f"{EvaluationKind(kind).label}：{Grade(grade).label}，{score}分"
+        + ("，须整改" if rectification_required else ""),
+        cite=step.cite,
+        after={"evaluation": evaluation.pk, "grade": grade, "score": str(score)},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_rectified(*, actor: User, evaluation: Evaluation, note: str) -> Evaluation:
+    """The competent department confirms the evaluation's findings were rectified (湘西第十六条
+    第（三）项: until then the unit gets no new project)."""
+    evaluation = (
+        Evaluation.objects.select_for_update().select_related("project").get(pk=evaluation.pk)
+    )
+    authorize(actor, "evaluation.post", evaluation.project)
+    if not evaluation.rectification_required or evaluation.rectified_at is not None:
+        raise Conflict("该评价没有待整改的问题", code="NOTHING_TO_RECTIFY")
+    evaluation.rectified_at = clock.now()
+    evaluation.save(update_fields=["rectified_at"])
+    record(
+        "evaluation.rectified",
+        actor=actor,
+        project=evaluation.project,
+        summary=f"确认评价发现的问题已整改到位：{note}",
+        cite=evaluation.cite,
+        after={"evaluation": evaluation.pk},
+    )
+    return evaluation

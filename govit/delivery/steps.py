@@ -1,0 +1,274 @@
+"""What the workflow checks and does at particular steps of the back half, whatever the
+jurisdiction: the facts come from each project's rulebook (its acceptance section, its
+obligations, its self-evaluation window), never from the jurisdiction's name.
+
+Called by ``govit.projects.services`` (inside its transaction) at four moments: before the unit
+submits a step, before a task completes or approves it, after the step passes, and when the
+acceptance organizer returns it (a failed acceptance).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from govit.core import clock
+from govit.core.errors import InvalidInput, RuleRefused
+from govit.events.services import record
+from govit.organizations.models import User
+from govit.policy.calendar import add_months
+from govit.projects import workflow
+from govit.projects.models import Project, ProjectStep
+
+ACCEPTANCE_KINDS = ("final_acceptance",)
+# where a failed review opens a rectification with a deadline (连平第二十五条: 符合性审查)
+RECTIFIABLE_KINDS = ("final_acceptance", "compliance_review")
+
+
+def before_submit(step: ProjectStep, actor: User) -> None:
+    project = step.project
+    if step.kind == "contract_filing":
+        _require_main_contract(project, step)
+    if step.kind in ACCEPTANCE_KINDS:
+        _require_application_in_time(project)
+    if step.kind in RECTIFIABLE_KINDS:
+        _close_rectification(step, actor)
+
+
+def before_complete(step: ProjectStep, actor: User) -> None:
+    """Before the unit completes its own step (办结) or a reviewer approves it."""
+    project = step.project
+    if step.kind == "procurement" and not project.procurements.exists():
+        raise RuleRefused(
+            "须先登记采购结果（采购方式、成交供应商、日期）",
+            code="PROCUREMENT_MISSING",
+            cite=step.cite,
+        )
+    if step.kind == "construction":
+        _require_main_contract(project, step)
+    if step.kind in ACCEPTANCE_KINDS and step.actor == "construction_unit":
+        _require_application_in_time(project)
+    if step.kind == "self_evaluation":
+        _require_evaluation(project, step, "self")
+    if step.kind == "post_evaluation":
+        _require_evaluation(project, step, "post")
+    if "experts" in step.co_actors:
+        _require_expert_meeting(step)
+    if step.kind == "om_report":
+        _fulfil_om_report(project, step, actor)
+
+
+def after_pass(step: ProjectStep, actor: User | None) -> None:
+    project = step.project
+    today = clock.today()
+    if step.kind == "construction":
+        project.completed_on = today
+        project.save(update_fields=["completed_on", "updated_at"])
+    if step.kind in ACCEPTANCE_KINDS:
+        project.accepted_on = today
+        project.operation_started_on = today  # 通过竣工验收后方可投入使用
+        project.save(update_fields=["accepted_on", "operation_started_on", "updated_at"])
+        _obligations_after_acceptance(project, actor)
+
+
+def on_construction_opened(step: ProjectStep, actor: User | None) -> None:
+    """The yearly duties during construction (黑龙江第二十五条: 每年度结束前提交绩效评价报告)."""
+    rb = workflow.rulebook_of(step.project)
+    for duty in rb.model.obligations:
+        if duty.every == "year" and duty.during == "construction":
+            _obligation(
+                step.project,
+                duty.code,
+                duty.name,
+                duty.cite,
+                period=clock.today().year,
+                due_on=(duty.due or _year_end()).in_year(clock.today().year),
+            )
+
+
+def on_return(step: ProjectStep, actor: User, opinion: str, rectify_by: dt.date | None) -> None:
+    """A failed acceptance opens a rectification with its deadline (岳阳第二十八条, 临湘第二十七条,
+    连平第二十五条); where the rulebook says so, the remaining payments are withheld meanwhile."""
+    if step.kind not in RECTIFIABLE_KINDS:
+        return
+    rb = workflow.rulebook_of(step.project)
+    spec = rb.model.acceptance.rectification if rb.model.acceptance else None
+    if rectify_by is None:
+        raise InvalidInput("验收不合格须规定整改期限（rectify_by）", code="DEADLINE_REQUIRED")
+    if rectify_by <= clock.today():
+        raise InvalidInput("整改期限应晚于今天", code="INVALID_DEADLINE")
+    from govit.contracts.holds import sync_payment_holds
+    from govit.delivery.models import Rectification
+
+    rectification = Rectification.objects.create(
+        project=step.project,
+        step=step,
+        reason=opinion,
+        deadline=rectify_by,
+        cite=spec.cite if spec else step.cite,
+        withhold_payments=bool(spec and spec.withhold_remaining_payments),
+        opened_by=actor,
+        opened_at=clock.now(),
+    )
+    record(
+        "rectification.opened",
+        actor=actor,
+        project=step.project,
+        summary=f"竣工验收未通过，限{rectify_by:%Y年%m月%d日}前整改后重新验收：{opinion}"
+        + ("；整改期间剩余款项暂停支付" if rectification.withhold_payments else ""),
+        cite=rectification.cite,
+        after={"rectification": rectification.pk, "deadline": rectify_by.isoformat()},
+    )
+    sync_payment_holds(step.project, actor)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _year_end():
+    from govit.policy.schema import MonthDay
+
+    return MonthDay(month=12, day=31)
+
+
+def _require_expert_meeting(step: ProjectStep) -> None:
+    """An acceptance the rulebook holds with experts (临湘第二十六条第（二）项, 连平第二十四条)
+    needs a concluded meeting of experts drawn from the pool, approving."""
+    from govit.reviews.models import MeetingStatus, ReviewMeeting
+
+    concluded = (
+        ReviewMeeting.objects.filter(step=step, status=MeetingStatus.CONCLUDED)
+        .order_by("-id")
+        .first()
+    )
+    if concluded is None or concluded.conclusion != "approve":
+        raise RuleRefused(
+            f"“{step.name}”须组织从专家库抽取的专家进行验收，并形成同意验收的结论",
+            code="EXPERT_MEETING_REQUIRED",
+            cite=step.cite,
+        )
+
+
+def _require_main_contract(project: Project, step: ProjectStep) -> None:
+    if not project.contracts.filter(kind="main").exists():
+        raise RuleRefused("须先登记建设合同", code="CONTRACT_MISSING", cite=step.cite)
+
+
+def application_due(project: Project) -> tuple[dt.date | None, str]:
+    """The last day to apply for acceptance, and its article (黑龙江: 建成后半年内)."""
+    rb = workflow.rulebook_of(project)
+    spec = rb.model.acceptance.application_due if rb.model.acceptance else None
+    if spec is None or project.completed_on is None:
+        return None, ""
+    due = add_months(project.completed_on, spec.months)
+    extension = project.extensions.filter(status="approved").order_by("-until").first()
+    if extension is not None and extension.until > due:
+        due = extension.until
+    return due, spec.extension_cite or spec.cite
+
+
+def _require_application_in_time(project: Project) -> None:
+    due, cite = application_due(project)
+    if due is not None and clock.today() > due:
+        raise RuleRefused(
+            f"项目于{project.completed_on:%Y年%m月%d日}建成，申请竣工验收的期限已于{due:%Y年%m月%d日}届满；"
+            "不能按期申请验收的，应先提出延期验收申请",
+            code="ACCEPTANCE_APPLICATION_OVERDUE",
+            cite=cite,
+        )
+
+
+def _close_rectification(step: ProjectStep, actor: User) -> None:
+    from govit.contracts.holds import sync_payment_holds
+    from govit.delivery.models import Rectification
+
+    open_ones = Rectification.objects.filter(step=step, closed_at__isnull=True)
+    for rectification in open_ones:
+        rectification.closed_at, rectification.closed_by = clock.now(), actor
+        rectification.save(update_fields=["closed_at", "closed_by"])
+        record(
+            "rectification.closed",
+            actor=actor,
+            project=step.project,
+            summary="整改完成，重新申请竣工验收"
+            + ("（逾期整改）" if clock.today() > rectification.deadline else ""),
+            cite=rectification.cite,
+        )
+    if open_ones.model.objects.filter(step=step).exists():
+        sync_payment_holds(step.project, actor)
+
+
+def _require_evaluation(project: Project, step: ProjectStep, kind: str) -> None:
+    if not project.evaluations.filter(kind=kind).exists():
+        label = "自评价报告" if kind == "self" else "后评价结果"
+        raise RuleRefused(f"须先登记{label}", code="EVALUATION_MISSING", cite=step.cite)
+
+
+def _fulfil_om_report(project: Project, step: ProjectStep, actor: User) -> None:
+    from govit.delivery.models import Obligation
+
+    obligation = (
+        Obligation.objects.filter(project=project, code="OM_REPORT", fulfilled_at__isnull=True)
+        .order_by("due_on")
+        .first()
+    )
+    if obligation is not None:
+        obligation.fulfilled_at, obligation.fulfilled_by = clock.now(), actor
+        obligation.save(update_fields=["fulfilled_at", "fulfilled_by"])
+
+
+def _obligation(project: Project, code: str, name: str, cite: str, **fields: object):
+    from govit.delivery.models import Obligation
+
+    obligation, created = Obligation.objects.get_or_create(
+        project=project,
+        code=code,
+        period=fields.pop("period", None),
+        defaults={"name": name, "cite": cite, **fields},
+    )
+    if created:
+        due = obligation.due_on
+        record(
+            "obligation.created",
+            actor=None,
+            project=project,
+            summary=f"{name}" + (f"，应于{due:%Y年%m月%d日}前完成" if due else ""),
+            cite=cite,
+            after={"obligation": obligation.pk, "due_on": due.isoformat() if due else None},
+        )
+    return obligation
+
+
+def _obligations_after_acceptance(project: Project, actor: User | None) -> None:
+    rb = workflow.rulebook_of(project)
+    today = clock.today()
+    for rule in rb.model.steps:
+        if rule.kind == "om_report":
+            _obligation(
+                project,
+                "OM_REPORT",
+                rule.name,
+                rule.cite,
+                period=today.year,
+                due_on=_year_end().in_year(today.year),
+            )
+        if rule.kind == "self_evaluation" and rule.window is not None:
+            start = project.operation_started_on or today
+            _obligation(
+                project,
+                "SELF_EVALUATION",
+                rule.name,
+                rule.window.cite,
+                opens_on=add_months(start, rule.window.from_months),
+                due_on=add_months(start, rule.window.to_months),
+            )
+    for duty in rb.model.obligations:
+        if duty.code == "ASSET_LEDGER":
+            _obligation(project, duty.code, duty.name, duty.cite)
+        if duty.code == "SURPLUS_RETURN":
+            from govit.contracts.selectors import effective_contract_amount
+
+            budget = project.approved_budget or project.total_investment
+            spent = effective_contract_amount(project) or Decimal(0)
+            if spent < budget:
+                _obligation(project, duty.code, duty.name, duty.cite, amount=budget - spent)

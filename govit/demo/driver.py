@@ -1,0 +1,224 @@
+"""Carry a project forward through its own rulebook's steps, doing what each role would do, through
+the same services people use. The demo data and the tests use it to reach a given stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from govit.contracts import services as contracts
+from govit.core import clock
+from govit.demo.cast import Cast
+from govit.documents.models import Document
+from govit.documents.services import document_upload
+from govit.organizations.models import Organization, User
+from govit.planning import services as planning
+from govit.planning.models import AnnualPlan, PlanKind, PlanStatus
+from govit.projects import services as projects
+from govit.projects import workflow
+from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
+from govit.reviews import services as reviews
+from govit.reviews.models import Expert
+
+PDF = b"%PDF-1.7\n% GovIT demonstration document\n"
+
+
+class Stuck(RuntimeError):
+    """The project cannot move on by itself (it needs something the driver does not do)."""
+
+
+def user_of(cast: Cast, organization: Organization) -> User:
+    for user in cast.users.values():
+        if user.organization_id == organization.pk:
+            return user
+    raise Stuck(f"no user of {organization.name} in the cast")
+
+
+def upload_missing(user: User, project: Project, documents: list[dict[str, Any]]) -> None:
+    have = set(
+        Document.objects.filter(project=project, versions__isnull=False).values_list(
+            "name", flat=True
+        )
+    )
+    for doc in documents:
+        if doc.get("by", "construction_unit") == "construction_unit" and doc["name"] not in have:
+            document_upload(
+                actor=user,
+                project=project,
+                name=doc["name"],
+                upload=io.BytesIO(PDF),
+                filename="材料.pdf",
+            )
+
+
+def block_checks(step: ProjectStep) -> list[str]:
+    return [c["code"] for c in step.checks if c["severity"] == "block"]
+
+
+def plan_in(cast: Cast, project: Project) -> AnnualPlan:
+    """List the project in an approved plan of its year (a 增补 plan when declared late or when
+    the annual plan is already approved)."""
+    rb = workflow.rulebook_of(project)
+    rule = next(s for s in rb.model.steps if s.kind == "annual_plan")
+    compiler = cast.user(rule.actor)
+    annual = AnnualPlan.objects.filter(
+        jurisdiction=project.jurisdiction, year=project.plan_year, kind=PlanKind.ANNUAL
+    ).first()
+    kind = PlanKind.ANNUAL
+    if project.declared_late or (annual is not None and annual.status != PlanStatus.DRAFT):
+        kind = PlanKind.SUPPLEMENT
+    plan = annual if (kind == PlanKind.ANNUAL and annual is not None) else None
+    if plan is None:
+        plan = planning.plan_create(
+            actor=compiler, jurisdiction=project.jurisdiction, year=project.plan_year, kind=kind
+        )
+    note = "根据上级要求急需建设" if kind == PlanKind.SUPPLEMENT else ""
+    planning.plan_add_project(actor=compiler, plan=plan, project=project, note=note)
+    plan = planning.plan_submit(actor=compiler, plan=plan)
+    for signoff in plan.signoffs.filter(round=plan.round).select_related("organization"):
+        planning.plan_countersign(
+            actor=cast.user(signoff.organization.kind), plan=plan, decision="approve"
+        )
+    return planning.plan_approve(actor=cast.user(rule.approver or rule.actor), plan=plan)
+
+
+def meeting(cast: Cast, project: Project, step: ProjectStep, pool: list[Expert]) -> None:
+    competent = cast.user("competent_department")
+    specialty = pool[0].specialties[0]
+    size = min(3, len(pool))
+    held = reviews.meeting_create(
+        actor=competent, project=project, step_kind=step.kind, specialty=specialty, size=size
+    )
+    reviews.draw_make(actor=competent, meeting=held)
+    from govit.reviews.selectors import current_panel
+
+    for expert in current_panel(held):
+        reviews.opinion_submit(
+            actor=expert.user, meeting=held, text="同意", score="90", conclusion="approve"
+        )
+    reviews.meeting_conclude(
+        actor=competent,
+        meeting=held,
+        conclusion="approve",
+        text="专家组同意",
+        confirmed_checks=block_checks(step),
+    )
+
+
+def prerequisites(cast: Cast, project: Project, step: ProjectStep, unit: User) -> None:
+    """What the unit records before completing its own step."""
+    if step.kind == "procurement" and not project.procurements.exists():
+        contractor = (
+            Organization.objects.filter(jurisdiction=project.jurisdiction, kind="contractor")
+            .order_by("pk")
+            .first()
+        )
+        if contractor is None:
+            raise Stuck("no contractor registered in the jurisdiction")
+        contracts.procurement_record(
+            actor=unit,
+            project=project,
+            method="open_tender",
+            winner=contractor,
+            awarded_on=clock.today(),
+            announced_on=clock.today() - dt.timedelta(days=30),
+        )
+    if (
+        step.kind in ("procurement", "contract_filing", "construction")
+        and not project.contracts.filter(kind="main").exists()
+    ):
+        contractor = project.procurements.first().winner
+        contracts.contract_register(
+            actor=unit,
+            project=project,
+            kind="main",
+            vendor=contractor,
+            number=f"HT-{project.pk}-1",
+            amount=project.total_investment * 9 / 10,
+            signed_on=clock.today(),
+            om_period_years=3,
+            ip_ownership=True,
+            termination_mechanism=True,
+            equipment_matches_scheme=True,
+        )
+        supervisor = Organization.objects.filter(
+            jurisdiction=project.jurisdiction, kind="supervisor"
+        ).first()
+        if supervisor is not None:
+            contracts.contract_register(
+                actor=unit,
+                project=project,
+                kind="supervision",
+                vendor=supervisor,
+                number=f"JL-{project.pk}-1",
+                amount=project.total_investment * 3 / 100,
+                signed_on=clock.today(),
+            )
+    if step.kind == "self_evaluation" and not project.evaluations.filter(kind="self").exists():
+        from govit.delivery.services import evaluation_record
+
+        evaluation_record(actor=unit, project=project, kind="self", score="88", grade="good")
+
+
+def advance_to(
+    cast: Cast, project: Project, kind: str, *, pool: list[Expert] | None = None, unit: str = "unit"
+) -> Project:
+    """Move the project until ``kind`` is its current step (or it can go no further)."""
+    unit_user = cast.user(unit)
+    for _ in range(60):
+        project.refresh_from_db()
+        if project.status != ProjectStatus.ACTIVE:
+            return project
+        step = workflow.current_step(project)
+        if step is None or step.kind == kind:
+            return project
+        if step.kind == "annual_plan":
+            plan_in(cast, project)
+            continue
+        if step.status in (StepStatus.READY, StepStatus.RETURNED):
+            upload_missing(unit_user, project, step.documents)
+            projects.step_submit(actor=unit_user, step=step)
+            continue
+        if step.status != StepStatus.IN_REVIEW:
+            raise Stuck(f"{step.kind} is {step.status}")
+        if step.kind == "expert_review" or "experts" in step.co_actors:
+            if pool is None:
+                raise Stuck("an expert pool is needed")
+            if step.kind == "expert_review":
+                meeting(cast, project, step, pool)
+                continue
+            meeting(cast, project, step, pool)
+        if step.kind == "post_evaluation" and not project.evaluations.filter(kind="post").exists():
+            from govit.delivery.services import evaluation_record
+
+            evaluation_record(
+                actor=cast.user("competent_department"),
+                project=project,
+                kind="post",
+                score="85",
+                grade="good",
+            )
+        for task_id in list(
+            Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN).values_list(
+                "pk", flat=True
+            )
+        ):
+            task = Task.objects.select_related("organization").get(pk=task_id)
+            if task.status != TaskStatus.OPEN:
+                continue  # 或签: another organization's signature already passed the step
+            user = user_of(cast, task.organization)
+            if task.actor == "construction_unit":
+                upload_missing(user, project, step.documents)
+                prerequisites(cast, project, step, user)
+                action = "complete"
+            else:
+                action = "acknowledge" if step.filing else "approve"
+            projects.task_act(
+                actor=user,
+                task_id=task.pk,
+                action=action,
+                opinion="同意",
+                confirmed_checks=block_checks(step) if task.lead else (),
+            )
+    raise Stuck(f"{project} did not reach {kind}")

@@ -1,0 +1,1 @@
+"""Penalties against projects, and vendors' credit records and the blacklist."""

@@ -1,0 +1,35 @@
+"""Reads about penalties and vendors' credit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from govit.core import clock
+from govit.organizations.models import Organization
+from govit.supervision.models import CreditKind, CreditRecord, Penalty
+
+
+def active_credit(vendor: Organization) -> QuerySet[CreditRecord]:
+    today = clock.today()
+    return CreditRecord.objects.filter(vendor=vendor, revoked_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=today)
+    )
+
+
+def blacklist_findings(vendor: Organization) -> list[dict[str, Any]]:
+    """A warning for each blacklisting in force of a vendor named on a new contract."""
+    return [
+        {
+            "code": "VENDOR_BLACKLISTED",
+            "severity": "warn",
+            "message": f"{vendor.name}已被列入黑名单：{r.reason}",
+            "cite": r.cite,
+        }
+        for r in active_credit(vendor).filter(kind=CreditKind.BLACKLIST)
+    ]
+
+
+def active_penalties(project: Any) -> QuerySet[Penalty]:
+    return Penalty.objects.filter(project=project, lifted_at__isnull=True)
