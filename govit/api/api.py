@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from govit.api.auth import AUTH
 from govit.api.renderer import Renderer
-from govit.api.routers import accounts, plans, projects, reviews, rulebooks, tasks
+from govit.api.routers import accounts, delivery, plans, projects, reviews, rulebooks, tasks
 from govit.core.errors import DomainError
 from govit.events.services import correlation
 from govit.policy.facts import FactsError
@@ -132,12 +132,21 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "NOT_FOUND", "不存在或无权查看")
 
 
+_HTTP_ERRORS = {
+    400: ("BAD_REQUEST", "请求格式有误"),
+    403: ("FORBIDDEN", "无权办理此事项"),
+    405: ("METHOD_NOT_ALLOWED", "不支持此请求方法"),
+    429: ("THROTTLED", "请求过于频繁，请稍后再试"),
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-    return _error(
-        request, exc.status_code, code, "请求格式有误" if exc.status_code == 400 else str(exc)
+    # ninja's own messages are English: every status gets a Chinese one.
+    code, message = _HTTP_ERRORS.get(
+        exc.status_code, ("HTTP_ERROR", f"请求未能受理（HTTP {exc.status_code}）")
     )
+    return _error(request, exc.status_code, code, message)
 
 
 @api.exception_handler(Exception)
@@ -152,5 +161,6 @@ api.add_router("/projects", projects.router)
 api.add_router("/tasks", tasks.router)
 api.add_router("/plans", plans.router)
 api.add_router("/", reviews.router)
+api.add_router("/", delivery.router)
 
 __all__ = ["api", "correlation"]
