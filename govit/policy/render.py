@@ -73,6 +73,20 @@ def _step_line(rb: LoadedRulebook, step: Step) -> str:
     return "；".join(parts) + _when(rb, step) + f"【{step.cite}】"
 
 
+def step_rules(rb: LoadedRulebook, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The rulebook's steps of these kinds as (text, cite): what a page shows before an action."""
+    return [
+        (_step_line(rb, step).rsplit("【", 1)[0], step.cite)
+        for step in rb.model.steps
+        if step.kind in kinds
+    ]
+
+
+def change_rules(rb: LoadedRulebook) -> list[tuple[str, str]]:
+    """The rulebook's change rules as (text, cite); none where the regulation sets none."""
+    return _change_rules(rb.model.change) if rb.model.change else []
+
+
 def show(rb: LoadedRulebook) -> str:
     m = rb.model
     out: list[str] = [f"《{m.title}》（{m.id}，第{m.version}版）", ""]

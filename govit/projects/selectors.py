@@ -141,3 +141,18 @@ def declaration_warnings(project: Project) -> list[dict[str, Any]]:
         Event.objects.filter(project=project, kind="project.declared").order_by("-pk").first()
     )
     return list((declared.data or {}).get("warnings", [])) if declared else []
+
+
+def task_choices(task: Task) -> list[tuple[str, str]]:
+    """The actions that fit this task (the same rule the service enforces): a construction unit
+    completes its own step; a filing is acknowledged or returned; anything else is approved,
+    returned or refused."""
+    from govit.projects.models import Action
+
+    if task.actor == "construction_unit":
+        kinds = ["complete"]
+    elif task.step.filing:
+        kinds = ["acknowledge", "return"]
+    else:
+        kinds = ["approve", "return", "reject"]
+    return [(k, Action(k).label) for k in kinds]

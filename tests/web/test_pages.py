@@ -1,26 +1,26 @@
-"""The site serves its pages in Chinese."""
+"""The site in general: sign-in, health, language."""
 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
-
-@pytest.mark.django_db
-def test_home_lists_the_rulebooks(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    html = response.content.decode("utf-8")
-    assert "规则手册" in html
-    assert "岳阳市市本级政务信息化项目建设管理办法" in html
-    assert 'lang="zh-hans"' in html
-
-
-@pytest.mark.django_db
-def test_rulebook_page_shows_articles_beside_their_rules(client):
-    html = client.get("/rulebooks/yueyang/").content.decode("utf-8")
-    assert "第二十七条" in html and "final_acceptance" in html
-    assert client.get("/rulebooks/nowhere/").status_code == 404
+pytestmark = pytest.mark.django_db
 
 
 def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_chinese_first_with_dates_as_chinese_write_them(client, casts):
+    client.force_login(casts["yueyang"].user("competent_department"))
+    html = client.get(reverse("home")).content.decode()
+    assert 'lang="zh-hans"' in html and "工作台" in html
+    assert "2026年11月23日" in html  # the frozen clock's today, as Chinese write a date
+
+
+def test_sections_follow_the_role(client, casts):
+    cast = casts["yueyang"]
+    client.force_login(cast.user("unit"))
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("project-list") in html and "年度计划" not in html

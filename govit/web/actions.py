@@ -1,0 +1,279 @@
+"""The project actions after 立项, one entry each: its form, who it is for, the rules the page shows
+before the user submits, and the service that does it. The project page lists the entries that
+fit the user; the generic action page (views/projects.py ``project_action``) renders any of them.
+
+Whether the regulation allows the action is never decided here: the service refuses, citing the
+article, and the page shows that refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from govit.contracts import services as contracts
+from govit.contracts.models import ChangeRequest, ChangeStatus, Contract, Payment, PaymentStatus
+from govit.delivery import services as delivery
+from govit.delivery.models import AcceptanceExtension, ExtensionStatus
+from govit.documents.models import DocumentVersion
+from govit.organizations.models import Organization, User
+from govit.policy import render
+from govit.policy.loader import LoadedRulebook
+from govit.projects.models import Project
+from govit.web import project_forms as pf
+
+UNIT, AUTHORITY = "unit", "authority"
+
+
+@dataclass(frozen=True)
+class ProjectAction:
+    slug: str
+    label: Any
+    form: type[forms.Form]
+    who: str  # UNIT: the project's construction unit; AUTHORITY: the competent department
+    perform: Callable[[User, Project, dict[str, Any]], Any]
+    rules: Callable[[LoadedRulebook], list[tuple[str, str]]] = lambda rb: []
+    choices: dict[str, Callable[[Project], list[tuple[Any, str]]]] = field(default_factory=dict)
+
+
+def _vendors(kinds: tuple[str, ...]) -> Callable[[Project], list[tuple[Any, str]]]:
+    def choices(project: Project) -> list[tuple[Any, str]]:
+        return [
+            (o.pk, o.name)
+            for o in Organization.objects.filter(
+                jurisdiction_id=project.jurisdiction_id, kind__in=kinds, is_active=True
+            ).order_by("name")
+        ]
+
+    return choices
+
+
+def _contracts(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (c.pk, f"{c.number} · {c.vendor.name}") for c in project.contracts.select_related("vendor")
+    ]
+
+
+def _planned_payments(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (p.pk, f"{p.contract.number} · {p.amount} 元 · {p.due_on:%Y-%m-%d}")
+        for p in project.payments.select_related("contract").filter(status=PaymentStatus.PLANNED)
+    ]
+
+
+def _pending_changes(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (c.pk, f"第{c.number}次变更 · {c.description[:40]}")
+        for c in project.changes.filter(status=ChangeStatus.PENDING)
+    ]
+
+
+def _pending_extensions(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (e.pk, f"延期至 {e.until:%Y-%m-%d} · {e.reason[:40]}")
+        for e in project.extensions.filter(status=ExtensionStatus.PENDING)
+    ]
+
+
+def _statements(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (v.pk, f"{v.document.name} · v{v.number} · {v.filename}")
+        for v in DocumentVersion.objects.filter(document__project=project).select_related(
+            "document"
+        )
+    ]
+
+
+def _steps(*kinds: str) -> Callable[[LoadedRulebook], list[tuple[str, str]]]:
+    return lambda rb: render.step_rules(rb, kinds)
+
+
+def _org(project: Project, pk: int) -> Organization:
+    return Organization.objects.get(pk=pk, jurisdiction_id=project.jurisdiction_id)
+
+
+def _change_items(d: dict[str, Any]) -> list[dict[str, Any]]:
+    keys = ("category", "sub_project", "original_model", "original_quantity", "original_unit_price")
+    keys += ("new_model", "new_quantity", "new_unit_price")
+    return [{k: d[k] for k in keys}]
+
+
+ACTIONS = [
+    ProjectAction(
+        "procurement",
+        _("登记采购结果"),
+        pf.ProcurementForm,
+        UNIT,
+        lambda u, p, d: contracts.procurement_record(
+            actor=u,
+            project=p,
+            method=d["method"],
+            winner=_org(p, d["winner"]),
+            awarded_on=d["awarded_on"],
+            announced_on=d["announced_on"],
+            note=d["note"],
+        ),
+        _steps("procurement"),
+        {"winner": _vendors(("contractor", "supervisor", "consultant"))},
+    ),
+    ProjectAction(
+        "contract",
+        _("登记合同"),
+        pf.ContractForm,
+        UNIT,
+        lambda u, p, d: contracts.contract_register(
+            actor=u,
+            project=p,
+            kind=d["kind"],
+            vendor=_org(p, d["vendor"]),
+            number=d["number"],
+            amount=d["amount"],
+            signed_on=d["signed_on"],
+            om_period_years=d["om_period_years"],
+            ip_ownership=d["ip_ownership"],
+            termination_mechanism=d["termination_mechanism"],
+            equipment_matches_scheme=d["equipment_matches_scheme"],
+        ),
+        _steps("contract_filing", "procurement"),
+        {"vendor": _vendors(("contractor", "supervisor", "consultant"))},
+    ),
+    ProjectAction(
+        "payment-plan",
+        _("计划一期支付"),
+        pf.PaymentPlanForm,
+        UNIT,
+        lambda u, p, d: contracts.payment_plan(
+            actor=u,
+            contract=Contract.objects.get(pk=d["contract"], project=p),
+            amount=d["amount"],
+            due_on=d["due_on"],
+        ),
+        _steps("construction", "final_acceptance"),
+        {"contract": _contracts},
+    ),
+    ProjectAction(
+        "payment-pay",
+        _("登记已支付"),
+        pf.PaymentPayForm,
+        UNIT,
+        lambda u, p, d: contracts.payment_pay(
+            actor=u, payment=Payment.objects.get(pk=d["payment"], project=p), paid_on=d["paid_on"]
+        ),
+        _steps("final_acceptance"),
+        {"payment": _planned_payments},
+    ),
+    ProjectAction(
+        "change",
+        _("申请变更"),
+        pf.ChangeForm,
+        UNIT,
+        lambda u, p, d: contracts.change_request(
+            actor=u,
+            project=p,
+            reason=d["reason"],
+            basis=d["basis"],
+            description=d["description"],
+            items=_change_items(d),
+            goal_changed=d["goal_changed"],
+        ),
+        render.change_rules,
+    ),
+    ProjectAction(
+        "change-decide",
+        _("变更审批"),
+        pf.ChangeDecideForm,
+        AUTHORITY,
+        lambda u, p, d: contracts.change_decide(
+            actor=u,
+            change=ChangeRequest.objects.get(pk=d["change"], project=p),
+            decision=d["decision"],
+            opinion=d["opinion"],
+        ),
+        render.change_rules,
+        {"change": _pending_changes},
+    ),
+    ProjectAction(
+        "progress",
+        _("报送建设进度"),
+        pf.ProgressForm,
+        UNIT,
+        lambda u, p, d: delivery.progress_report(
+            actor=u, project=p, period=d["period"], percent=d["percent"], text=d["text"]
+        ),
+        _steps("construction"),
+    ),
+    ProjectAction(
+        "incident",
+        _("报告严重逾期或重大损失"),
+        pf.IncidentForm,
+        UNIT,
+        lambda u, p, d: delivery.incident_report(
+            actor=u, project=p, kind=d["kind"], text=d["text"]
+        ),
+        _steps("construction"),
+    ),
+    ProjectAction(
+        "extension",
+        _("申请延期验收"),
+        pf.ExtensionForm,
+        UNIT,
+        lambda u, p, d: delivery.extension_request(
+            actor=u, project=p, until=d["until"], reason=d["reason"]
+        ),
+        _steps("final_acceptance", "acceptance_application"),
+    ),
+    ProjectAction(
+        "extension-decide",
+        _("审批延期验收"),
+        pf.ChangeDecideForm,
+        AUTHORITY,
+        lambda u, p, d: delivery.extension_decide(
+            actor=u,
+            extension=AcceptanceExtension.objects.get(pk=d["change"], project=p),
+            approve=d["decision"] == "approve",
+            opinion=d["opinion"],
+        ),
+        _steps("final_acceptance", "acceptance_application"),
+        {"change": _pending_extensions},
+    ),
+    ProjectAction(
+        "terminate",
+        _("终止项目"),
+        pf.TerminateForm,
+        UNIT,
+        lambda u, p, d: delivery.project_terminate(
+            actor=u, project=p, reason=d["reason"], statement_id=d["statement"]
+        ),
+        _steps("construction"),
+        {"statement": _statements},
+    ),
+    ProjectAction(
+        "evaluation",
+        _("登记评价结果"),
+        pf.EvaluationForm,
+        UNIT,  # the unit records its self-evaluation; the service refuses a post-evaluation by it
+        lambda u, p, d: delivery.evaluation_record(
+            actor=u,
+            project=p,
+            kind=d["kind"],
+            score=d["score"],
+            grade=d["grade"],
+            findings=d["findings"],
+            rectification_required=d["rectification_required"],
+        ),
+        _steps("self_evaluation", "post_evaluation"),
+    ),
+]
+BY_SLUG = {a.slug: a for a in ACTIONS}
+
+
+def build_form(action: ProjectAction, project: Project, data: Any = None) -> forms.Form:
+    form = action.form(data)
+    for name, choices in action.choices.items():
+        form.fields[name].choices = [("", "—"), *choices(project)]
+    if action.slug == "extension-decide":
+        form.fields["change"].label = _("延期验收申请")
+    return form

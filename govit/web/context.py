@@ -1,0 +1,56 @@
+"""What every page's header needs: the sections this user may open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from govit.access.policy import is_auditor, org_kind
+from govit.organizations.models import AUTHORITY_KINDS, Role
+
+# (url name, label, who sees it: "all", "authority", "competent", "admin")
+SECTIONS = [
+    ("home", _("工作台"), "all"),
+    ("project-list", _("项目"), "all"),
+    ("plan-board", _("年度计划"), "authority"),
+    ("expert-draws", _("专家抽取"), "competent"),
+    ("selfcheck", _("合规自检"), "all"),
+    ("dashboard", _("统计"), "authority"),
+    ("rulebook-list", _("规则手册"), "all"),
+    ("admin-home", _("管理"), "admin"),
+]
+
+
+def audience(user: Any) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    kinds = {"all"}
+    kind = org_kind(user)
+    if kind in AUTHORITY_KINDS or is_auditor(user) or user.is_superuser:
+        kinds.add("authority")
+    if kind == "competent_department" or user.is_superuser:
+        kinds.add("competent")
+    if user.has_role(Role.ADMIN) or user.is_superuser:
+        kinds.add("admin")
+    return kinds
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None:
+        return {"sections": []}
+    allowed = audience(user)
+    sections = []
+    for name, label, who in SECTIONS:
+        if who not in allowed:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an area not served by this deployment
+            continue
+        current = request.path == url or (url != "/" and request.path.startswith(url))
+        sections.append({"url": url, "label": label, "current": current})
+    return {"sections": sections}

@@ -1,0 +1,263 @@
+"""Forms of the project pages. They check the shape of the input (Chinese messages per field);
+whether the regulation allows the action is the services' answer, shown with its article."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from govit.contracts.models import ContractKind, ProcurementMethod
+from govit.delivery.models import Grade, IncidentKind
+from govit.projects.models import ConstructionType, FundingSource, StepKindChoices
+
+MAX_AMOUNT = Decimal("1e13")
+
+
+def amount_field(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT - 1,
+        max_digits=15,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("请填写数字金额（单位：元）"),
+            "required": _("请填写金额"),
+            "min_value": _("金额应大于0"),
+            "max_value": _("金额过大"),
+            "max_digits": _("金额过大"),
+            "max_decimal_places": _("金额最多两位小数"),
+        },
+    )
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("名称、编码或建设单位"), required=False, max_length=100)
+    jurisdiction = forms.TypedChoiceField(
+        label=_("辖区"), required=False, coerce=int, empty_value=None
+    )
+    unit = forms.TypedChoiceField(label=_("建设单位"), required=False, coerce=int, empty_value=None)
+    stage = forms.ChoiceField(label=_("当前环节"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    year = forms.IntegerField(label=_("计划年度"), required=False, min_value=2000, max_value=2100)
+    min_wan = forms.DecimalField(
+        label=_("总投资不低于（万元）"), required=False, min_value=0, max_digits=12
+    )
+    max_wan = forms.DecimalField(
+        label=_("总投资不高于（万元）"), required=False, min_value=0, max_digits=12
+    )
+    overdue = forms.BooleanField(label=_("仅看有逾期待办的"), required=False)
+
+    def __init__(self, *args, jurisdictions=(), units=(), statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].choices = [("", _("全部"))] + [
+            (j.pk, j.name) for j in jurisdictions
+        ]
+        self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, u.name) for u in units]
+        self.fields["stage"].choices = [("", _("全部")), *list(StepKindChoices.choices)]
+        self.fields["status"].choices = [("", _("全部")), *list(statuses)]
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label=_("项目名称"), max_length=200)
+    plan_year = forms.IntegerField(label=_("计划年度"), min_value=2000, max_value=2100)
+    total_investment = amount_field(_("总投资（元）"))
+    summary = forms.CharField(
+        label=_("建设内容"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    funding_source = forms.ChoiceField(label=_("资金来源"), choices=FundingSource.choices)
+    construction_type = forms.ChoiceField(label=_("建设性质"), choices=ConstructionType.choices)
+    national_code = forms.CharField(
+        label=_("投资项目在线审批监管平台代码"), required=False, max_length=40
+    )
+    classified = forms.BooleanField(label=_("涉密"), required=False)
+    involves_crypto = forms.BooleanField(label=_("涉及密码应用"), required=False)
+    simple_scope = forms.BooleanField(
+        label=_("建设内容单一、投资规模小、技术方案简单"), required=False
+    )
+    data_sharing_supported = forms.BooleanField(
+        label=_("支持数据共享和开放"), required=False, initial=True
+    )
+
+
+class UploadForm(forms.Form):
+    name = forms.CharField(label=_("材料名称"), max_length=200)
+    step_kind = forms.ChoiceField(label=_("所属环节"), required=False)
+    file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step_kind"].choices = [("", _("（不限）"))] + [(s.kind, s.name) for s in steps]
+
+
+class SubmitForm(forms.Form):
+    note = forms.CharField(
+        label=_("报送说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class TaskActForm(forms.Form):
+    action = forms.ChoiceField(label=_("办理结果"), widget=forms.RadioSelect)
+    opinion = forms.CharField(
+        label=_("办理意见"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    confirmed_checks = forms.MultipleChoiceField(
+        label=_("核查事项"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    approved_budget = amount_field(_("批复概算（元）"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, actions=(), checks=(), budget=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = list(actions)
+        self.fields["confirmed_checks"].choices = [
+            (c["code"], f"{c['text']}（{c['cite']}）") for c in checks
+        ]
+        if not checks:
+            del self.fields["confirmed_checks"]
+        if not budget:
+            del self.fields["approved_budget"]
+
+
+# -- the back half: one form per action (see govit/web/actions.py) ---------------------------------
+
+
+class ProcurementForm(forms.Form):
+    method = forms.ChoiceField(label=_("采购方式"), choices=ProcurementMethod.choices)
+    winner = forms.TypedChoiceField(label=_("中标（成交）供应商"), coerce=int)
+    announced_on = forms.DateField(label=_("采购公告日期"), required=False)
+    awarded_on = forms.DateField(label=_("中标（成交）日期"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000)
+
+
+class ContractForm(forms.Form):
+    kind = forms.ChoiceField(label=_("合同类别"), choices=ContractKind.choices)
+    vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
+    number = forms.CharField(label=_("合同编号"), max_length=60)
+    amount = amount_field(_("合同金额（元）"))
+    signed_on = forms.DateField(label=_("签订日期"))
+    om_period_years = forms.IntegerField(
+        label=_("免费运维期（年）"), required=False, min_value=0, max_value=20
+    )
+    ip_ownership = forms.BooleanField(label=_("约定知识产权归属"), required=False)
+    termination_mechanism = forms.BooleanField(label=_("约定终止机制"), required=False)
+    equipment_matches_scheme = forms.BooleanField(label=_("设备与批复方案一致"), required=False)
+
+
+class PaymentPlanForm(forms.Form):
+    contract = forms.TypedChoiceField(label=_("合同"), coerce=int)
+    amount = amount_field(_("本期金额（元）"))
+    due_on = forms.DateField(label=_("计划支付日期"))
+
+
+class PaymentPayForm(forms.Form):
+    payment = forms.TypedChoiceField(label=_("支付计划"), coerce=int)
+    paid_on = forms.DateField(label=_("支付日期"))
+
+
+CHANGE_REASONS = [
+    ("policy_requirement", _("政策要求")),
+    ("technical_optimization", _("技术优化")),
+    ("business_development", _("业务发展")),
+    ("other", _("其他")),
+]
+
+
+class ChangeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("变更原因"), choices=CHANGE_REASONS)
+    basis = forms.CharField(
+        label=_("变更依据"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description = forms.CharField(
+        label=_("变更内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    goal_changed = forms.BooleanField(label=_("建设目标改变"), required=False)
+    category = forms.ChoiceField(
+        label=_("变更清单：类别"),
+        choices=[("software", _("应用软件")), ("hardware", _("硬件设备（含系统软件）"))],
+    )
+    sub_project = forms.CharField(label=_("子项目"), required=False, max_length=100)
+    original_model = forms.CharField(label=_("原品牌型号"), required=False, max_length=200)
+    original_quantity = forms.DecimalField(
+        label=_("原数量"), min_value=0, max_digits=11, decimal_places=2
+    )
+    original_unit_price = forms.DecimalField(
+        label=_("原单价（元）"), min_value=0, max_digits=14, decimal_places=2
+    )
+    new_model = forms.CharField(label=_("现品牌型号"), required=False, max_length=200)
+    new_quantity = forms.DecimalField(
+        label=_("现数量"), min_value=0, max_digits=11, decimal_places=2
+    )
+    new_unit_price = forms.DecimalField(
+        label=_("现单价（元）"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class ChangeDecideForm(forms.Form):
+    change = forms.TypedChoiceField(label=_("变更申请"), coerce=int)
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("同意")), ("refuse", _("不予同意"))],
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(
+        label=_("意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ProgressForm(forms.Form):
+    period = forms.CharField(label=_("报告期（如 2026年10月）"), max_length=40)
+    percent = forms.IntegerField(label=_("累计完成（%）"), min_value=0, max_value=100)
+    text = forms.CharField(
+        label=_("进展情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("问题类别"), choices=IncidentKind.choices)
+    text = forms.CharField(
+        label=_("情况说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(label=_("申请延期至"))
+    reason = forms.CharField(
+        label=_("延期理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("终止理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    statement = forms.TypedChoiceField(label=_("书面说明（已上传的材料）"), coerce=int)
+
+
+class EvaluationForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("评价类别"), choices=[("self", _("自评价")), ("post", _("后评价"))]
+    )
+    score = forms.DecimalField(
+        label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices)
+    findings = forms.CharField(
+        label=_("发现的问题"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rectification_required = forms.BooleanField(label=_("须整改"), required=False)

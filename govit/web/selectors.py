@@ -1,0 +1,221 @@
+"""Reads shaped for pages. They call the domain selectors (which scope everything to what the user
+may see) and add what a page shows beside the data: days left, labels, counts, article texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from govit.access.policy import is_auditor, org_kind, works
+from govit.core import clock
+from govit.documents.models import Document, DocumentVersion
+from govit.events.models import Event
+from govit.organizations.models import User
+from govit.policy import render
+from govit.policy.loader import LoadedRulebook
+from govit.policy.vocab import STEP_LABELS
+from govit.projects import selectors as project_selectors
+from govit.projects import workflow
+from govit.projects.models import (
+    DONE_STEP_STATUSES,
+    Opinion,
+    Project,
+    ProjectStatus,
+    ProjectStep,
+    StepStatus,
+    Task,
+    TaskStatus,
+)
+
+EVENTS_SHOWN = 100
+
+
+def is_unit_user(user: User) -> bool:
+    return org_kind(user) == "construction_unit" and works(user)
+
+
+def next_year() -> int:
+    return clock.today().year + 1
+
+
+def workbench(user: User) -> dict[str, Any]:
+    today = clock.today()
+    tasks = list(project_selectors.task_list(user)[:200])
+    rows = []
+    for task in tasks:
+        left = project_selectors.days_left(task, today)
+        rows.append({"task": task, "days_left": left, "overdue": left is not None and left < 0})
+    meetings = []
+    expert = getattr(user, "expert", None)
+    if expert is not None:
+        from govit.reviews.selectors import expert_meetings
+
+        meetings = list(expert_meetings(expert).select_related("project")[:50])
+    visible = project_selectors.project_list(user)
+    return {
+        "today": today,
+        "rows": rows,
+        "overdue_count": sum(1 for r in rows if r["overdue"]),
+        "meetings": meetings,
+        "drafts": list(visible.filter(status=ProjectStatus.DRAFT)[:20])
+        if is_unit_user(user)
+        else [],
+        "project_count": visible.count(),
+    }
+
+
+def project_rows(projects: list[Project]) -> list[dict[str, Any]]:
+    """One row per project of a list page, with whether it has overdue tasks (one query)."""
+    today = clock.today()
+    overdue = set(
+        Task.objects.filter(
+            project__in=projects, status=TaskStatus.OPEN, due_on__lt=today
+        ).values_list("project_id", flat=True)
+    )
+    return [
+        {
+            "project": p,
+            "stage": STEP_LABELS[p.stage][0] if p.stage in STEP_LABELS else "",
+            "overdue": p.pk in overdue,
+        }
+        for p in projects
+    ]
+
+
+def declaration_rules(rb: LoadedRulebook | None) -> list[tuple[str, str]]:
+    """What the rulebook asks of a declaration, shown before the unit fills or submits it."""
+    if rb is None:
+        return []
+    rules = render.step_rules(rb, ("declaration",))
+    for gate in rb.model.gates:
+        rules.append((render.gate_test(gate, rb), gate.cite))
+    return rules
+
+
+def declare_preview(project: Project) -> dict[str, Any]:
+    """What declaring would do: the procedure the rulebook gives this project, and the findings
+    about the unit's record that block or warn — before the unit presses the button."""
+    rb = workflow.rulebook_of(project)
+    answer = workflow.decision(project)
+    return {
+        "project": project,
+        "rb": rb,
+        "answer": answer,
+        "findings": workflow.unit_record_findings(project) if project.status == "draft" else [],
+        "rules": declaration_rules(rb),
+    }
+
+
+def step_documents(step: ProjectStep) -> list[dict[str, Any]]:
+    names = [d["name"] for d in step.documents]
+    have = {
+        d.name: d
+        for d in Document.objects.filter(
+            project_id=step.project_id, name__in=names
+        ).prefetch_related("versions")
+    }
+    return [
+        {
+            **doc,
+            "have": have.get(doc["name"]),
+            "versions": list(have[doc["name"]].versions.all()) if doc["name"] in have else [],
+        }
+        for doc in step.documents
+    ]
+
+
+def project_page(user: User, project: Project) -> dict[str, Any]:
+    from govit.web.actions import ACTIONS, AUTHORITY, UNIT
+
+    rb = workflow.rulebook_of(project)
+    today = clock.today()
+    steps = list(
+        project.steps.order_by("seq").prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.select_related(
+                    "organization", "closed_by", "assignee"
+                ).order_by("round", "-lead", "id"),
+            ),
+            Prefetch(
+                "opinions",
+                queryset=Opinion.objects.select_related("user", "organization").order_by("at"),
+            ),
+        )
+    )
+    current = next((s for s in steps if s.status not in DONE_STEP_STATUSES), None)
+    timeline = []
+    mine = []
+    for step in steps:
+        tasks = list(step.tasks.all())
+        for task in tasks:
+            if task.status == TaskStatus.OPEN and task.organization_id == user.organization_id:
+                mine.append(task)
+        timeline.append(
+            {
+                "step": step,
+                "actor": rb.actor_name(step.actor),
+                "tasks": tasks,
+                "opinions": list(step.opinions.all()),
+                "done": step.status in DONE_STEP_STATUSES,
+                "current": step is current,
+                "overdue": step.due_on is not None
+                and step.due_on < today
+                and step.status not in DONE_STEP_STATUSES,
+            }
+        )
+    own_unit = project.unit_id == user.organization_id and works(user)
+    competent = org_kind(user) == "competent_department" and works(user)
+    can_submit = (
+        own_unit
+        and current is not None
+        and current.actor == "construction_unit"
+        and current.status in (StepStatus.READY, StepStatus.RETURNED)
+    ) or (
+        own_unit
+        and current is not None
+        and current.start_mode == "on_submission"
+        and current.status in (StepStatus.READY, StepStatus.RETURNED)
+    )
+    active = project.status == ProjectStatus.ACTIVE
+    actions = [
+        a
+        for a in ACTIONS
+        if active and ((a.who == UNIT and own_unit) or (a.who == AUTHORITY and competent))
+    ]
+    documents = list(
+        Document.objects.filter(project=project)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("number"),
+            )
+        )
+    )
+    events = list(Event.objects.filter(project=project).order_by("-seq")[:EVENTS_SHOWN])
+    return {
+        "project": project,
+        "rb": rb,
+        "steps": steps,
+        "timeline": timeline,
+        "current": current,
+        "my_tasks": mine,
+        "can_submit": can_submit,
+        "is_draft": project.status == ProjectStatus.DRAFT and own_unit,
+        "actions": actions,
+        "read_only": is_auditor(user) or not works(user),
+        "documents": documents,
+        "changes": list(project.changes.prefetch_related("items").order_by("number")),
+        "procurements": list(project.procurements.select_related("winner")),
+        "contracts": list(project.contracts.select_related("vendor").order_by("signed_on")),
+        "payments": list(project.payments.select_related("contract").order_by("due_on")),
+        "evaluations": list(project.evaluations.order_by("at")),
+        "progress": list(project.progress_reports.order_by("-id")[:10]),
+        "warnings": project_selectors.declaration_warnings(project),
+        "events": events,
+        "events_total": Event.objects.filter(project=project).count()
+        if len(events) == EVENTS_SHOWN
+        else len(events),
+    }

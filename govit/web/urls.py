@@ -1,0 +1,29 @@
+"""The pages. Each area's module under govit/web/views/ declares its own ``urlpatterns``."""
+
+from __future__ import annotations
+
+from govit.web.views import (
+    account,
+    administration,
+    dashboard,
+    experts,
+    exports,
+    plans,
+    projects,
+    rulebooks,
+    selfcheck,
+    workbench,
+)
+
+urlpatterns = [
+    *account.urlpatterns,
+    *workbench.urlpatterns,
+    *projects.urlpatterns,
+    *plans.urlpatterns,
+    *experts.urlpatterns,
+    *selfcheck.urlpatterns,
+    *rulebooks.urlpatterns,
+    *dashboard.urlpatterns,
+    *administration.urlpatterns,
+    *exports.urlpatterns,
+]

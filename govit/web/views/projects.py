@@ -1,0 +1,320 @@
+"""Projects: search and filter, the project page (the lifecycle as a timeline), and a form for every
+action of the lifecycle. Reads through selectors, writes through services; a refusal is shown with
+its article and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govit.access.policy import project_for
+from govit.core.errors import DomainError, NotFound
+from govit.documents.models import DocumentVersion
+from govit.documents.services import document_upload
+from govit.jurisdictions.models import Jurisdiction
+from govit.organizations.models import Organization
+from govit.projects import selectors, services, workflow
+from govit.projects.models import ProjectStatus, Task
+from govit.web import actions as project_actions
+from govit.web import project_forms as pf
+from govit.web import selectors as page_selectors
+
+
+def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
+    """Show a refusal with the article that is its reason (on the form, or as a message)."""
+    text = error.message + (_("（依据：%(cite)s）") % {"cite": error.cite} if error.cite else "")
+    if form is not None:
+        form.add_error(None, text)
+    else:
+        messages.error(request, text)
+
+
+def _project(request: HttpRequest, pk: int):
+    try:
+        return project_for(request.user, pk)
+    except NotFound:
+        raise Http404(_("项目不存在或无权查看")) from None
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = selectors.project_list(user)
+    jurisdictions = Jurisdiction.objects.filter(pk__in=visible.values("jurisdiction_id")).order_by(
+        "code"
+    )
+    units = Organization.objects.filter(pk__in=visible.values("unit_id")).order_by("name")
+    form = pf.ProjectFilterForm(
+        request.GET or None,
+        jurisdictions=jurisdictions,
+        units=units,
+        statuses=ProjectStatus.choices,
+    )
+    filters: dict[str, Any] = {}
+    jurisdiction_id = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        filters = {
+            "q": d["q"],
+            "stage": d["stage"],
+            "status": d["status"],
+            "plan_year": d["year"],
+            "unit_id": d["unit"],
+            "min_investment": d["min_wan"] * 10000 if d["min_wan"] is not None else None,
+            "max_investment": d["max_wan"] * 10000 if d["max_wan"] is not None else None,
+            "overdue": d["overdue"],
+        }
+        jurisdiction_id = d["jurisdiction"]
+    qs = selectors.project_list(user, **filters)
+    if jurisdiction_id:
+        qs = qs.filter(jurisdiction_id=jurisdiction_id)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    rows = page_selectors.project_rows(list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "total": page.paginator.count,
+        "query": query.urlencode(),
+        "can_create": page_selectors.is_unit_user(user),
+    }
+    return render(request, "web/projects/list.html", context)
+
+
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not page_selectors.is_unit_user(request.user):
+        raise Http404(_("只有建设单位可以创建项目"))
+    form = pf.ProjectForm(request.POST or None, initial={"plan_year": page_selectors.next_year()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            refused(form, request, error)
+        else:
+            messages.success(request, _("已创建项目草稿。"))
+            return redirect("project-detail", project.pk)
+    version = request.user.organization.jurisdiction.rulebook
+    rb = version.load() if version else None
+    context = {
+        "form": form,
+        "title": _("新建项目"),
+        "rb": rb,
+        "rules": page_selectors.declaration_rules(rb),
+    }
+    return render(request, "web/projects/edit.html", context)
+
+
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    fields = list(pf.ProjectForm.base_fields)
+    initial = {f: getattr(project, f) for f in fields}
+    form = pf.ProjectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = {f: v for f, v in form.cleaned_data.items() if v != initial[f]}
+        try:
+            services.project_update(actor=request.user, project=project, **changed)
+        except DomainError as error:
+            refused(form, request, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("project-detail", project.pk)
+    context = {
+        "form": form,
+        "project": project,
+        "title": _("修改项目草稿"),
+        "rb": workflow.rulebook_of(project),
+        "rules": page_selectors.declaration_rules(workflow.rulebook_of(project)),
+    }
+    return render(request, "web/projects/edit.html", context)
+
+
+def project_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if request.method == "POST":
+        try:
+            services.project_declare(actor=request.user, project=project)
+        except DomainError as error:
+            refused(None, request, error)
+        else:
+            messages.success(request, _("已申报。"))
+            return redirect("project-detail", project.pk)
+    context = page_selectors.declare_preview(project)
+    return render(request, "web/projects/declare.html", context)
+
+
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    context = page_selectors.project_page(request.user, project)
+    context["upload_form"] = pf.UploadForm(steps=context["steps"])
+    return render(request, "web/projects/detail.html", context)
+
+
+@require_POST
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    form = pf.UploadForm(request.POST, request.FILES, steps=list(project.steps.all()))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("project-detail", project.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        document_upload(
+            actor=request.user,
+            project=project,
+            name=form.cleaned_data["name"],
+            upload=upload,
+            step_kind=form.cleaned_data["step_kind"],
+            filename=upload.name,
+        )
+    except DomainError as error:
+        refused(None, request, error)
+    else:
+        messages.success(request, _("已上传“%(name)s”。") % {"name": form.cleaned_data["name"]})
+    return redirect(f"{request.build_absolute_uri(project_url(project.pk))}#documents")
+
+
+def project_url(pk: int) -> str:
+    from django.urls import reverse
+
+    return reverse("project-detail", args=[pk])
+
+
+def document_download(request: HttpRequest, pk: int, version_id: int) -> FileResponse:
+    project = _project(request, pk)
+    version = DocumentVersion.objects.filter(pk=version_id, document__project=project).first()
+    if version is None:
+        raise Http404(_("材料不存在或无权查看"))
+    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
+    response["X-Content-SM3"] = version.sm3
+    return response
+
+
+def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    project = _project(request, pk)
+    step = project.steps.filter(kind=kind).first()
+    if step is None:
+        raise Http404(_("本项目没有这个环节"))
+    form = pf.SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_submit(actor=request.user, step=step, note=form.cleaned_data["note"])
+        except DomainError as error:
+            refused(form, request, error)
+        else:
+            messages.success(request, _("已报送“%(step)s”。") % {"step": step.name})
+            return redirect("project-detail", project.pk)
+    context = {
+        "project": project,
+        "step": step,
+        "form": form,
+        "rb": workflow.rulebook_of(project),
+        "missing": workflow.required_documents_missing(step),
+    }
+    return render(request, "web/projects/submit.html", context)
+
+
+def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    project = _project(request, pk)
+    task = (
+        Task.objects.filter(pk=task_id, project=project)
+        .select_related("step", "organization", "assignee")
+        .first()
+    )
+    if task is None:
+        raise Http404(_("待办不存在或无权查看"))
+    step = task.step
+    checks = [c for c in step.checks if c["severity"] == "block"] if task.lead else []
+    budget = (
+        task.lead and step.kind in services.APPROVAL_KINDS and task.actor != "construction_unit"
+    )
+    form = pf.TaskActForm(
+        request.POST or None,
+        initial={"version": task.version},
+        actions=selectors.task_choices(task),
+        checks=checks,
+        budget=budget,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.task_act(
+                actor=request.user,
+                task_id=task.pk,
+                action=d["action"],
+                opinion=d["opinion"],
+                expected_version=d["version"],
+                confirmed_checks=d.get("confirmed_checks") or (),
+                approved_budget=d.get("approved_budget"),
+            )
+        except DomainError as error:
+            refused(form, request, error)
+        else:
+            messages.success(request, _("已办理“%(step)s”。") % {"step": step.name})
+            return redirect("project-detail", project.pk)
+    context = {
+        "project": project,
+        "task": task,
+        "step": step,
+        "form": form,
+        "rb": workflow.rulebook_of(project),
+        "mine": task.organization_id == request.user.organization_id,
+        "warnings": [c for c in step.checks if c["severity"] != "block"],
+        "documents": page_selectors.step_documents(step),
+    }
+    return render(request, "web/projects/task.html", context)
+
+
+def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    project = _project(request, pk)
+    action = project_actions.BY_SLUG.get(slug)
+    if action is None:
+        raise Http404(_("没有这项操作"))
+    form = project_actions.build_form(action, project, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action.perform(request.user, project, form.cleaned_data)
+        except DomainError as error:
+            refused(form, request, error)
+        except ObjectDoesNotExist:  # a choice that is not (or no longer) this project's
+            form.add_error(None, _("所选对象不存在或不属于本项目"))
+        else:
+            messages.success(request, _("已完成：%(action)s。") % {"action": action.label})
+            return redirect("project-detail", project.pk)
+    rb = workflow.rulebook_of(project)
+    context = {
+        "project": project,
+        "action": action,
+        "form": form,
+        "rules": action.rules(rb),
+        "rb": rb,
+    }
+    return render(request, "web/projects/action.html", context)
+
+
+urlpatterns = [
+    path("projects/", project_list, name="project-list"),
+    path("projects/new/", project_create, name="project-create"),
+    path("projects/<int:pk>/", project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", project_edit, name="project-edit"),
+    path("projects/<int:pk>/declare/", project_declare, name="project-declare"),
+    path("projects/<int:pk>/documents/", document_add, name="document-add"),
+    path(
+        "projects/<int:pk>/documents/<int:version_id>/",
+        document_download,
+        name="document-download",
+    ),
+    path("projects/<int:pk>/steps/<slug:kind>/submit/", step_submit, name="step-submit"),
+    path("projects/<int:pk>/tasks/<int:task_id>/", task_act, name="task-act"),
+    path("projects/<int:pk>/actions/<slug:slug>/", project_action, name="project-action"),
+]

@@ -1,0 +1,16 @@
+"""工作台: the signed-in user's open tasks by due date, in working days."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from govit.web import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/workbench/home.html", selectors.workbench(request.user))
+
+
+urlpatterns = [path("", home, name="home")]
