@@ -11,6 +11,7 @@ from govit.access.policy import is_auditor, org_kind, works
 from govit.core import clock
 from govit.documents.models import Document, DocumentVersion
 from govit.events.models import Event
+from govit.exchange.annex import forms_for
 from govit.organizations.models import User
 from govit.policy import render
 from govit.policy.loader import LoadedRulebook
@@ -214,6 +215,7 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         "evaluations": list(project.evaluations.order_by("at")),
         "progress": list(project.progress_reports.order_by("-id")[:10]),
         "warnings": project_selectors.declaration_warnings(project),
+        "annex_forms": forms_for(rb),
         "events": events,
         "events_total": Event.objects.filter(project=project).count()
         if len(events) == EVENTS_SHOWN

@@ -34,9 +34,10 @@ from govit.planning.models import (
     SignoffStatus,
 )
 from govit.planning.selectors import approver_kind, plan_step
-from govit.policy.vocab import STEP_LABELS, actor_label
+from govit.policy.vocab import STEP_LABELS
 from govit.projects.models import ProjectStatus, ProjectStep, StepStatus
 from govit.web.context import audience
+from govit.web.selectors import next_year
 
 LANES = (
     ("declarations", gettext_lazy("申报"), "declaration"),
@@ -81,6 +82,9 @@ def _plan(request: HttpRequest, pk: int) -> AnnualPlan:
         .select_related(
             "jurisdiction__rulebook", "created_by__organization", "approved_by__organization"
         )
+        .prefetch_related(
+            Prefetch("signoffs", queryset=PlanSignoff.objects.select_related("organization"))
+        )
         .first()
     )
     if plan is None:
@@ -98,7 +102,7 @@ def _roles(user: Any, step: Any) -> dict[str, bool]:
     }
 
 
-def _year(request: HttpRequest, years: list[int], default: int) -> int:
+def _year(request: HttpRequest, default: int) -> int:
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or default)
     except ValueError:
@@ -111,18 +115,22 @@ def _year(request: HttpRequest, years: list[int], default: int) -> int:
 
 def board(request: HttpRequest) -> HttpResponse:
     _require_board(request)
-    from govit.web.selectors import next_year
-
     choices, jurisdiction = _selected(request)
     user = request.user
     mine = visible_projects(user).filter(jurisdiction=jurisdiction)
     years = sorted(
-        set(AnnualPlan.objects.filter(jurisdiction=jurisdiction).values_list("year", flat=True))
-        | set(mine.exclude(status=ProjectStatus.DRAFT).values_list("plan_year", flat=True))
+        set(
+            AnnualPlan.objects.filter(jurisdiction=jurisdiction)
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        | set(
+            mine.exclude(status=ProjectStatus.DRAFT).values_list("plan_year", flat=True).distinct()
+        )
         | {next_year()},
         reverse=True,
     )
-    year = _year(request, years, next_year())
+    year = _year(request, next_year())
     if year not in years:
         years = sorted([*years, year], reverse=True)
     context: dict[str, Any] = {
@@ -252,7 +260,7 @@ def _board(
         "rb": rb,
         "step": step,
         "compiler": rb.actor_name(step.actor),
-        "co_compilers": [(rb.actor_name(co.actor), co.cite or step.cite) for co in step.co_actors],
+        "co_compilers": _by_cite(rb, step),
         "approver": rb.actor_name(approver_kind(step)),
         "supplement": rb.model.declaration.supplement if rb.model.declaration else None,
         "columns": columns,
@@ -262,6 +270,14 @@ def _board(
         "has_annual": any(p.kind == PlanKind.ANNUAL for p in plans),
         "project_count": len(projects),
     }
+
+
+def _by_cite(rb: Any, step: Any) -> list[tuple[str, str]]:
+    """The co-compilers as (names, article), those under one article on one line."""
+    grouped: dict[str, list[str]] = {}
+    for co in step.co_actors:
+        grouped.setdefault(co.cite or step.cite, []).append(rb.actor_name(co.actor))
+    return [("、".join(names), cite) for cite, names in grouped.items()]
 
 
 # --- actions -----------------------------------------------------------------------------------------
@@ -283,9 +299,7 @@ def _refused(request: HttpRequest, error: DomainError) -> None:
 def plan_create(request: HttpRequest) -> HttpResponse:
     _require_board(request)
     _choices, jurisdiction = _selected(request)
-    from govit.web.selectors import next_year
-
-    year = _year(request, [], next_year())
+    year = _year(request, next_year())
     kind = request.POST.get("kind", PlanKind.ANNUAL)
     try:
         plan = services.plan_create(
@@ -347,23 +361,12 @@ def plan_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as xlsx: all its lines, as approved or as it stands."""
     _require_board(request)
     plan = _plan(request, pk)
-    plan = (
-        AnnualPlan.objects.filter(pk=plan.pk)
-        .select_related("created_by__organization", "approved_by__organization")
-        .prefetch_related(
-            Prefetch("signoffs", queryset=PlanSignoff.objects.select_related("organization"))
-        )
-        .get()
-    )
     response = HttpResponse(annual_plan_xlsx(plan), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, plan_filename(plan))
     return response
-
-
-def actor_names(kinds: list[str]) -> str:
-    return "、".join(actor_label(k) for k in kinds)
 
 
 urlpatterns = [
