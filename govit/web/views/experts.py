@@ -1,5 +1,408 @@
-"""(being built)"""
+"""Expert draws: the review meetings of the jurisdiction that need or have a draw; for each, the
+eligible pool and the experts excluded with why, the draw, replacements, and the verification of a
+past draw from its recorded seed and pool snapshot.
+
+The competent department organises meetings (the audit bureau may also verify a draw). Reads are
+scoped by ``visible_projects``; every write goes through ``govit.reviews.services``, and a refusal
+is shown with its article and changes nothing."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from govit.access.policy import is_auditor, org_kind, visible_projects
+from govit.core.errors import DomainError
+from govit.organizations.models import User
+from govit.policy.loader import LoadedRulebook
+from govit.projects import workflow
+from govit.projects.models import ProjectStep, StepStatus
+from govit.reviews import draw as algorithm
+from govit.reviews import services
+from govit.reviews.models import (
+    DrawReplacement,
+    Expert,
+    ExpertOpinion,
+    MeetingStatus,
+    ReviewMeeting,
+    Seat,
+)
+from govit.reviews.selectors import current_panel, draw_verify, eligibility
+from govit.web.views.rulebooks import Citer
+
+OPEN_MEETINGS = (MeetingStatus.PLANNED, MeetingStatus.DRAWN)
+MAX_PANEL = 25  # reviews.services.meeting_create accepts 1 to 25
+
+
+# --- who may open these pages ----------------------------------------------------------------
+
+
+def _organizer(user: User) -> bool:
+    return user.is_superuser or org_kind(user) == "competent_department"
+
+
+def _require_organizer(request: HttpRequest) -> None:
+    if not _organizer(request.user):
+        raise PermissionDenied(_t("专家抽取由主管部门办理"))
+
+
+def _refusal(error: DomainError) -> str:
+    """The Chinese message and, where a rule is the reason, its article."""
+    if error.cite:
+        return _t("%(message)s（依据：%(cite)s）") % {"message": error.message, "cite": error.cite}
+    return error.message
+
+
+def _no_cite(cite: str | None) -> str:
+    return ""
+
+
+def _rulebook(project: Any) -> LoadedRulebook | None:
+    try:
+        return workflow.rulebook_of(project)
+    except DomainError:
+        return None
+
+
+def needs_experts(step: ProjectStep) -> bool:
+    """A step the rulebook gives to experts: the 专家评审 itself, or one they join (验收)."""
+    return step.kind == "expert_review" or "experts" in (step.co_actors or [])
+
+
+def _meetings(user: User):
+    return ReviewMeeting.objects.filter(project__in=visible_projects(user)).select_related(
+        "project", "project__jurisdiction", "project__rulebook", "step", "organizer"
+    )
+
+
+def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
+    meeting = _meetings(request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_t("评审会不存在或无权查看"))
+    return meeting
+
+
+def _exclusions(excluded: list[dict[str, Any]], cite: Any) -> list[dict[str, Any]]:
+    """The excluded experts with why, and the article where the rulebook gives one."""
+    return [{**x, "cite": cite(x.get("cite"))} for x in excluded]
+
+
+def _pool_cite(step: ProjectStep) -> str:
+    """The article that makes experts come from the pool, as the step's checks cite it."""
+    return next((c["cite"] for c in step.checks if c.get("code") == "EXPERTS_FROM_POOL"), "")
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+def draw_list(request: HttpRequest) -> HttpResponse:
+    _require_organizer(request)
+    user = request.user
+    convened = ReviewMeeting.objects.filter(step=OuterRef("pk"), status__in=OPEN_MEETINGS)
+    steps = (
+        ProjectStep.objects.filter(project__in=visible_projects(user), status=StepStatus.IN_REVIEW)
+        .exclude(Exists(convened))
+        .select_related("project", "project__unit")
+        .order_by("due_on", "started_on", "pk")
+    )
+    pending = [s for s in steps if needs_experts(s)]
+    meetings = list(
+        ReviewMeeting.objects.filter(project__in=visible_projects(user))
+        .select_related("project", "step", "draw")
+        .defer("draw__pool", "draw__ranking", "draw__exclusions")
+        .order_by("-id")[:200]
+    )
+    context = {"pending": pending, "meetings": meetings}
+    return render(request, "web/experts/list.html", context)
+
+
+# --- convening a meeting ---------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    specialty = forms.ChoiceField(label=_("专业领域"))
+    size = forms.IntegerField(label=_("抽取人数"), min_value=1, max_value=MAX_PANEL)
+    title = forms.CharField(
+        label=_("会议名称"),
+        required=False,
+        max_length=ReviewMeeting._meta.get_field("title").max_length,
+        help_text=_("不填写时按“项目名称+环节名称+会”命名"),
+    )
+    scheduled_for = forms.DateTimeField(
+        label=_("会议时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args: Any, specialties: list[tuple[str, int, int]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].choices = [("", _("请选择"))] + [
+            (
+                name,
+                _("%(name)s（在库%(total)d人，其中未暂停抽取%(available)d人）")
+                % {"name": name, "available": available, "total": total},
+            )
+            for name, available, total in specialties
+        ]
+
+
+def pool_specialties(jurisdiction_id: int) -> list[tuple[str, int, int]]:
+    """(specialty, available experts, all experts) of the jurisdiction's pool, by name."""
+    counts: dict[str, list[int]] = {}
+    for specialties, available in Expert.objects.filter(
+        jurisdiction_id=jurisdiction_id
+    ).values_list("specialties", "available"):
+        for name in specialties:
+            entry = counts.setdefault(name, [0, 0])
+            entry[0] += 1 if available else 0
+            entry[1] += 1
+    return [(name, a, t) for name, (a, t) in sorted(counts.items())]
+
+
+def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
+    _require_organizer(request)
+    step = (
+        ProjectStep.objects.filter(pk=step_pk, project__in=visible_projects(request.user))
+        .select_related("project", "project__jurisdiction", "project__rulebook", "project__unit")
+        .first()
+    )
+    if step is None or not needs_experts(step):
+        raise Http404(_t("没有需要专家的此环节"))
+    project = step.project
+    specialties = pool_specialties(project.jurisdiction_id)
+    form = MeetingForm(request.POST or None, specialties=specialties)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "preview" in request.POST:
+            # what a draw would see, before anything is created (an unsaved meeting is only read)
+            eligible, excluded = eligibility(
+                ReviewMeeting(project=project, step=step, specialty=data["specialty"])
+            )
+            preview = {"eligible": eligible, "excluded": excluded, "size": data["size"]}
+        else:
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user,
+                    project=project,
+                    step_kind=step.kind,
+                    specialty=data["specialty"],
+                    size=data["size"],
+                    title=data["title"],
+                    scheduled_for=data["scheduled_for"],
+                )
+            except DomainError as error:
+                form.add_error(None, _refusal(error))
+            else:
+                messages.success(request, _t("已发起评审会，可查看可抽取专家并抽取。"))
+                return redirect("expert-meeting", meeting.pk)
+    rb = _rulebook(project)
+    cite = Citer(rb) if rb else _no_cite
+    if preview is not None:
+        preview["excluded"] = _exclusions(preview["excluded"], cite)
+    context = {
+        "step": step,
+        "project": project,
+        "form": form,
+        "preview": preview,
+        "step_cite": cite(step.cite),
+        "pool_cite": cite(_pool_cite(step)),
+        "has_pool": bool(specialties),
+    }
+    return render(request, "web/experts/create.html", context)
+
+
+# --- one meeting: the pool, the draw, replacements ---------------------------------------------
+
+
+class ReplaceForm(forms.Form):
+    expert = forms.TypedChoiceField(label=_("被替换的专家"), coerce=int)
+    reason = forms.CharField(
+        label=_("补抽原因"),
+        max_length=DrawReplacement._meta.get_field("reason").max_length,
+        help_text=_("例如：因病不能参加；与项目存在利害关系须回避"),
+    )
+
+    def __init__(self, *args: Any, panel: list[Expert], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].choices = [("", _("请选择"))] + [(e.pk, e.name) for e in panel]
+
+
+def _meeting_page(
+    request: HttpRequest,
+    meeting: ReviewMeeting,
+    *,
+    replace_form: ReplaceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    step = meeting.step
+    rb = _rulebook(meeting.project)
+    cite = Citer(rb) if rb else _no_cite
+    record = getattr(meeting, "draw", None)
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "project": meeting.project,
+        "step": step,
+        "step_cite": cite(step.cite),
+        "pool_cite": cite(_pool_cite(step)),
+        "record": record,
+        "can_manage": _organizer(request.user),
+    }
+    if meeting.status == MeetingStatus.PLANNED:
+        eligible, excluded = eligibility(meeting)
+        context.update(
+            eligible=eligible,
+            excluded=_exclusions(excluded, cite),
+            short=len(eligible) < meeting.size,
+        )
+    else:
+        # what was recorded at the draw: the pool as it then was, not as it is now
+        seats = list(
+            Seat.objects.filter(meeting=meeting).select_related("expert").order_by("position", "id")
+        )
+        sitting = [s.expert for s in seats if s.vacated_at is None]
+        opinions = list(
+            ExpertOpinion.objects.filter(meeting=meeting).select_related("expert").order_by("id")
+        )
+        for opinion in opinions:
+            opinion.conclusion_label = services.CONCLUSIONS.get(
+                opinion.conclusion, opinion.conclusion
+            )
+        given = {o.expert_id for o in opinions}
+        replaceable = [e for e in sitting if e.pk not in given]
+        context.update(
+            seats=seats,
+            opinions=opinions,
+            excluded=_exclusions(record.exclusions if record else [], cite),
+            pool_size=len(record.pool) if record else 0,
+            replacements=list(record.replacements.select_related("replaced", "replacement", "by"))
+            if record
+            else [],
+            replace_form=replace_form
+            if replace_form is not None
+            else ReplaceForm(panel=replaceable, prefix="replace"),
+            can_replace=meeting.status == MeetingStatus.DRAWN and bool(replaceable),
+        )
+    return render(request, "web/experts/meeting.html", context, status=status)
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_organizer(request)
+    return _meeting_page(request, _meeting(request, pk))
+
+
+@require_POST
+def draw_make(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_organizer(request)
+    meeting = _meeting(request, pk)
+    try:
+        services.draw_make(actor=request.user, meeting=meeting)
+    except DomainError as error:
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, _t("已随机抽取专家；种子和专家库快照已记录，可随时复核。"))
+    return redirect("expert-meeting", meeting.pk)
+
+
+@require_POST
+def draw_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_organizer(request)
+    meeting = _meeting(request, pk)
+    panel = current_panel(meeting)
+    form = ReplaceForm(request.POST, panel=panel, prefix="replace")
+    if form.is_valid():
+        expert = next(e for e in panel if e.pk == form.cleaned_data["expert"])
+        try:
+            replacement = services.draw_replace(
+                actor=request.user,
+                meeting=meeting,
+                expert=expert,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            form.add_error(None, _refusal(error))
+        else:
+            messages.success(
+                request,
+                _t("已按抽取顺序补抽：%(new)s 替换 %(old)s。")
+                % {"new": replacement.replacement.name, "old": expert.name},
+            )
+            return redirect("expert-meeting", meeting.pk)
+    meeting = _meeting(request, pk)  # as it is now: a refused replacement changed nothing
+    return _meeting_page(request, meeting, replace_form=form, status=422)
+
+
+# --- verifying a past draw ---------------------------------------------------------------------
+
+
+def draw_verification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recompute the draw from its recorded seed and pool snapshot and compare with the record
+    and with who sits on the panel now. The audit bureau may check this too."""
+    user = request.user
+    if not (_organizer(user) or is_auditor(user)):
+        raise PermissionDenied(_t("抽取复核由主管部门或审计部门查看"))
+    meeting = _meeting(request, pk)
+    record = getattr(meeting, "draw", None)
+    if record is None:
+        raise Http404(_t("本次评审会尚未抽取专家"))
+    result = draw_verify(meeting)
+    replacements = list(
+        record.replacements.select_related("replaced", "replacement", "by").order_by("id")
+    )
+    sitting = [e.pk for e in current_panel(meeting)]
+    problems = list(result.problems)
+    if sitting != result.expected_panel:
+        problems.append(_t("评审会现有专家名单与按记录重新计算的名单不符"))
+    names = {entry["id"]: entry["name"] for entry in record.pool}
+    names.update({r.replacement_id: r.replacement.name for r in replacements})
+    names.update({r.replaced_id: r.replaced.name for r in replacements})
+    rank_of = {expert_id: i + 1 for i, expert_id in enumerate(result.ranking)}
+    drawn = set(record.drawn)
+    pool = sorted(
+        (
+            {**entry, "rank": rank_of.get(entry["id"]), "drawn": entry["id"] in drawn}
+            for entry in record.pool
+        ),
+        key=lambda e: (e["rank"] or 10**9, e["id"]),
+    )
+    recomputed_digest = algorithm.pool_digest(record.pool)
+    rb = _rulebook(meeting.project)
+    context = {
+        "meeting": meeting,
+        "project": meeting.project,
+        "record": record,
+        "ok": not problems,
+        "problems": problems,
+        "recomputed_digest": recomputed_digest,
+        "digest_ok": recomputed_digest == record.pool_digest,
+        "ranking_ok": list(record.ranking) == result.ranking,
+        "pool": pool,
+        "replacements": replacements,
+        "excluded": _exclusions(record.exclusions, Citer(rb) if rb else _no_cite),
+        "expected_panel": [(i, names.get(i, "")) for i in result.expected_panel],
+        "current_panel": [(i, names.get(i, "")) for i in sitting],
+        "drawn": [(i, names.get(i, "")) for i in record.drawn],
+        "can_manage": _organizer(user),
+    }
+    return render(request, "web/experts/verify.html", context)
+
+
+urlpatterns = [
+    path("experts/", draw_list, name="expert-draws"),
+    path("experts/steps/<int:step_pk>/meeting/", meeting_create, name="expert-meeting-create"),
+    path("experts/meetings/<int:pk>/", meeting_detail, name="expert-meeting"),
+    path("experts/meetings/<int:pk>/draw/", draw_make, name="expert-draw"),
+    path("experts/meetings/<int:pk>/replace/", draw_replace, name="expert-replace"),
+    path("experts/meetings/<int:pk>/verification/", draw_verification, name="expert-verification"),
+]

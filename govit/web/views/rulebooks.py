@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from govit.policy import render as rulebook_render
@@ -35,27 +36,49 @@ def article_of(cite_part: str) -> str:
 
 
 class Citer:
-    """Citations of one rulebook as the pages show them; memoised, a page cites the same
-    article many times."""
+    """Citations of one rulebook as the pages show them: each part of a ``cite`` an element that
+    opens to the article's own words, with a link to its anchor on the rulebook's page. Memoised:
+    a page cites the same article many times, and rendering it once is what keeps a long
+    procedure map fast."""
 
     def __init__(self, rb: LoadedRulebook):
         self.rb = rb
         self.page = reverse("rulebook-detail", args=[rb.id])
-        self._seen: dict[str, list[dict[str, str]]] = {}
+        self._seen: dict[str, SafeString] = {}
 
-    def __call__(self, cite: str | None) -> list[dict[str, str]]:
+    def __call__(self, cite: str | None) -> SafeString:
         if not cite:
-            return []
+            return mark_safe("")
         if cite not in self._seen:
-            self._seen[cite] = [self._part(part) for part in split_cite(cite) if part]
+            self._seen[cite] = mark_safe(
+                "".join(self._part(part) for part in split_cite(cite) if part)
+            )
         return self._seen[cite]
 
-    def _part(self, part: str) -> dict[str, str]:
+    def _part(self, part: str) -> str:
         try:
             text = self.rb.cite_text(part)
         except (ValueError, LookupError):  # a cite that does not resolve shows as written
             text = ""
-        return {"label": part, "text": text, "href": f"{self.page}#{article_of(part)}"}
+        href = f"{self.page}#{article_of(part)}"
+        if not text:
+            return format_html(
+                '<details class="article cite-part"><summary class="cite">{}</summary><div>'
+                '<span class="muted">{}</span> <a href="{}">{}</a></div></details>',
+                part,
+                _t("（未能找到该条款的原文）"),
+                href,
+                _t("在规则手册中查看此条"),
+            )
+        return format_html(
+            '<details class="article cite-part"><summary class="cite" title="{}">{}</summary>'
+            '<div>{}\n<a href="{}">{}</a></div></details>',
+            text if len(text) <= 300 else text[:299] + "…",
+            part,
+            text,
+            href,
+            _t("在规则手册中查看此条"),
+        )
 
 
 def linked_citations(text: str, page: str = "") -> SafeString:
@@ -107,9 +130,7 @@ def _rule_line(rule: str, summaries: dict[str, str]) -> SafeString:
     where, _, cite = rule.rpartition("【")
     summary = summaries.get(where, "")
     label = f"{summary}（{where}）" if summary and summary != where else where
-    return format_html(
-        '{} <span class="cite">{}</span>', label, linked_citations("【" + cite, "")
-    )
+    return format_html('{} <span class="cite">{}</span>', label, linked_citations("【" + cite, ""))
 
 
 @login_not_required
@@ -154,7 +175,7 @@ class CompareForm(forms.Form):
 
 def _side(aspect: rulebook_render.Aspect | None, cite: Citer) -> dict[str, Any]:
     if aspect is None:
-        return {"value": None, "cite": []}
+        return {"value": None, "cite": ""}
     return {"value": aspect.value, "cite": cite(aspect.cite)}
 
 
@@ -164,7 +185,11 @@ def rulebook_compare(request: HttpRequest) -> HttpResponse:
     article."""
     ids = [rid for rid, _label in _choices()]
     initial = {"a": ids[0] if ids else "", "b": ids[1] if len(ids) > 1 else ""}
-    form = CompareForm(request.GET or initial)
+    data = request.GET.copy()
+    for alias, name in (("left", "a"), ("right", "b")):  # ?left=…&right=… reads as well
+        if alias in data and name not in data:
+            data[name] = data[alias]
+    form = CompareForm(data or initial)
     context: dict[str, Any] = {"form": form, "rows": None}
     if form.is_valid():
         a = _rulebook_or_404(form.cleaned_data["a"])
@@ -181,8 +206,7 @@ def rulebook_compare(request: HttpRequest) -> HttpResponse:
                 {
                     "group": group,
                     "key": key,
-                    "a": _side(left.get(aspect), cite_a),
-                    "b": _side(right.get(aspect), cite_b),
+                    "sides": [_side(left.get(aspect), cite_a), _side(right.get(aspect), cite_b)],
                     "differs": marker != "=",
                 }
             )
