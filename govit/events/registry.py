@@ -12,6 +12,7 @@ EVENT_KINDS: dict[str, str] = {
     "organization.created": "登记单位",
     "user.created": "创建用户",
     "user.roles_changed": "变更用户角色",
+    "calendar.year_added": "录入年度法定节假日安排",
     "token.created": "签发 API 令牌",
     "expert.registered": "专家入库",
     "expert.availability_changed": "专家可用状态变更",

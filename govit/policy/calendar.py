@@ -182,8 +182,12 @@ def read_schedule_file(path: Path) -> YearSchedule:
     return YearSchedule.from_file(data)
 
 
-def load_calendar(dirs: Iterable[Path] | None = None) -> WorkCalendar:
-    schedules: dict[int, YearSchedule] = {}
+def load_calendar(
+    dirs: Iterable[Path] | None = None, *, extra: Iterable[YearSchedule] = ()
+) -> WorkCalendar:
+    """The years of the data files, plus ``extra`` years for which no data file exists (a data
+    file, reviewed and versioned with the code, wins over a year kept elsewhere)."""
+    schedules: dict[int, YearSchedule] = {s.year: s for s in extra}
     for directory in dirs if dirs is not None else calendar_dirs():
         for path in sorted(Path(directory).glob("*.yaml")):
             schedule = read_schedule_file(path)
@@ -192,12 +196,13 @@ def load_calendar(dirs: Iterable[Path] | None = None) -> WorkCalendar:
 
 
 _default: WorkCalendar | None = None
+_extra: dict[str, tuple[YearSchedule, ...]] = {}
 
 
 def default_calendar() -> WorkCalendar:
     global _default
     if _default is None:
-        _default = load_calendar()
+        _default = load_calendar(extra=[s for group in _extra.values() for s in group])
     return _default
 
 
@@ -205,6 +210,26 @@ def reset_default_calendar() -> None:
     """Forget the loaded calendar, e.g. after a new year's file was added."""
     global _default
     _default = None
+
+
+def set_extra_schedules(source: str, schedules: Iterable[YearSchedule]) -> None:
+    """Years kept outside ``calendar/`` — e.g. entered on the administration screen and stored in
+    the database — for :func:`default_calendar`; they replace what ``source`` gave before. Only
+    years without a data file count (see :func:`load_calendar`). Giving the same years again keeps
+    the loaded calendar, so a caller may re-send its years as often as it checks its store."""
+    years = tuple(sorted(schedules, key=lambda s: s.year))
+    if _extra.get(source, ()) == years:
+        return
+    if years:
+        _extra[source] = years
+    else:
+        _extra.pop(source, None)
+    reset_default_calendar()
+
+
+def extra_schedules(source: str) -> tuple[YearSchedule, ...]:
+    """The years ``source`` last gave :func:`set_extra_schedules`."""
+    return _extra.get(source, ())
 
 
 def schedule_from_package(year: int) -> YearSchedule:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "govit.contracts",
     "govit.delivery",
     "govit.supervision",
+    "govit.calendars",
     "govit.web",
 ]
 

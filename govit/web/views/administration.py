@@ -1,5 +1,226 @@
-"""(being built)"""
+"""管理: a jurisdiction administrator's pages — organizations, users and roles, and the official
+holiday calendar (the years it covers; next year's schedule added from the screen).
+
+Only users with the administrator role of a jurisdiction (access.policy "jurisdiction.admin") open
+them, for their own jurisdiction. Writes go through organizations.services and calendars.services;
+a refusal is shown with its reason and changes nothing."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govit.access.policy import authorize, jurisdiction_id
+from govit.calendars import selectors as calendar_selectors
+from govit.calendars import sync as calendar_sync
+from govit.calendars.forms import CalendarYearForm
+from govit.calendars.services import calendar_year_add
+from govit.core import errors
+from govit.jurisdictions.models import Jurisdiction
+from govit.organizations import services as org_services
+from govit.organizations.models import AUTHORITY_KINDS, Organization, OrgKind, Role, User
+from govit.policy.calendar import default_calendar
+
+# --- who and where ---------------------------------------------------------------------------------
+
+
+def _jurisdiction(request: HttpRequest) -> Jurisdiction:
+    """The jurisdiction the signed-in administrator administers; anyone else is refused."""
+    jid = jurisdiction_id(request.user)
+    if jid is None:
+        raise PermissionDenied(_("管理功能仅供辖区管理员使用"))
+    try:
+        authorize(request.user, "jurisdiction.admin", jid)
+    except errors.PermissionDenied as error:
+        raise PermissionDenied(error.message) from None
+    return Jurisdiction.objects.get(pk=jid)
+
+
+def _refused(form: forms.Form, error: errors.DomainError) -> None:
+    text = error.message + (_("（依据：%(cite)s）") % {"cite": error.cite} if error.cite else "")
+    form.add_error(None, text)
+
+
+def _page(request: HttpRequest, template: str, jurisdiction: Jurisdiction, **context: Any):
+    context.update(jurisdiction=jurisdiction, here=request.resolver_match.url_name)
+    return render(request, f"web/administration/{template}", context)
+
+
+# --- forms -----------------------------------------------------------------------------------------
+
+
+class OrganizationForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("类别"))
+    name = forms.CharField(label=gettext_lazy("单位名称"), max_length=200)
+    credit_code = forms.CharField(
+        label=gettext_lazy("统一社会信用代码"), max_length=18, min_length=18, required=False
+    )
+
+    def __init__(self, *args: Any, taken: set[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # one authority of each kind per jurisdiction: a kind already registered is not offered
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in OrgKind.choices
+            if not (value in AUTHORITY_KINDS and value in taken)
+        ]
+
+
+class UserForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("所属单位"), queryset=Organization.objects.none()
+    )
+    real_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    username = forms.RegexField(
+        label=gettext_lazy("用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": gettext_lazy("用户名只能包含字母、数字和 @ . + - _")},
+    )
+    password = forms.CharField(
+        label=gettext_lazy("初始密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("至少8位，不能是常见密码；请告知本人登录后修改"),
+    )
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("角色"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Role.CLERK],
+    )
+
+    def __init__(self, *args: Any, jurisdiction: Jurisdiction, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            jurisdiction=jurisdiction, is_active=True
+        ).order_by("kind", "name")
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+def admin_home(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    orgs = Organization.objects.filter(jurisdiction=jurisdiction).aggregate(
+        total=Count("id"), active=Count("id", filter=Q(is_active=True))
+    )
+    users = User.objects.filter(organization__jurisdiction=jurisdiction).aggregate(
+        total=Count("id"), active=Count("id", filter=Q(is_active=True))
+    )
+    calendar_sync.load_into_engine()
+    years = default_calendar().years
+    return _page(
+        request,
+        "home.html",
+        jurisdiction,
+        orgs=orgs,
+        users=users,
+        first_year=years[0] if years else None,
+        last_year=years[-1] if years else None,
+        next_year=calendar_selectors.next_year_to_add(),
+    )
+
+
+def organizations(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    listed = (
+        Organization.objects.filter(jurisdiction=jurisdiction)
+        .annotate(user_count=Count("users"))
+        .order_by("kind", "name")
+    )
+    taken = {o.kind for o in listed}
+    form = OrganizationForm(request.POST or None, taken=taken)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = org_services.organization_create(
+                actor=request.user, jurisdiction=jurisdiction, **form.cleaned_data
+            )
+        except errors.DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("已登记单位“%(name)s”。") % {"name": org.name})
+            return redirect("admin-organizations")
+    return _page(request, "organizations.html", jurisdiction, organizations=listed, form=form)
+
+
+def users(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    form = UserForm(request.POST or None, jurisdiction=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = org_services.user_create(
+                actor=request.user,
+                organization=data["organization"],
+                username=data["username"],
+                password=data["password"],
+                real_name=data["real_name"],
+                roles=data["roles"],
+            )
+        except errors.DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request,
+                _("已创建用户%(name)s（%(username)s）。")
+                % {"name": user.real_name, "username": user.username},
+            )
+            return redirect("admin-users")
+    listed = (
+        User.objects.filter(organization__jurisdiction=jurisdiction)
+        .select_related("organization")
+        .prefetch_related("roles")
+        .order_by("organization__kind", "organization__name", "username")
+    )
+    return _page(request, "users.html", jurisdiction, users=listed, form=form)
+
+
+def holiday_calendar(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    calendar_sync.load_into_engine()  # what any server stored, not only this process
+    year = calendar_selectors.next_year_to_add()
+    form = CalendarYearForm(request.POST or None, year=year) if year is not None else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        holidays, workdays = form.schedule()
+        try:
+            calendar_year_add(
+                actor=request.user,
+                year=year,
+                source=form.cleaned_data["source"],
+                holidays=holidays,
+                workdays=workdays,
+                reason=form.cleaned_data["reason"],
+            )
+        except errors.DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request,
+                _("已录入%(year)s年的节假日安排，各服务器按此计算工作日。") % {"year": year},
+            )
+            return redirect("admin-calendar")
+    return _page(
+        request,
+        "calendar.html",
+        jurisdiction,
+        years=calendar_selectors.covered_years(),
+        next_year=year,
+        form=form,
+    )
+
+
+urlpatterns = [
+    path("admin/", admin_home, name="admin-home"),
+    path("admin/organizations/", organizations, name="admin-organizations"),
+    path("admin/users/", users, name="admin-users"),
+    path("admin/calendar/", holiday_calendar, name="admin-calendar"),
+]

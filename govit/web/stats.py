@@ -1,0 +1,272 @@
+"""The dashboard's figures: investment and projects by stage, construction unit and plan year,
+overdue open tasks by organization, and how many working days each kind of step took against its
+limit — all scoped to the projects the user may see (``access.policy.visible_projects``).
+
+The sums and counts are computed by the database (one aggregate query each). Only the working-day
+averages need Python, because working days come from the official calendar: one query returns the
+closed steps grouped by (kind, start, close, limit), so the rows are bounded by distinct dates, not
+by projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from govit.access.policy import visible_projects
+from govit.core import clock
+from govit.organizations.models import User
+from govit.policy.calendar import CalendarYearMissing, default_calendar
+from govit.policy.vocab import STEP_KINDS, STEP_LABELS
+from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
+
+WAN = Decimal(10000)
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+# Projects no longer in a stage of their procedure are shown by how they ended.
+ENDED = (ProjectStatus.COMPLETED, ProjectStatus.REJECTED, ProjectStatus.TERMINATED)
+
+
+def wan(yuan: Decimal | int | None) -> Decimal:
+    """元 → 万元, to the cent of a 万元 as the regulations' tables write amounts."""
+    return (Decimal(yuan or 0) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def step_name(kind: str) -> str:
+    labels = STEP_LABELS.get(kind)
+    if labels is None:
+        return kind
+    return labels[1] if (get_language() or "").startswith("en") else labels[0]
+
+
+def dashboard_projects(user: User) -> QuerySet[Project]:
+    """The projects the figures count: those the user may see, without drafts (a draft has not
+    been declared, so it is not yet an investment anyone plans for)."""
+    return visible_projects(user).exclude(status=ProjectStatus.DRAFT)
+
+
+@dataclass
+class Row:
+    """One bar of a chart and one row of its table."""
+
+    key: str
+    label: str
+    projects: int = 0
+    investment: Decimal = Decimal(0)  # 元
+
+    @property
+    def investment_wan(self) -> Decimal:
+        return wan(self.investment)
+
+
+def investment_by_stage(projects: QuerySet[Project]) -> list[Row]:
+    """Projects and investment by their current stage; ended projects by how they ended."""
+    rows: dict[str, Row] = {}
+    grouped = (
+        projects.order_by()
+        .values("status", "stage")
+        .annotate(n=Count("id"), total=Sum("total_investment"))
+    )
+    for g in grouped:
+        if g["status"] in ENDED:
+            key, label = g["status"], ProjectStatus(g["status"]).label
+        else:
+            key, label = g["stage"], step_name(g["stage"])
+        row = rows.setdefault(key, Row(key=key, label=str(label)))
+        row.projects += g["n"]
+        row.investment += g["total"] or 0
+    order = {kind: i for i, kind in enumerate((*STEP_KINDS, *ENDED))}
+    return sorted(rows.values(), key=lambda r: order.get(r.key, len(order)))
+
+
+def investment_by_unit(projects: QuerySet[Project]) -> list[Row]:
+    grouped = (
+        projects.order_by()
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("id"), total=Sum("total_investment"))
+        .order_by("-total", "unit__name")
+    )
+    return [
+        Row(
+            key=str(g["unit_id"]),
+            label=g["unit__name"],
+            projects=g["n"],
+            investment=g["total"] or Decimal(0),
+        )
+        for g in grouped
+    ]
+
+
+def investment_by_year(projects: QuerySet[Project]) -> list[Row]:
+    grouped = (
+        projects.order_by()
+        .values("plan_year")
+        .annotate(n=Count("id"), total=Sum("total_investment"))
+        .order_by("plan_year")
+    )
+    return [
+        Row(
+            key=str(g["plan_year"]),
+            label=_("%(year)s年") % {"year": g["plan_year"]},
+            projects=g["n"],
+            investment=g["total"] or Decimal(0),
+        )
+        for g in grouped
+    ]
+
+
+@dataclass
+class OverdueRow:
+    organization_id: int
+    name: str
+    tasks: int
+
+
+def overdue_by_organization(
+    projects: QuerySet[Project], today: dt.date | None = None
+) -> list[OverdueRow]:
+    """Open tasks past their due date, by the organization that must act."""
+    today = today or clock.today()
+    grouped = (
+        Task.objects.filter(
+            project__in=projects.values("pk"), status=TaskStatus.OPEN, due_on__lt=today
+        )
+        .order_by()
+        .values("organization_id", "organization__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organization__name")
+    )
+    return [
+        OverdueRow(organization_id=g["organization_id"], name=g["organization__name"], tasks=g["n"])
+        for g in grouped
+    ]
+
+
+@dataclass
+class DurationRow:
+    kind: str
+    label: str
+    steps: int = 0  # closed steps whose working days could be counted
+    days: int = 0  # their working days, summed
+    limited: int = 0  # of them, steps with a limit
+    limit_days: int = 0  # the limits, summed
+    over_limit: int = 0  # steps that took longer than their limit
+    uncounted: int = 0  # steps in a year the calendar does not cover
+    limits: set[int] = field(default_factory=set)
+
+    @property
+    def average(self) -> Decimal | None:
+        if not self.steps:
+            return None
+        return (Decimal(self.days) / self.steps).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+    @property
+    def limit_range(self) -> str:
+        """The limits this kind of step has ("5", or "5–10" across rulebooks), or ""."""
+        if not self.limits:
+            return ""
+        low, high = min(self.limits), max(self.limits)
+        return str(low) if low == high else f"{low}–{high}"
+
+    @property
+    def average_limit(self) -> Decimal | None:
+        if not self.limited:
+            return None
+        return (Decimal(self.limit_days) / self.limited).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def step_durations(projects: QuerySet[Project]) -> list[DurationRow]:
+    """For each kind of step, the average official working days from its start (受理, the last
+    round's) to its close (办结), against the average of its limits (the rulebooks' 工作日 limits
+    can differ between jurisdictions)."""
+    cal = default_calendar()
+    grouped = (
+        ProjectStep.objects.filter(
+            project__in=projects.values("pk"),
+            status=StepStatus.PASSED,
+            started_on__isnull=False,
+            closed_at__isnull=False,
+        )
+        .annotate(closed_on=TruncDate("closed_at", tzinfo=clock.CHINA))
+        .order_by()
+        .values("kind", "started_on", "closed_on", "working_days")
+        .annotate(n=Count("id"))
+    )
+    rows: dict[str, DurationRow] = {}
+    for g in grouped:
+        row = rows.setdefault(g["kind"], DurationRow(kind=g["kind"], label=step_name(g["kind"])))
+        try:
+            took = cal.working_days_between(g["started_on"], g["closed_on"])
+        except CalendarYearMissing:
+            row.uncounted += g["n"]
+            continue
+        row.steps += g["n"]
+        row.days += took * g["n"]
+        if g["working_days"] is not None:
+            row.limited += g["n"]
+            row.limit_days += g["working_days"] * g["n"]
+            row.limits.add(g["working_days"])
+            if took > g["working_days"]:
+                row.over_limit += g["n"]
+    order = {kind: i for i, kind in enumerate(STEP_KINDS)}
+    return sorted(rows.values(), key=lambda r: order.get(r.kind, len(order)))
+
+
+def _money(rows: list[Row]) -> dict[str, Any]:
+    return {
+        "categories": [r.label for r in rows],
+        "investment": [str(r.investment_wan) for r in rows],
+        "projects": [r.projects for r in rows],
+    }
+
+
+def dashboard(user: User) -> dict[str, Any]:
+    """Everything the dashboard page shows, and the same numbers for its charts."""
+    today = clock.today()
+    projects = dashboard_projects(user)
+    by_stage = investment_by_stage(projects)
+    by_unit = investment_by_unit(projects)
+    by_year = investment_by_year(projects)
+    overdue = overdue_by_organization(projects, today)
+    durations = step_durations(projects)
+    total = sum((r.investment for r in by_stage), Decimal(0))
+    charts = {
+        "names": {
+            "investment": _("投资额（万元）"),
+            "projects": _("项目数（个）"),
+            "overdue": _("逾期待办（项）"),
+            "average": _("平均用时（工作日）"),
+            "limit": _("时限（工作日）"),
+        },
+        "stage": _money(by_stage),
+        "unit": _money(by_unit),
+        "year": _money(by_year),
+        "overdue": {"categories": [r.name for r in overdue], "tasks": [r.tasks for r in overdue]},
+        "durations": {
+            "categories": [r.label for r in durations],
+            "average": [str(r.average) if r.average is not None else None for r in durations],
+            "limit": [
+                str(r.average_limit) if r.average_limit is not None else None for r in durations
+            ],
+        },
+    }
+    return {
+        "today": today,
+        "project_count": sum(r.projects for r in by_stage),
+        "investment_total": total,
+        "investment_total_wan": wan(total),
+        "overdue_total": sum(r.tasks for r in overdue),
+        "by_stage": by_stage,
+        "by_unit": by_unit,
+        "by_year": by_year,
+        "overdue": overdue,
+        "durations": durations,
+        "charts": charts,
+    }
