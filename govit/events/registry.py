@@ -12,6 +12,8 @@ EVENT_KINDS: dict[str, str] = {
     "organization.created": "登记单位",
     "user.created": "创建用户",
     "user.roles_changed": "变更用户角色",
+    "user.deactivated": "停用用户",
+    "user.activated": "启用用户",
     "calendar.year_added": "录入年度法定节假日安排",
     "token.created": "签发 API 令牌",
     "expert.registered": "专家入库",

@@ -118,3 +118,80 @@ def token_create(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
         summary=f"签发 API 令牌 {token.prefix}…" + (f"（{name}）" if name else ""),
     )
     return token, key
+
+
+def _jurisdiction_of(user: User) -> Jurisdiction:
+    from govit.access.policy import jurisdiction_id
+
+    jid = jurisdiction_id(user)
+    if jid is None:
+        raise InvalidInput("该用户不属于任何辖区", code="NO_JURISDICTION")
+    return Jurisdiction.objects.get(pk=jid)
+
+
+def _other_admins(user: User) -> bool:
+    """Whether the user's jurisdiction keeps another active administrator without this user."""
+    if user.organization_id is None:
+        return True
+    return (
+        User.objects.filter(
+            organization__jurisdiction_id=user.organization.jurisdiction_id,
+            is_active=True,
+            roles__role=Role.ADMIN,
+        )
+        .exclude(pk=user.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def user_roles_change(*, actor: User, user: User, roles: Iterable[str], reason: str) -> User:
+    """Replace a user's roles. A jurisdiction never loses its last administrator."""
+    where = _jurisdiction_of(user)
+    authorize(actor, "jurisdiction.admin", where.pk)
+    roles = list(dict.fromkeys(roles))
+    if bad := [r for r in roles if r not in Role.values]:
+        raise InvalidInput(f"角色不正确：{', '.join(bad)}", code="INVALID_ROLE")
+    if not reason.strip():
+        raise InvalidInput("请说明变更角色的理由", code="REASON_REQUIRED")
+    before = sorted(user.role_codes())
+    if Role.ADMIN in before and Role.ADMIN not in roles and not _other_admins(user):
+        raise Conflict("不能取消本辖区最后一位管理员的管理员角色", code="LAST_ADMIN")
+    UserRole.objects.filter(user=user).delete()
+    UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in roles])
+    user._role_codes = None
+    record(
+        "user.roles_changed",
+        actor=actor,
+        jurisdiction=where,
+        summary=f"变更{user.display_name}（{user.username}）的角色为："
+        f"{'、'.join(Role(r).label for r in roles) or '无'}；理由：{reason}",
+        before={"roles": before},
+        after={"user": user.pk, "roles": sorted(roles)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_active_set(*, actor: User, user: User, active: bool, reason: str) -> User:
+    """停用 or 启用 an account; records are kept either way (nothing is deleted)."""
+    where = _jurisdiction_of(user)
+    authorize(actor, "jurisdiction.admin", where.pk)
+    if not reason.strip():
+        raise InvalidInput("请说明停用或启用的理由", code="REASON_REQUIRED")
+    if user.is_active == active:
+        return user
+    if not active and user.pk == actor.pk:
+        raise Conflict("不能停用自己的账号", code="SELF_DEACTIVATION")
+    if not active and user.has_role(Role.ADMIN) and not _other_admins(user):
+        raise Conflict("不能停用本辖区最后一位管理员", code="LAST_ADMIN")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record(
+        "user.activated" if active else "user.deactivated",
+        actor=actor,
+        jurisdiction=where,
+        summary=f"{'启用' if active else '停用'}用户{user.display_name}（{user.username}）；理由：{reason}",
+        after={"user": user.pk, "is_active": active},
+    )
+    return user

@@ -231,3 +231,38 @@ def test_no_one_else_adds_a_year(client, casts):
         client.force_login(casts["yueyang"].user(who))
         assert client.post(reverse("admin-calendar"), SCHEDULE_2027).status_code == 403
     assert not CalendarYear.objects.exists()
+
+
+def test_roles_change_and_deactivation_are_recorded_and_the_last_admin_is_kept(client, casts):
+    from govit.events.models import Event
+
+    cast = casts["yueyang"]
+    admin = cast.user("admin")
+    clerk = cast.user("finance")
+    client.force_login(admin)
+    url = reverse("admin-user", args=[clerk.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"roles": ["clerk", "leader"], "is_active": "on", "reason": "岗位调整"}
+    )
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert sorted(clerk.roles.values_list("role", flat=True)) == ["clerk", "leader"]
+    assert Event.objects.filter(
+        kind="user.roles_changed", actor=admin, summary__contains="岗位调整"
+    ).exists()
+    client.post(url, {"roles": ["clerk", "leader"], "reason": "离职"})
+    clerk.refresh_from_db()
+    assert not clerk.is_active and Event.objects.filter(kind="user.deactivated").exists()
+    # the jurisdiction's only administrator cannot lose the role, and nothing changes
+    own = reverse("admin-user", args=[admin.pk])
+    html = client.post(
+        own, {"roles": ["leader"], "is_active": "on", "reason": "试试"}
+    ).content.decode()
+    assert "最后一位管理员" in html
+    assert admin.roles.filter(role="admin").exists()
+    # another jurisdiction's user is not found; a non-administrator is refused
+    other = casts["xiangxi"].user("finance")
+    assert client.get(reverse("admin-user", args=[other.pk])).status_code == 404
+    client.force_login(cast.user("unit"))
+    assert client.get(url).status_code == 403

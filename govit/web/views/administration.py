@@ -12,8 +12,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -184,6 +185,53 @@ def users(request: HttpRequest) -> HttpResponse:
     return _page(request, "users.html", jurisdiction, users=listed, form=form)
 
 
+class UserEditForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("角色"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False)
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=500)
+
+
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    user = (
+        User.objects.filter(pk=pk, organization__jurisdiction=jurisdiction)
+        .select_related("organization")
+        .first()
+    )
+    if user is None:
+        raise Http404(_("用户不存在或不属于本辖区"))
+    current = sorted(user.role_codes())
+    form = UserEditForm(
+        request.POST or None, initial={"roles": current, "is_active": user.is_active}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if sorted(data["roles"]) != current:
+                    org_services.user_roles_change(
+                        actor=request.user, user=user, roles=data["roles"], reason=data["reason"]
+                    )
+                if data["is_active"] != user.is_active:
+                    org_services.user_active_set(
+                        actor=request.user,
+                        user=user,
+                        active=data["is_active"],
+                        reason=data["reason"],
+                    )
+        except errors.DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("已保存%(name)s的变更。") % {"name": user.display_name})
+            return redirect("admin-users")
+    return _page(request, "user.html", jurisdiction, edited=user, form=form)
+
+
 def holiday_calendar(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     calendar_sync.load_into_engine()  # what any server stored, not only this process
@@ -222,5 +270,6 @@ urlpatterns = [
     path("admin/", admin_home, name="admin-home"),
     path("admin/organizations/", organizations, name="admin-organizations"),
     path("admin/users/", users, name="admin-users"),
+    path("admin/users/<int:pk>/", user_edit, name="admin-user"),
     path("admin/calendar/", holiday_calendar, name="admin-calendar"),
 ]
