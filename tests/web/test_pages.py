@@ -19,6 +19,15 @@ def test_chinese_first_with_dates_as_chinese_write_them(client, casts):
     assert "2026年11月23日" in html  # the frozen clock's today, as Chinese write a date
 
 
+def test_english_through_the_switch_in_the_header(client, casts):
+    client.force_login(casts["yueyang"].user("competent_department"))
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert 'lang="en"' in html
+    assert "Workbench" in html  # translated, not the Chinese source
+
+
 def test_sections_follow_the_role(client, casts):
     cast = casts["yueyang"]
     client.force_login(cast.user("unit"))
