@@ -19,7 +19,7 @@ from govit.policy.loader import LoadedRulebook, get_rulebook
 from govit.policy.schema import Change, Rulebook, Step
 
 __all__ = ["RulebookConflict", "cn_date", "decide", "today"]
-from govit.policy.vocab import PROCEDURE_LABELS, STATUS_LABELS, step_label
+from govit.policy.vocab import CHANGE_REASON_LABELS, PROCEDURE_LABELS, STATUS_LABELS, step_label
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -313,7 +313,7 @@ class _Decision:
                 )
             ok = proposed.reason in allowed
             cite = allowed.get(proposed.reason, "、".join(allowed.values()))
-            text = _REASON_TEXT[proposed.reason]
+            text = CHANGE_REASON_LABELS[proposed.reason]
             message = f"变更原因为{text}，{'属于' if ok else '不属于'}可由建设单位调整后备案的情形"
             return verdict("CHANGE_REASON", ok, message, cite)
         assert limit.type == "none_allowed"
@@ -443,11 +443,3 @@ class _Decision:
                 f"未提供“{spec.label}”（{name}），按“{spec.default_label}”判断",
                 "、".join(cites[:3]) or None,
             )
-
-
-_REASON_TEXT = {
-    "policy_requirement": "根据国家和省委、省政府部署确需改变建设内容",
-    "technical_optimization": "确需对原技术方案进行完善优化",
-    "business_development": "根据业务发展需要在已批复框架下调整",
-    "other": "其他原因",
-}

@@ -19,7 +19,7 @@ from pydantic import (
     ValidationError,
 )
 
-from govit.policy.vocab import STEP_KINDS, StepKind
+from govit.policy.vocab import CHANGE_FACT_LABELS, STEP_KINDS, StepKind
 
 FundingSource = Literal["local_fiscal", "superior_allocated", "self_raised"]
 ConstructionType = Literal["new", "expansion", "renovation", "equipment_purchase", "emergency"]
@@ -130,13 +130,6 @@ CONDITION_FACTS = {name for name, spec in FACTS.items() if spec.default is not N
     "total_investment"
 }
 
-_NESTED_LABELS = {
-    "amount": "变更部分金额",
-    "new_total": "变更后总金额",
-    "goal_changed": "建设目标是否改变",
-    "reason": "变更原因",
-}
-
 
 class FactsError(ValueError):
     """Facts that cannot be used; ``problems`` lists one Chinese message per field."""
@@ -151,8 +144,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     head = parts[0]
     label = FACTS[head].label if head in FACTS else None
     path = ".".join(parts)
-    if len(parts) > 1 and parts[-1] in _NESTED_LABELS and head == "proposed_change":
-        label = _NESTED_LABELS[parts[-1]]
+    if len(parts) > 1 and parts[-1] in CHANGE_FACT_LABELS and head == "proposed_change":
+        label = CHANGE_FACT_LABELS[parts[-1]]
     return f"“{path}”（{label}）" if label else f"“{path}”"
 
 

@@ -127,6 +127,20 @@ PROCEDURE_LABELS = {
     "approval": "报批并经同意后方可实施",
     "escalate": "按上级有关规定重新履行审批程序",
 }
+# the reasons a proposed change may give (facts.ChangeReason), as the regulations word them
+CHANGE_REASON_LABELS = {
+    "policy_requirement": "根据国家和省委、省政府部署确需改变建设内容",
+    "technical_optimization": "确需对原技术方案进行完善优化",
+    "business_development": "根据业务发展需要在已批复框架下调整",
+    "other": "其他原因",
+}
+# the fields of the ``proposed_change`` fact (facts.ProposedChange)
+CHANGE_FACT_LABELS = {
+    "amount": "变更部分金额",
+    "new_total": "变更后总金额",
+    "goal_changed": "建设目标是否改变",
+    "reason": "变更原因",
+}
 LEVEL_LABELS = {"province": "省级", "prefecture": "地（州）级", "city": "市级", "county": "县级"}
 STATUS_LABELS = {
     "in_force": "现行有效",

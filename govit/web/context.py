@@ -17,6 +17,7 @@ SECTIONS = [
     ("project-list", _("项目"), "all"),
     ("plan-board", _("年度计划"), "authority"),
     ("expert-draws", _("专家抽取"), "competent"),
+    ("expert-my-meetings", _("我的评审会"), "expert"),
     ("selfcheck", _("合规自检"), "all"),
     ("dashboard", _("统计"), "authority"),
     ("rulebook-list", _("规则手册"), "all"),
@@ -33,6 +34,8 @@ def audience(user: Any) -> set[str]:
         kinds.add("authority")
     if kind == "competent_department" or user.is_superuser:
         kinds.add("competent")
+    if getattr(user, "expert", None) is not None:
+        kinds.add("expert")
     if user.has_role(Role.ADMIN) or user.is_superuser:
         kinds.add("admin")
     return kinds

@@ -1,10 +1,13 @@
 """Expert draws: the review meetings of the jurisdiction that need or have a draw; for each, the
-eligible pool and the experts excluded with why, the draw, replacements, and the verification of a
-past draw from its recorded seed and pool snapshot.
+eligible pool and the experts excluded with why, the draw, replacements, the verification of a
+past draw from its recorded seed and pool snapshot, and the meeting's conclusion once every expert
+has given an opinion. An expert's own pages: the meetings they sit on, the project's materials and
+the opinion form.
 
-The competent department organises meetings (the audit bureau may also verify a draw). Reads are
-scoped by ``visible_projects``; every write goes through ``govit.reviews.services``, and a refusal
-is shown with its article and changes nothing."""
+The competent department organises and concludes meetings (the audit bureau may also verify a
+draw). Reads are scoped by ``visible_projects`` — an expert's by the seats they hold; every write
+goes through ``govit.reviews.services``, and a refusal is shown with its article and changes
+nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _t
@@ -23,8 +26,10 @@ from django.views.decorators.http import require_POST
 
 from govit.access.policy import is_auditor, org_kind, visible_projects
 from govit.core.errors import DomainError
+from govit.documents.models import Document, DocumentVersion
 from govit.organizations.models import User
 from govit.policy.loader import LoadedRulebook
+from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import ProjectStep, StepStatus
 from govit.reviews import draw as algorithm
@@ -37,7 +42,7 @@ from govit.reviews.models import (
     ReviewMeeting,
     Seat,
 )
-from govit.reviews.selectors import current_panel, draw_verify, eligibility
+from govit.reviews.selectors import current_panel, draw_verify, eligibility, expert_meetings
 from govit.web.views.rulebooks import Citer
 
 OPEN_MEETINGS = (MeetingStatus.PLANNED, MeetingStatus.DRAWN)
@@ -293,6 +298,11 @@ def _meeting_page(
             if replace_form is not None
             else ReplaceForm(panel=replaceable, prefix="replace"),
             can_replace=meeting.status == MeetingStatus.DRAWN and bool(replaceable),
+            # the conclusion is formed once every expert sitting now has given an opinion
+            awaiting=len(replaceable),
+            can_conclude=meeting.status == MeetingStatus.DRAWN
+            and bool(sitting)
+            and not replaceable,
         )
     return render(request, "web/experts/meeting.html", context, status=status)
 
@@ -398,6 +408,287 @@ def draw_verification(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/experts/verify.html", context)
 
 
+# --- the expert's own pages: the meetings they sit on, the materials, their opinion ----------
+
+CONCLUSION_CHOICES = [
+    ("approve", _("建议通过")),
+    ("return", _("建议修改后再审")),
+    ("reject", _("建议不予通过")),
+]
+DECISION_CHOICES = [
+    ("approve", _("通过")),
+    ("return", _("退回修改")),
+    ("reject", _("不予通过")),
+]
+
+
+class OpinionForm(forms.Form):
+    conclusion = forms.ChoiceField(
+        label=_("评审建议"), choices=CONCLUSION_CHOICES, widget=forms.RadioSelect
+    )
+    score = forms.DecimalField(
+        label=_("评分（0至100分）"), min_value=0, max_value=100, decimal_places=2, max_digits=5
+    )
+    text = forms.CharField(
+        label=_("评审意见"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("对建设必要性、建设内容、技术方案和投资估算等提出意见"),
+    )
+
+
+def _expert(request: HttpRequest) -> Expert:
+    expert = getattr(request.user, "expert", None)
+    if expert is None:
+        raise PermissionDenied(_t("只有评审专家可以查看此页面"))
+    return expert
+
+
+def _seat(expert: Expert, pk: int) -> Seat:
+    """The expert's seat on this meeting (a vacated one too: a replaced expert is told so). A
+    meeting the expert was never drawn for is, for them, one that does not exist."""
+    seat = (
+        Seat.objects.filter(meeting_id=pk, expert=expert)
+        .select_related(
+            "meeting",
+            "meeting__project",
+            "meeting__project__unit",
+            "meeting__project__jurisdiction",
+            "meeting__project__rulebook",
+            "meeting__step",
+            "meeting__organizer",
+        )
+        .order_by("-id")
+        .first()
+    )
+    if seat is None:
+        raise Http404(_t("评审会不存在或无权查看"))
+    return seat
+
+
+def my_meetings(request: HttpRequest) -> HttpResponse:
+    """The meetings the signed-in expert sits on, newest first, with whether they have given
+    their opinion."""
+    expert = _expert(request)
+    meetings = list(
+        expert_meetings(expert).select_related("project", "project__unit", "step").order_by("-id")
+    )
+    given = set(
+        ExpertOpinion.objects.filter(expert=expert, meeting__in=meetings).values_list(
+            "meeting_id", flat=True
+        )
+    )
+    rows = [{"meeting": m, "given": m.pk in given} for m in meetings]
+    return render(request, "web/experts/mine.html", {"expert": expert, "rows": rows})
+
+
+def _refusal_cite(error: DomainError, meeting: ReviewMeeting) -> str | None:
+    """The article of a refusal: the service's own, or else the rule the meeting is held under
+    (who may sit: the pool article; anything else: the step's)."""
+    if error.cite:
+        return error.cite
+    if error.code == "FORBIDDEN":
+        return _pool_cite(meeting.step) or meeting.step.cite
+    return meeting.step.cite
+
+
+def opinion_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting as its expert sees it: the project, the materials to read and the opinion
+    form; their opinion once given; the meeting's conclusion once reached."""
+    expert = _expert(request)
+    seat = _seat(expert, pk)
+    meeting = seat.meeting
+    form = OpinionForm(request.POST or None)
+    refusal = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.opinion_submit(
+                    actor=request.user,
+                    meeting=meeting,
+                    text=data["text"],
+                    score=data["score"],
+                    conclusion=data["conclusion"],
+                )
+            except DomainError as error:
+                refusal = {"message": error.message, "cite": _refusal_cite(error, meeting)}
+            else:
+                messages.success(request, _t("评审意见已提交。"))
+                return redirect("expert-opinion", meeting.pk)
+        status = 422
+        meeting.refresh_from_db(fields=["status", "conclusion", "conclusion_text"])
+    project = meeting.project
+    step = meeting.step
+    rb = _rulebook(project)
+    cite = Citer(rb) if rb else _no_cite
+    sitting = seat.vacated_at is None
+    mine = ExpertOpinion.objects.filter(meeting=meeting, expert=expert).first()
+    documents = []
+    if sitting:
+        documents = list(
+            Document.objects.filter(project=project, versions__isnull=False)
+            .distinct()
+            .prefetch_related(Prefetch("versions", DocumentVersion.objects.order_by("-number")))
+            .order_by("step_kind", "name", "pk")
+        )
+        for document in documents:
+            document.step_label = (
+                STEP_LABELS[document.step_kind][0] if document.step_kind in STEP_LABELS else ""
+            )
+    if refusal is not None:
+        refusal["cite"] = cite(refusal["cite"])
+    context = {
+        "expert": expert,
+        "seat": seat,
+        "sitting": sitting,
+        "meeting": meeting,
+        "project": project,
+        "step": step,
+        "step_cite": cite(step.cite),
+        "pool_cite": cite(_pool_cite(step)),
+        "documents": documents,
+        "mine": mine,
+        "mine_label": dict(CONCLUSION_CHOICES).get(mine.conclusion, "") if mine else "",
+        "decision_label": dict(DECISION_CHOICES).get(meeting.conclusion, meeting.conclusion),
+        "form": form,
+        "can_submit": sitting and mine is None and meeting.status == MeetingStatus.DRAWN,
+        "refusal": refusal,
+    }
+    return render(request, "web/experts/opinion.html", context, status=status)
+
+
+def material_download(request: HttpRequest, pk: int, version_id: int) -> FileResponse:
+    """A material of the meeting's project, for an expert who sits on it now."""
+    seat = _seat(_expert(request), pk)
+    if seat.vacated_at is not None:
+        raise Http404(_t("材料不存在或无权查看"))
+    version = DocumentVersion.objects.filter(
+        pk=version_id, document__project_id=seat.meeting.project_id
+    ).first()
+    if version is None:
+        raise Http404(_t("材料不存在或无权查看"))
+    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
+    response["X-Content-SM3"] = version.sm3
+    return response
+
+
+# --- the competent department concludes the meeting --------------------------------------------
+
+
+class ConclusionForm(forms.Form):
+    conclusion = forms.ChoiceField(
+        label=_("评审会结论"), choices=DECISION_CHOICES, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("结论意见"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("综合专家组意见形成的结论；退回修改或不予通过须写明理由"),
+    )
+
+    def __init__(self, *args: Any, checks: list[dict[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.checks = checks
+        # rendered by the template, each check with its article that opens to the text
+        self.fields["confirmed_checks"] = forms.MultipleChoiceField(
+            label=_("核查事项"),
+            required=False,
+            choices=[(c["code"], c["text"]) for c in checks],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
+def _block_checks(step: ProjectStep) -> list[dict[str, Any]]:
+    """What the conclusion must confirm, when the conclusion is what decides the step."""
+    if step.actor != "experts":
+        return []
+    return [c for c in step.checks if c.get("severity", "block") == "block"]
+
+
+def meeting_conclusion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every expert's opinion, then the form for the meeting's conclusion (通过 / 退回修改 /
+    不予通过), with the step's block checks to confirm, each with its article."""
+    _require_organizer(request)
+    meeting = _meeting(request, pk)
+    step = meeting.step
+    checks = _block_checks(step)
+    form = ConclusionForm(request.POST or None, checks=checks)
+    refusal = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.meeting_conclude(
+                    actor=request.user,
+                    meeting=meeting,
+                    conclusion=data["conclusion"],
+                    text=data["text"],
+                    confirmed_checks=data.get("confirmed_checks") or [],
+                )
+            except DomainError as error:
+                refusal = {"message": error.message, "cite": error.cite}
+            else:
+                messages.success(
+                    request,
+                    _t("评审会已形成结论：%(decision)s。")
+                    % {"decision": dict(DECISION_CHOICES)[data["conclusion"]]},
+                )
+                return redirect("expert-meeting", meeting.pk)
+        status = 422
+        meeting = _meeting(request, pk)  # as it is now: a refused conclusion changed nothing
+    rb = _rulebook(meeting.project)
+    cite = Citer(rb) if rb else _no_cite
+    seats = list(
+        Seat.objects.filter(meeting=meeting, vacated_at__isnull=True)
+        .select_related("expert")
+        .order_by("position", "id")
+    )
+    opinions = {
+        o.expert_id: o
+        for o in ExpertOpinion.objects.filter(meeting=meeting).select_related("expert")
+    }
+    labels = dict(CONCLUSION_CHOICES)
+    rows = [
+        {
+            "seat": s,
+            "opinion": opinions.get(s.expert_id),
+            "label": labels.get(opinions[s.expert_id].conclusion, "")
+            if s.expert_id in opinions
+            else "",
+        }
+        for s in seats
+    ]
+    missing = [r["seat"].expert for r in rows if r["opinion"] is None]
+    given = [o for o in opinions.values() if o.expert_id in {s.expert_id for s in seats}]
+    tally = {
+        label: sum(1 for o in given if o.conclusion == key) for key, label in CONCLUSION_CHOICES
+    }
+    average = sum(o.score for o in given) / len(given) if given else None
+    if refusal is not None:
+        refusal["cite"] = cite(refusal["cite"])
+    context = {
+        "meeting": meeting,
+        "project": meeting.project,
+        "step": step,
+        "step_cite": cite(step.cite),
+        "rows": rows,
+        "missing": missing,
+        "tally": tally,
+        "average": average,
+        "decides_step": step.actor == "experts",
+        "checks": [{**c, "cite_html": cite(c.get("cite"))} for c in checks],
+        "checked": set(form["confirmed_checks"].value() or []) if form.is_bound else set(),
+        "form": form,
+        "refusal": refusal,
+        "decision_label": dict(DECISION_CHOICES).get(meeting.conclusion, meeting.conclusion),
+        "open": meeting.status == MeetingStatus.DRAWN,
+    }
+    return render(request, "web/experts/conclude.html", context, status=status)
+
+
 urlpatterns = [
     path("experts/", draw_list, name="expert-draws"),
     path("experts/steps/<int:step_pk>/meeting/", meeting_create, name="expert-meeting-create"),
@@ -405,4 +696,12 @@ urlpatterns = [
     path("experts/meetings/<int:pk>/draw/", draw_make, name="expert-draw"),
     path("experts/meetings/<int:pk>/replace/", draw_replace, name="expert-replace"),
     path("experts/meetings/<int:pk>/verification/", draw_verification, name="expert-verification"),
+    path("experts/meetings/<int:pk>/conclusion/", meeting_conclusion, name="expert-conclude"),
+    path("experts/mine/", my_meetings, name="expert-my-meetings"),
+    path("experts/mine/<int:pk>/", opinion_page, name="expert-opinion"),
+    path(
+        "experts/mine/<int:pk>/materials/<int:version_id>/",
+        material_download,
+        name="expert-material",
+    ),
 ]

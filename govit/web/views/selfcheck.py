@@ -29,9 +29,8 @@ from govit.access.policy import jurisdiction_id
 from govit.core import clock
 from govit.jurisdictions.models import Jurisdiction
 from govit.policy import render as rulebook_render
-from govit.policy.decide import _REASON_TEXT, RulebookConflict, decide
+from govit.policy.decide import RulebookConflict, decide
 from govit.policy.facts import (
-    _NESTED_LABELS,
     CONDITION_FACTS,
     FACTS,
     Facts,
@@ -41,6 +40,8 @@ from govit.policy.facts import (
 )
 from govit.policy.loader import LoadedRulebook, UnknownRulebook, all_rulebooks, get_rulebook
 from govit.policy.vocab import (
+    CHANGE_FACT_LABELS,
+    CHANGE_REASON_LABELS,
     PROCEDURE_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
@@ -52,7 +53,9 @@ from govit.web.views.rulebooks import Citer
 WAN = Decimal(10000)  # amounts are entered in 万元, as the regulations state them; facts are in 元
 
 # Labels of values the engine's table does not name (the reasons a change may have).
-VALUE_LABELS: dict[tuple[str, ...], dict[str, str]] = {("proposed_change", "reason"): _REASON_TEXT}
+VALUE_LABELS: dict[tuple[str, ...], dict[str, str]] = {
+    ("proposed_change", "reason"): CHANGE_REASON_LABELS
+}
 
 
 # --- the facts, as form fields ---------------------------------------------------------------
@@ -117,7 +120,7 @@ def fact_fields(model: type[BaseModel] = Facts, prefix: tuple[str, ...] = ()) ->
             out.extend(fact_fields(hint, fact_path))
             continue
         spec = FACTS.get(name) if not prefix else None
-        label = spec.label if spec else _NESTED_LABELS.get(name, name)
+        label = spec.label if spec else CHANGE_FACT_LABELS.get(name, name)
         base, metadata = hint, ()
         if get_origin(hint) is Annotated:
             base, *metadata = get_args(hint)
