@@ -84,6 +84,34 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("url", nargs="?", help="postgres://用户@主机:端口/库名（默认取 DATABASE_URL）")
     dr.add_argument("--timeout", type=int, default=3, help="连接超时秒数（默认 3）")
 
+    demo = sub.add_parser("demo", help="演示数据").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    demo.add_parser("load", help="向空数据库装入演示数据（已装入则不做更改），并列出演示账号和密码")
+
+    jobs = sub.add_parser(
+        "jobs", help="后台任务（无 Redis 时由 cron 运行 run-due）"
+    ).add_subparsers(dest="action", required=True, parser_class=_Parser)
+    jobs.add_parser("list", help="列出后台任务、运行时间和最近一次成功运行")
+    jr = jobs.add_parser("run", help="立即运行一个后台任务（本时段已运行过也再运行）")
+    jr.add_argument("name", help="任务名称，如 deadline_scan")
+    jobs.add_parser(
+        "run-due", help="运行到时而本时段尚未成功运行的全部任务（每几分钟由 cron 调用）"
+    )
+
+    sub.add_parser("check", help="检查生产环境配置（密钥、域名、数据库、Redis、存储、邮件……）")
+    bk = sub.add_parser("backup", help="备份数据库和上传文件，附 SM3 摘要清单")
+    bk.add_argument("dir", nargs="?", type=Path, help="备份目录（默认 var/backups/govit-时间）")
+    rs = sub.add_parser("restore", help="从备份恢复：先校验全部摘要，目标数据库须为空")
+    rs.add_argument("dir", type=Path, help="备份目录（含 manifest.json）")
+    rs.add_argument("--force", action="store_true", help="目标数据库有数据时也恢复（全部替换）")
+
+    g = sub.add_parser("gen", help="向空数据库生成省级规模的基准测试数据（项目、事件、材料等）")
+    g.add_argument("--projects", type=int, required=True, help="项目数，如 50000")
+    g.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据，默认 1）")
+    g.add_argument("--events", type=int, help="项目事件总数（默认每个项目 20 条）")
+    g.add_argument("--database-url", help="目标数据库（默认取 DATABASE_URL；须为空库且已迁移）")
+
     m = sub.add_parser("manage", help="运行 Django 管理命令（migrate、runserver 等）")
     m.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -100,6 +128,16 @@ def main(argv: list[str] | None = None) -> int:
             return _calendar(args)
         if args.command == "db":
             return _db_ready(args)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "jobs":
+            return _jobs(args)
+        if args.command == "check":
+            return _check()
+        if args.command in ("backup", "restore"):
+            return _backup_restore(args)
+        if args.command == "gen":
+            return _gen(args)
         if args.command == "manage":
             return _manage(args.args)
     except BadInput as exc:
@@ -361,6 +399,176 @@ def _db_ready(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"无法连接 PostgreSQL（{where}）：{problem}", file=sys.stderr)
     return EXIT_PROBLEMS
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Django is set up as for ``govit manage``; the work is govit.demo.load's."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("govit: 数据库尚未迁移到最新，请先运行 govit manage migrate", file=sys.stderr)
+        return EXIT_PROBLEMS
+    from govit.demo.load import DOCS, load
+
+    return load(sys.stdout, docs=DOCS)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """The same jobs Celery runs, in this process (govit/jobs/; docs/jobs.md)."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")
+    import django
+
+    django.setup()
+    from govit.jobs import registry, runner
+
+    if args.action == "list":
+        last = runner.last_runs()
+        for job in registry.JOBS:
+            run = last[job.name]
+            done = f"最近成功：{run.window}" if run else "尚未成功运行"
+            print(f"{job.name}\t{job.schedule.describe()}\t{done}\t{job.title}")
+        return EXIT_OK
+    if args.action == "run":
+        try:
+            registry.get(args.name)
+        except registry.UnknownJob as exc:
+            raise BadInput(str(exc)) from None
+        try:
+            outcome = runner.run_job(args.name, force=True)
+        except Exception as exc:
+            print(f"✗ {args.name} 失败：{exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        print(outcome.line())
+        return EXIT_OK
+    if args.action == "run-due":
+        outcomes = runner.run_due()
+        for outcome in outcomes:
+            print(outcome.line())
+        if not outcomes:
+            print("没有到时的任务")
+        return EXIT_PROBLEMS if any(o.status == "failed" for o in outcomes) else EXIT_OK
+    raise AssertionError(args.action)
+
+
+def _check() -> int:
+    """Production settings (unless DJANGO_SETTINGS_MODULE names others); govit.ops.checks."""
+    from govit.ops.checks import environment_for_check, run_checks
+
+    environment_for_check()
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    from govit.settings.env import SettingsError
+
+    try:
+        django.setup()
+    except (SettingsError, ImproperlyConfigured, ImportError) as exc:
+        print(f"✗ 配置：{exc}")
+        print("发现 1 个问题（配置无法载入，其余未检查）")
+        return EXIT_PROBLEMS
+    from django.conf import settings
+
+    print(f"GovIT 生产环境检查（配置 {settings.SETTINGS_MODULE}）")
+    findings = run_checks()
+    for finding in findings:
+        print(finding.line())
+    problems = sum(1 for f in findings if f.status == "problem")
+    print(f"发现 {problems} 个问题" if problems else "没有发现问题")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _backup_restore(args: argparse.Namespace) -> int:
+    """Django is set up as for ``govit manage``; the work is govit.ops.backup's."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")
+    import django
+
+    django.setup()
+    from django.db import DatabaseError
+
+    try:
+        return _run_backup_restore(args)
+    except DatabaseError as exc:
+        problem = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"govit: 数据库出错：{problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def _run_backup_restore(args: argparse.Namespace) -> int:
+    from govit.ops import backup as ops
+
+    if args.command == "backup":
+        directory = args.dir or ops.default_directory()
+        try:
+            result = ops.backup(directory)
+        except ops.BackupError as exc:
+            raise BadInput(str(exc)) from None
+        database = result.manifest["database"]
+        print(
+            f"✓ 已备份到 {result.directory}：数据库 {sum(database['tables'].values())} 行"
+            f"（{len(database['tables'])} 张表），上传文件 {len(result.manifest['files'])} 个"
+        )
+        for name in result.missing:
+            print(f"✗ 数据库引用的文件在存储中不存在：{name}", file=sys.stderr)
+        return EXIT_PROBLEMS if result.missing else EXIT_OK
+
+    if not args.dir.is_dir():
+        raise BadInput(f"备份目录不存在：{args.dir}")
+    try:
+        restored = ops.restore(args.dir, force=args.force, log=sys.stdout)
+    except ops.RestoreRefused as exc:
+        print(f"govit: 拒绝恢复：{exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for problem in restored.problems:
+        print(f"✗ {problem}", file=sys.stderr)
+    if restored.problems:
+        print(f"恢复后核对发现 {len(restored.problems)} 个问题", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(
+        f"✓ 已恢复：数据库 {sum(restored.loaded.values())} 行，上传文件 "
+        f"{restored.files_written + restored.files_kept} 个；行数、事件链和文件摘要均已核对"
+    )
+    return EXIT_OK
+
+
+def _gen(args: argparse.Namespace) -> int:
+    """Django is set up on the chosen database; the work is govit.gen.run's."""
+    import os
+
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    if args.projects < 1 or (args.events is not None and args.events < 0):
+        raise BadInput("项目数须为正整数，事件数不能为负数")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("govit: 数据库尚未迁移到最新，请先运行 govit manage migrate", file=sys.stderr)
+        return EXIT_PROBLEMS
+    from govit.gen.run import GenRefused, generate
+
+    try:
+        generate(projects=args.projects, seed=args.seed, events=args.events, out=sys.stdout)
+    except GenRefused as exc:
+        print(f"govit: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _manage(argv: list[str]) -> int:

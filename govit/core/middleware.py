@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +76,33 @@ class CorrelateEvents:
         with correlation() as correlation_id:
             request.correlation_id = correlation_id  # type: ignore[attr-defined]
             return self.get_response(request)
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# an id from outside is kept only when it is a plain token: it goes into every log line
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestId:
+    """``request.id``: the load balancer's ``X-Request-ID`` (or a new UUID), set for the logs
+    (govit.core.logging.request_id) while the request runs and returned in the response's
+    ``X-Request-ID``, so a user's report, the proxy's log and every app server's log meet."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from govit.core.logging import request_id
+
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        request.id = given if _REQUEST_ID_OK.match(given) else uuid.uuid4().hex  # type: ignore[attr-defined]
+        token = request_id.set(request.id)  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response[REQUEST_ID_HEADER] = request.id  # type: ignore[attr-defined]
+        return response
 
 
 API_PREFIX = "/api/"

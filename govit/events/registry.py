@@ -15,6 +15,8 @@ EVENT_KINDS: dict[str, str] = {
     "user.deactivated": "停用用户",
     "user.activated": "启用用户",
     "calendar.year_added": "录入年度法定节假日安排",
+    "notification.sent": "系统提醒",
+    "recheck.finding": "每日复核发现问题",
     "token.created": "签发 API 令牌",
     "expert.registered": "专家入库",
     "expert.availability_changed": "专家可用状态变更",

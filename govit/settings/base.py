@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govit.settings.env import database_from_url, env_list, env_str
+from govit.core.logging import logging_config
+from govit.settings.env import (
+    caches_from_url,
+    database_from_url,
+    email_from_env,
+    env_list,
+    env_str,
+    file_storage_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(env_str("GOVIT_VAR_DIR", str(BASE_DIR / "var")))
@@ -32,12 +40,16 @@ INSTALLED_APPS = [
     "govit.delivery",
     "govit.supervision",
     "govit.calendars",
+    "govit.notifications",
+    "govit.jobs",
     "govit.web",
+    "govit.ops",  # the database cache's table; backups and production checks
 ]
 
 AUTH_USER_MODEL = "organizations.User"
 
 MIDDLEWARE = [
+    "govit.core.middleware.RequestId",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "govit.core.middleware.ApiErrorsAsJson",  # every /api/ error is {code, message, cite}
     "govit.core.middleware.RefuseNulCharacters",  # PostgreSQL text cannot hold U+0000
@@ -99,3 +111,39 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# where HTTPS is enforced (prod.py), the load balancer's probe still speaks plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Several app servers behind one load balancer: nothing another server needs lives in a process's
+# memory. Sessions are in the database; the cache is in Redis (REDIS_URL) or else in the
+# database (table govit_cache, made by `migrate`); uploads are on a shared storage.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = caches_from_url(REDIS_URL)
+# the job broker (govit/celery.py reads the same variables): a Redis database of its own is
+# better, since clearing the cache flushes the cache's database
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+STORAGES = {
+    "default": file_storage_from_env(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Production serves the collected, hashed and compressed copies through WhiteNoise (prod.py);
+# development's runserver serves them where they are (no collectstatic needed).
+
+# Outgoing mail: EMAIL_URL or EMAIL_HOST/PORT/…; neither prints mail to the console.
+_email = email_from_env()
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GovIT <noreply@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# One JSON object a line on standard error, with the request id (govit/core/logging.py).
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO").upper())

@@ -22,6 +22,7 @@ SECTIONS = [
     ("dashboard", _("统计"), "authority"),
     ("rulebook-list", _("规则手册"), "all"),
     ("admin-home", _("管理"), "admin"),
+    ("notifications", _("提醒"), "all"),
 ]
 
 
@@ -56,4 +57,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         current = request.path == url or (url != "/" and request.path.startswith(url))
         sections.append({"url": url, "label": label, "current": current})
-    return {"sections": sections}
+    unread = 0
+    if user.is_authenticated:
+        from govit.notifications.selectors import unread_count
+
+        unread = unread_count(user)
+        for section in sections:
+            if section["url"] == reverse("notifications") and unread:
+                section["label"] = f"{section['label']}（{unread}）"
+    return {"sections": sections, "unread_notifications": unread}

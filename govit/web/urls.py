@@ -8,6 +8,7 @@ from govit.web.views import (
     dashboard,
     experts,
     exports,
+    notifications,
     plans,
     projects,
     rulebooks,
@@ -26,4 +27,5 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *administration.urlpatterns,
     *exports.urlpatterns,
+    *notifications.urlpatterns,
 ]

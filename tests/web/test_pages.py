@@ -8,8 +8,9 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+def test_healthz_needs_no_sign_in(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
 def test_chinese_first_with_dates_as_chinese_write_them(client, casts):

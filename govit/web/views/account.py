@@ -12,7 +12,18 @@ from govit.web.forms import SignInForm
 
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """For the load balancer: 200 when the database, the cache and the job broker answer, 503
+    with the Chinese reasons when one does not (govit/ops/health.py). Never cached."""
+    from govit.ops.health import probe
+
+    report = probe()
+    response = JsonResponse(
+        report,
+        status=200 if report["status"] == "ok" else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 urlpatterns = [

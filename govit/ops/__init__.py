@@ -1,0 +1,1 @@
+"""Operations: the production checks (`govit check`), backups and restores, the health probe."""
