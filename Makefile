@@ -19,6 +19,7 @@ install: $(INSTALLED)
 
 run: install
 	$(BIN)/govit manage migrate --noinput
+	$(BIN)/govit demo load
 	$(BIN)/govit manage runserver 127.0.0.1:8000
 
 lint: install
@@ -51,8 +52,14 @@ test: lint
 	if [ -n "$$failed" ]; then echo "== make test FAILED on:$$failed"; exit 1; fi; \
 	echo "== make test passed"
 
+# decide() on one core; every main page with the demo data (SQLite); province scale on PostgreSQL.
+# Each prints its table and writes it to var/bench/; docs/benchmarks.md records dated runs.
 bench: install
-	$(BIN)/python bench/run.py
+	@failed=""; \
+	$(BIN)/python bench/run.py || failed="$$failed decide"; \
+	$(BIN)/python bench/pages.py || failed="$$failed pages"; \
+	if [ -f bench/province.py ]; then $(BIN)/python bench/province.py || failed="$$failed province"; fi; \
+	if [ -n "$$failed" ]; then echo "== below target:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache
