@@ -267,6 +267,34 @@ ACTIONS = [
         _steps("self_evaluation", "post_evaluation"),
     ),
 ]
+ACTIONS += [
+    ProjectAction(
+        "post-evaluation",
+        _("登记后评价结果"),
+        pf.PostEvaluationForm,
+        AUTHORITY,
+        lambda u, p, d: delivery.evaluation_record(
+            actor=u,
+            project=p,
+            kind="post",
+            score=d["score"],
+            grade=d["grade"],
+            findings=d["findings"],
+            rectification_required=d["rectification_required"],
+        ),
+        _steps("post_evaluation"),
+    ),
+    ProjectAction(
+        "asset",
+        _("资产入账"),
+        pf.AssetForm,
+        UNIT,
+        lambda u, p, d: delivery.asset_record(
+            actor=u, project=p, name=d["name"], value=d["value"], entered_on=d["entered_on"]
+        ),
+        _steps("final_acceptance", "archive_acceptance"),
+    ),
+]
 BY_SLUG = {a.slug: a for a in ACTIONS}
 
 

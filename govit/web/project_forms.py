@@ -261,3 +261,23 @@ class EvaluationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     rectification_required = forms.BooleanField(label=_("须整改"), required=False)
+
+
+class PostEvaluationForm(forms.Form):
+    score = forms.DecimalField(
+        label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices)
+    findings = forms.CharField(
+        label=_("发现的问题"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rectification_required = forms.BooleanField(label=_("须整改"), required=False)
+
+
+class AssetForm(forms.Form):
+    name = forms.CharField(label=_("资产名称"), max_length=200)
+    value = amount_field(_("价值（元）"))
+    entered_on = forms.DateField(label=_("入账日期"))

@@ -26,6 +26,7 @@ from govit.core import clock
 from govit.demo.cast import Cast
 from govit.events.models import Event
 from govit.events.services import verify_stream
+from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
 from tests.browser.conftest import login, screenshot
 from tests.browser.world import SPECIALTY, World
@@ -421,6 +422,72 @@ def procurement_and_contracts(page: Any, cast: Cast, project: Project) -> None:
     assert current_kind(project) == "construction"
 
 
+def user_of(organization: Any) -> Any:
+    """A clerk (else anyone) of the organization the task belongs to."""
+    from govit.organizations.models import User
+
+    users = User.objects.filter(organization=organization, is_active=True).order_by("pk")
+    return users.filter(roles__role="clerk").first() or users.first()
+
+
+def to_the_end(page: Any, cast: Cast, project: Project) -> None:
+    """From construction to post-evaluation through the pages, each task acted on by a user of
+    the organization it belongs to, as the 工作台 offers it: the unit reports progress, uploads
+    what each step asks and completes its own steps or submits them; contractor and 监理
+    co-sign construction; the competent department accepts, files the archive and records the
+    post-evaluation (第三十一条)."""
+    unit = cast.user("unit")
+    sign_in(page, unit)
+    open_project(page, project)
+    with page.expect_navigation():
+        page.get_by_role("link", name="报送建设进度").click()
+    page.get_by_label(label("报告期（如 2026年10月）")).fill("2026年11月")
+    page.get_by_label(label("累计完成（%）")).fill("100")
+    page.get_by_label(label("进展情况")).fill("主体功能全部建成，具备初验条件。")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="提交").click()
+    assert "已完成" in flash(page), flash(page)
+    for _ in range(40):
+        project.refresh_from_db()
+        step = workflow.current_step(project)
+        if project.status != ProjectStatus.ACTIVE or step is None:
+            break
+        if step.status in (StepStatus.READY, StepStatus.RETURNED):
+            sign_in(page, unit)
+            open_project(page, project)
+            for doc in workflow.required_documents_missing(step):
+                upload(page, doc["name"], step=step.kind)
+            submit_step(page, project, step.name)
+            continue
+        tasks = list(Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN))
+        assert tasks, f"{step.name} is {step.status} with no open task"
+        if step.kind == "post_evaluation" and not project.evaluations.filter(kind="post").exists():
+            sign_in(page, cast.user("competent_department"))
+            page.goto(url_of("project-action", project.pk, "post-evaluation"))
+            page.get_by_label(label("得分")).fill("88")
+            page.get_by_label(label("等级")).select_option("good")
+            with page.expect_navigation():
+                page.locator("main form").get_by_role("button", name="提交").click()
+            assert "已完成" in flash(page), flash(page)
+        task = tasks[0]
+        sign_in(page, user_of(task.organization))
+        if task.actor == "construction_unit":
+            open_project(page, project)
+            for doc in workflow.required_documents_missing(step):
+                upload(page, doc["name"], step=step.kind)
+        page.goto(url_of("task-act", project.pk, task.pk))
+        action = {"construction_unit": "办结"}.get(
+            task.actor, "确认收到" if step.filing else "通过"
+        )
+        decide_task(page, action, "同意。")
+        assert f"已办理“{step.name}”" in flash(page), flash(page) or page.inner_text("main")[:500]
+    project.refresh_from_db()
+    assert project.accepted_on is not None
+    assert project.steps.get(kind="post_evaluation").status == StepStatus.PASSED
+    open_project(page, project)
+    screenshot(page, "lifecycle-10-evaluated")
+
+
 # --- the test --------------------------------------------------------------------------------------
 
 
@@ -446,6 +513,7 @@ def test_one_yueyang_project_through_its_lifecycle(
         expert_review(page, cast, world, project)
     approval_and_budget(page, cast, project)
     procurement_and_contracts(page, cast, project)
+    to_the_end(page, cast, project)
 
     # everyone who acted appears in the project's own history, chained and intact
     open_project(page, project)
