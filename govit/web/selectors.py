@@ -29,7 +29,7 @@ from govit.projects.models import (
     TaskStatus,
 )
 
-EVENTS_SHOWN = 100
+EVENTS_SHOWN = 50  # the newest; the API pages through all of them
 
 
 def is_unit_user(user: User) -> bool:
@@ -195,7 +195,11 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
             )
         )
     )
-    events = list(Event.objects.filter(project=project).order_by("-seq")[:EVENTS_SHOWN])
+    events = list(
+        Event.objects.filter(project=project)
+        .only("seq", "at", "actor_name", "actor_org_name", "summary", "cite")
+        .order_by("-seq")[:EVENTS_SHOWN]
+    )
     return {
         "project": project,
         "rb": rb,
