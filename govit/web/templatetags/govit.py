@@ -11,11 +11,25 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+_RENDERED: dict[tuple[str, str], str] = {}  # (rulebook digest, cite) → HTML; a few hundred at most
+
+
 @register.simple_tag
 def article(rb: Any, cite: str) -> str:
-    """A citation the reader can open to read the article itself (the regulation's own words)."""
+    """A citation the reader can open to read the article itself (the regulation's own words).
+    The same articles recur on every page: each is rendered once per rulebook version."""
     if not cite:
         return ""
+    key = (getattr(rb, "digest", ""), cite)
+    if key[0] and key in _RENDERED:
+        return _RENDERED[key]
+    html = _article(rb, cite)
+    if key[0] and len(_RENDERED) < 5000:
+        _RENDERED[key] = html
+    return html
+
+
+def _article(rb: Any, cite: str) -> str:
     text = ""
     if hasattr(rb, "cite_text"):
         try:
