@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from govit.contracts import services as contracts
 from govit.contracts.models import ChangeRequest, ChangeStatus, Contract, Payment, PaymentStatus
 from govit.delivery import services as delivery
-from govit.delivery.models import AcceptanceExtension, ExtensionStatus
+from govit.delivery.models import AcceptanceExtension, Evaluation, ExtensionStatus, Obligation
 from govit.documents.models import DocumentVersion
 from govit.organizations.models import Organization, User
 from govit.policy import render
@@ -293,6 +293,51 @@ ACTIONS += [
             actor=u, project=p, name=d["name"], value=d["value"], entered_on=d["entered_on"]
         ),
         _steps("final_acceptance", "archive_acceptance"),
+    ),
+]
+
+
+def _open_obligations(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (o.pk, f"{o.name}" + (f" · {o.due_on:%Y-%m-%d}" if o.due_on else ""))
+        for o in project.obligations.filter(fulfilled_at__isnull=True).order_by("due_on", "pk")
+    ]
+
+
+def _unrectified(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (e.pk, f"{e.get_kind_display()} · {e.get_grade_display()} · {e.findings[:40]}")
+        for e in project.evaluations.filter(rectification_required=True, rectified_at__isnull=True)
+    ]
+
+
+ACTIONS += [
+    ProjectAction(
+        "obligation",
+        _("履行义务（年度报告等）"),
+        pf.ObligationForm,
+        UNIT,
+        lambda u, p, d: delivery.obligation_fulfil(
+            actor=u,
+            obligation=Obligation.objects.get(pk=d["obligation"], project=p),
+            note=d["note"],
+            document_id=d["document"],
+        ),
+        _steps("om_report", "self_evaluation"),
+        {"obligation": _open_obligations, "document": _statements},
+    ),
+    ProjectAction(
+        "rectified",
+        _("确认评价问题整改到位"),
+        pf.RectifiedForm,
+        AUTHORITY,
+        lambda u, p, d: delivery.evaluation_rectified(
+            actor=u,
+            evaluation=Evaluation.objects.get(pk=d["evaluation"], project=p),
+            note=d["note"],
+        ),
+        _steps("post_evaluation"),
+        {"evaluation": _unrectified},
     ),
 ]
 BY_SLUG = {a.slug: a for a in ACTIONS}

@@ -281,3 +281,27 @@ class AssetForm(forms.Form):
     name = forms.CharField(label=_("资产名称"), max_length=200)
     value = amount_field(_("价值（元）"))
     entered_on = forms.DateField(label=_("入账日期"))
+
+
+class ObligationForm(forms.Form):
+    obligation = forms.TypedChoiceField(label=_("义务"), coerce=int)
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000)
+    document = forms.TypedChoiceField(
+        label=_("所附材料（已上传）"), coerce=int, required=False, empty_value=None
+    )
+
+
+class RectifiedForm(forms.Form):
+    evaluation = forms.TypedChoiceField(label=_("评价"), coerce=int)
+    note = forms.CharField(
+        label=_("整改情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReassignForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("转办给"), queryset=None)
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    def __init__(self, *args, colleagues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = colleagues

@@ -225,3 +225,14 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         if len(events) == EVENTS_SHOWN
         else len(events),
     }
+
+
+def colleagues(user: User):
+    """Working colleagues of the user's organization (those a task may be handed to)."""
+    if user.organization_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(organization_id=user.organization_id, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("username")
+    )

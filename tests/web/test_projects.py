@@ -286,3 +286,31 @@ def test_a_change_outside_the_limits_is_refused_on_the_page_with_its_article(cli
         client, cast.user("competent_department"), reverse("project-detail", args=[project.pk])
     )
     assert url not in html
+
+
+def test_a_task_is_handed_to_a_colleague_and_another_organization_urges_it(client, casts):
+    cast = casts["heilongjiang"]
+    project = declared(cast, name="黑龙江省教育厅招生系统", on=dt.date(2026, 11, 16))
+    competent = cast.user("competent_department")
+    leader = cast.user("competent_department.leader")
+    task = Task.objects.get(
+        project=project, status=TaskStatus.OPEN, organization=competent.organization
+    )
+    client.force_login(competent)
+    response = client.post(
+        reverse("task-reassign", args=[project.pk, task.pk]),
+        {"to_user": leader.pk, "note": "请负责人审"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.assignee == leader
+    assert Event.objects.filter(
+        project=project, actor=competent, kind__contains="reassign"
+    ).exists()
+    # the unit cannot act on the department's task, but may urge it
+    client.force_login(cast.user("unit"))
+    html = client.get(reverse("task-act", args=[project.pk, task.pk])).content.decode()
+    assert "催办" in html
+    client.post(reverse("task-urge", args=[project.pk, task.pk]), {"text": "请尽快办理"})
+    task.refresh_from_db()
+    assert task.urge_count == 1

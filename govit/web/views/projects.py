@@ -271,8 +271,46 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "mine": task.organization_id == request.user.organization_id,
         "warnings": [c for c in step.checks if c["severity"] != "block"],
         "documents": page_selectors.step_documents(step),
+        "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
     }
     return render(request, "web/projects/task.html", context)
+
+
+@require_POST
+def task_reassign(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    """转办: hand the task to a colleague of the same organization (the service decides who may)."""
+    project = _project(request, pk)
+    form = pf.ReassignForm(request.POST, colleagues=page_selectors.colleagues(request.user))
+    if not form.is_valid():
+        messages.error(request, _("请选择转办给谁"))
+        return redirect("task-act", project.pk, task_id)
+    try:
+        services.task_reassign(
+            actor=request.user,
+            task_id=task_id,
+            to_user=form.cleaned_data["to_user"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        refused(None, request, error)
+    else:
+        messages.success(request, _("已转办。"))
+    return redirect("task-act", project.pk, task_id)
+
+
+@require_POST
+def task_urge(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    """催办: remind the organization whose task it is."""
+    project = _project(request, pk)
+    try:
+        services.task_urge(
+            actor=request.user, task_id=task_id, text=request.POST.get("text", "")[:500]
+        )
+    except DomainError as error:
+        refused(None, request, error)
+    else:
+        messages.success(request, _("已催办。"))
+    return redirect("task-act", project.pk, task_id)
 
 
 def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
@@ -316,5 +354,7 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/steps/<slug:kind>/submit/", step_submit, name="step-submit"),
     path("projects/<int:pk>/tasks/<int:task_id>/", task_act, name="task-act"),
+    path("projects/<int:pk>/tasks/<int:task_id>/reassign/", task_reassign, name="task-reassign"),
+    path("projects/<int:pk>/tasks/<int:task_id>/urge/", task_urge, name="task-urge"),
     path("projects/<int:pk>/actions/<slug:slug>/", project_action, name="project-action"),
 ]
