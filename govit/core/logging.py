@@ -11,6 +11,7 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,20 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 
 # what a LogRecord always has; anything else on it came in through ``extra=`` and is logged too
 _RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request"}
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record is emitted, not to the stream that was
+    sys.stderr when logging was configured (a test runner swaps and closes its capture streams;
+    a thread logging later would otherwise write to a closed file)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
 
 
 class JsonFormatter(logging.Formatter):
@@ -68,7 +83,7 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "govit.core.logging.JsonFormatter"}},
-        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "handlers": {"json": {"class": "govit.core.logging.StderrHandler", "formatter": "json"}},
         "root": {"handlers": ["json"], "level": level},
         "loggers": {
             "django": to_root | {"level": level},
