@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govit.access.policy import project_for
+from govit.access.policy import project_for, works
 from govit.core.errors import DomainError, NotFound
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
@@ -272,6 +272,7 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "warnings": [c for c in step.checks if c["severity"] != "block"],
         "documents": page_selectors.step_documents(step),
         "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
+        "can_urge": works(request.user),  # an auditor reads, and does nothing
     }
     return render(request, "web/projects/task.html", context)
 
