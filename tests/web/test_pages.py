@@ -34,3 +34,11 @@ def test_sections_follow_the_role(client, casts):
     client.force_login(cast.user("unit"))
     html = client.get(reverse("home")).content.decode()
     assert reverse("project-list") in html and "年度计划" not in html
+
+
+def test_the_language_switch_names_each_language_in_itself(client, casts):
+    client.force_login(casts["yueyang"].user("competent_department"))
+    html = client.get(reverse("home")).content.decode()
+    assert ">English</button>" in html  # not 英语: the reader of English looks for "English"
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert ">简体中文</button>" in client.get(reverse("home")).content.decode()
