@@ -63,45 +63,34 @@ class Writer:
         assert not self.rows, f"rows of models missing from the write order: {list(self.rows)}"
 
     def _write(self, model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-        fields = [f for f in model._meta.concrete_fields]
+        fields = list(model._meta.concrete_fields)
         # what Django would store for a field the row leaves out ("" for text, None when nullable)
-        defaults = {f.attname: f.get_default() for f in fields}
+        defaults = [(f.attname, f.get_default()) for f in fields]
         table = connection.ops.quote_name(model._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         with connection.cursor() as cursor:
             if self.postgres:
-                converters = [_copy_value(f) for f in fields]
+                # COPY's text format takes JSON as its text; everything else psycopg adapts
+                json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
-                        copy.write_row(
-                            [
-                                convert(
-                                    row[f.attname] if f.attname in row else defaults.get(f.attname)
-                                )
-                                for f, convert in zip(fields, converters, strict=True)
-                            ]
-                        )
+                        values = [row.get(name, default) for name, default in defaults]
+                        for i in json_columns:
+                            if values[i] is not None:
+                                values[i] = json.dumps(values[i], ensure_ascii=False)
+                        copy.write_row(values)
                 return
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})",
                 [
                     [
-                        f.get_db_prep_save(
-                            row[f.attname] if f.attname in row else defaults.get(f.attname),
-                            connection,
-                        )
-                        for f in fields
+                        f.get_db_prep_save(row.get(name, default), connection)
+                        for f, (name, default) in zip(fields, defaults, strict=True)
                     ]
                     for row in rows
                 ],
             )
-
-
-def _copy_value(field: models.Field):
-    if isinstance(field, models.JSONField):
-        return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
-    return lambda v: v
 
 
 class Chains:

@@ -447,18 +447,26 @@ class ProjectBuilder:
             "status": status,
         }
 
+    @property
+    def confirmation(self) -> int | None:
+        """The administrator's confirmation a declaration under a draft or expired rulebook
+        went ahead on."""
+        p, place = self.plan, self.place
+        if not p.declared:
+            return None
+        if "draft" in place.confirmations:
+            return place.confirmations["draft"]
+        if (
+            "expired" in place.confirmations
+            and place.expires_on
+            and p.declared_on >= place.expires_on
+        ):
+            return place.confirmations["expired"]
+        return None
+
     def project_row(self) -> None:
         p, place = self.plan, self.place
-        confirmation = None
-        if p.declared:
-            if "draft" in place.confirmations:
-                confirmation = place.confirmations["draft"]
-            elif (
-                "expired" in place.confirmations
-                and place.expires_on
-                and p.declared_on >= place.expires_on
-            ):
-                confirmation = place.confirmations["expired"]
+        confirmation = self.confirmation
         self.out.rows.insert(
             0,
             Row(
@@ -482,6 +490,7 @@ class ProjectBuilder:
                     "status": p.status,
                     "stage": p.stage,
                     "declared_on": p.declared_on,
+                    "declared_late": p.declared_late,
                     "approved_budget": self.approved_budget,
                     "completed_on": self.completed_on,
                     "accepted_on": self.accepted_on,
@@ -574,7 +583,8 @@ class ProjectBuilder:
             declared,
             "project.declared",
             self.unit.clerk,
-            f"申报{p.plan_year}年度项目“{p.name}”，项目编码{self.code}",
+            f"申报{p.plan_year}年度项目“{p.name}”，项目编码{self.code}"
+            + ("（逾期申报）" if p.declared_late else ""),
             cite=m.declaration.cite if m.declaration else first.rule.cite,
             before={"status": ProjectStatus.DRAFT},
             after={
@@ -584,7 +594,7 @@ class ProjectBuilder:
                 "track": p.track,
                 "steps": [s.kind for s in p.steps],
             },
-            data={"warnings": [], "confirmation": None},
+            data={"warnings": p.warnings, "confirmation": self.confirmation},
         )
         moment = declared
         for index, s in enumerate(p.steps):

@@ -17,6 +17,8 @@ from govit.core.clock import CHINA
 from govit.gen import names
 from govit.gen.setup import PLACES, Org, Place
 from govit.policy.classify import classify
+from govit.policy.decide import decide
+from govit.policy.facts import Facts
 from govit.projects.models import ProjectStatus, StepStatus
 from govit.projects.workflow import due_date
 
@@ -89,6 +91,8 @@ class Plan:
     current: int | None = None  # index of the current (or rejected) step
     batch: tuple[int, str, int] | None = None  # (year, kind, number) of the plan that lists it
     drafted_into_plan: bool = False  # listed in the plan being compiled now
+    declared_late: bool = False
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # decide()'s, at declaration
     rng: random.Random = field(default_factory=random.Random)
 
     @property
@@ -161,13 +165,51 @@ def plan_project(number: int, seed: int, places: dict[str, Place], today: dt.dat
         plan.plan_year = next_plan_year(today)
         return plan
     cls = classify(place.rb, {**declaration_facts(plan), "plan_year": next_plan_year(today)})
+    if any(g.effect == "out_of_scope" and g.severity == "block" for g in cls.gates):
+        # 连平第五条: a classified project is not declared under this rulebook at all
+        facts["classified"] = False
+        cls = classify(place.rb, {**declaration_facts(plan), "plan_year": next_plan_year(today)})
+        if any(g.effect == "out_of_scope" and g.severity == "block" for g in cls.gates):
+            plan.status = ProjectStatus.DRAFT
+            plan.created = today - dt.timedelta(days=rng.randint(0, 120))
+            plan.plan_year = next_plan_year(today)
+            return plan
     plan.track = cls.track
     plan.steps = [
         StepState(seq, step, template) for seq, (step, template) in enumerate(cls.steps, start=1)
     ]
     _choose_position(plan)
     _date(plan, today)
+    _judge_declaration(plan)
     return plan
+
+
+def _judge_declaration(plan: Plan) -> None:
+    """What ``project_declare`` asks decide() on the day: a declaration after the deadline is
+    refused where the rulebook says so (连平第六条第二款) — such a project was declared by the
+    deadline instead — and elsewhere goes ahead marked late, with the rulebook's warning."""
+    rb = plan.place.rb
+    answer = decide(rb, Facts(**declaration_facts(plan)), plan.declared_on)
+    declaration = answer["declaration"]
+    spec = rb.model.declaration
+    if declaration and declaration["on_time"] is False and spec and spec.late:
+        if spec.late.severity == "block":
+            day = _working_day(dt.date.fromisoformat(declaration["deadline"]))
+            first = plan.steps[0]
+            first.opened = min(first.opened or day, day)
+            if first.started_on is not None:
+                first.started_on = min(first.started_on, day)
+                first.due_on, first.due_note = due_date(first.started_on, first.rule.working_days)
+            plan.declared_on = min(plan.declared_on, day)
+            plan.created = min(plan.created, plan.declared_on)
+            answer = decide(rb, Facts(**declaration_facts(plan)), plan.declared_on)
+        else:
+            plan.declared_late = True
+    plan.warnings = [
+        {k: f[k] for k in ("code", "severity", "message", "cite")}
+        for f in answer["findings"]
+        if f["severity"] == "warn"
+    ]
 
 
 def _first_can_wait(step: StepState) -> bool:

@@ -19,6 +19,8 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization
 from govit.planning.models import PlanEntry
 from govit.policy.classify import classify
+from govit.policy.decide import decide
+from govit.policy.facts import Facts
 from govit.projects import workflow
 from govit.projects.models import (
     DONE_STEP_STATUSES,
@@ -115,6 +117,26 @@ def test_every_projects_steps_are_its_rulebooks(generated):
             d for s in stored for d in s.documents
         ]
     assert not ProjectStep.objects.filter(project__status=ProjectStatus.DRAFT).exists()
+
+
+def test_every_declaration_would_have_been_accepted(generated):
+    """decide() on the day of each declaration: no block finding but a rulebook status the
+    administrator confirmed, and ``declared_late`` exactly when the rulebook says late."""
+    status_findings = {"RULEBOOK_DRAFT", "RULEBOOK_EXPIRED", "RULEBOOK_NOT_YET_EFFECTIVE"}
+    rulebooks = {}
+    late = 0
+    declared = Project.objects.exclude(status=ProjectStatus.DRAFT).select_related("confirmation")
+    for project in declared:
+        rb = rulebooks.setdefault(project.rulebook_id, project.rulebook.load())
+        answer = decide(rb, Facts(**_declaration_facts(project)), project.declared_on)
+        blocks = {f["code"] for f in answer["findings"] if f["severity"] == "block"}
+        assert blocks <= status_findings, (project.code, blocks)
+        if blocks:
+            assert project.confirmation is not None, project.code
+        on_time = (answer["declaration"] or {}).get("on_time")
+        assert project.declared_late == (on_time is False), project.code
+        late += project.declared_late
+    assert late > 0  # late declarations go ahead with the rulebook's warning where it allows
 
 
 def test_states_are_consistent(generated):
