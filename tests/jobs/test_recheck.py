@@ -139,3 +139,21 @@ def test_an_acceptance_applied_for_is_not_reported_late(tree):
     run("recheck", D(2027, 9, 2))
     assert ("ACCEPTANCE_APPLICATION_OVERDUE", "warn", "第二十九条第三款") in findings(late)
     assert "ACCEPTANCE_APPLICATION_OVERDUE" not in [c for c, _, _ in findings(applied)]
+
+
+def test_a_gate_on_new_projects_is_not_raised_again_against_a_declared_one(tree):
+    """湘西第十六条 refuses a new project while last year's are unfinished; a project already
+    declared is past that gate, and the nightly re-check must not accuse it every night."""
+    from govit.jobs.recheck import findings_of
+
+    cast = make_cast(tree, "xiangxi")
+    project = flows.declared(cast)
+    rb = workflow.rulebook_of(project)
+    gates = {g.code for g in rb.model.gates if g.effect == "no_new_projects"}
+    facts = workflow.project_facts(project).model_copy(update={"unfinished_prior_year_projects": 2})
+    from govit.policy.decide import decide
+
+    raised = {f["code"] for f in decide(rb, facts, D(2026, 11, 23))["findings"]}
+    assert raised & gates  # the engine still judges a declaration by it
+    recorded = {f["code"] for f in findings_of(project, rb, D(2026, 11, 23), facts).values()}
+    assert not recorded & gates
