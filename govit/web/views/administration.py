@@ -30,6 +30,7 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.organizations import services as org_services
 from govit.organizations.models import AUTHORITY_KINDS, Organization, OrgKind, Role, User
 from govit.policy.calendar import default_calendar
+from govit.web.refusals import refusal_text
 
 # --- who and where ---------------------------------------------------------------------------------
 
@@ -47,8 +48,7 @@ def _jurisdiction(request: HttpRequest) -> Jurisdiction:
 
 
 def _refused(form: forms.Form, error: errors.DomainError) -> None:
-    text = error.message + (_("（依据：%(cite)s）") % {"cite": error.cite} if error.cite else "")
-    form.add_error(None, text)
+    form.add_error(None, refusal_text(error))
 
 
 def _page(request: HttpRequest, template: str, jurisdiction: Jurisdiction, **context: Any):

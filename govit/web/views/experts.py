@@ -43,6 +43,7 @@ from govit.reviews.models import (
     Seat,
 )
 from govit.reviews.selectors import current_panel, draw_verify, eligibility, expert_meetings
+from govit.web.refusals import refusal_text
 from govit.web.views.rulebooks import Citer
 
 OPEN_MEETINGS = (MeetingStatus.PLANNED, MeetingStatus.DRAWN)
@@ -59,13 +60,6 @@ def _organizer(user: User) -> bool:
 def _require_organizer(request: HttpRequest) -> None:
     if not _organizer(request.user):
         raise PermissionDenied(_t("专家抽取由主管部门办理"))
-
-
-def _refusal(error: DomainError) -> str:
-    """The Chinese message and, where a rule is the reason, its article."""
-    if error.cite:
-        return _t("%(message)s（依据：%(cite)s）") % {"message": error.message, "cite": error.cite}
-    return error.message
 
 
 def _no_cite(cite: str | None) -> str:
@@ -208,7 +202,7 @@ def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
                     scheduled_for=data["scheduled_for"],
                 )
             except DomainError as error:
-                form.add_error(None, _refusal(error))
+                form.add_error(None, refusal_text(error))
             else:
                 messages.success(request, _t("已发起评审会，可查看可抽取专家并抽取。"))
                 return redirect("expert-meeting", meeting.pk)
@@ -319,7 +313,7 @@ def draw_make(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.draw_make(actor=request.user, meeting=meeting)
     except DomainError as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _t("已随机抽取专家；种子和专家库快照已记录，可随时复核。"))
     return redirect("expert-meeting", meeting.pk)
@@ -341,7 +335,7 @@ def draw_replace(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(
                 request,

@@ -37,6 +37,7 @@ from govit.planning.selectors import approver_kind, plan_step
 from govit.policy.vocab import STEP_LABELS
 from govit.projects.models import ProjectStatus, ProjectStep, StepStatus
 from govit.web.context import audience
+from govit.web.refusals import refusal_text
 from govit.web.selectors import next_year
 
 LANES = (
@@ -289,10 +290,7 @@ def _back(jurisdiction_pk: int, year: int, anchor: str = "") -> HttpResponse:
 
 
 def _refused(request: HttpRequest, error: DomainError) -> None:
-    text = error.message
-    if error.cite:
-        text += _("（依据：%(cite)s）") % {"cite": error.cite}
-    messages.error(request, text)
+    messages.error(request, refusal_text(error))
 
 
 @require_POST

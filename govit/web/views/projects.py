@@ -27,11 +27,12 @@ from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
+from govit.web.refusals import refusal_text
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
     """Show a refusal with the article that is its reason (on the form, or as a message)."""
-    text = error.message + (_("（依据：%(cite)s）") % {"cite": error.cite} if error.cite else "")
+    text = refusal_text(error)
     if form is not None:
         form.add_error(None, text)
     else:
