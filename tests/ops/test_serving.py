@@ -128,3 +128,23 @@ def test_workers_follow_the_cpus_unless_told(monkeypatch, cpus, expected):
     assert config["workers"] == expected
     monkeypatch.setenv("GUNICORN_WORKERS", "4")
     assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["workers"] == 4
+
+
+def test_any_wsgi_server_started_without_settings_gets_production_and_refuses_no_key(tmp_path):
+    """govit.wsgi is what uWSGI or mod_wsgi load too: without DJANGO_SETTINGS_MODULE it must not
+    fall back to the development settings (DEBUG on, a public key) but refuse to start."""
+    env = environment(tmp_path)
+    code = "import govit.wsgi"
+    started = subprocess.run(
+        [str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert started.returncode != 0
+    assert "SECRET_KEY" in started.stderr
+
+    env |= {"SECRET_KEY": production_key(), "ALLOWED_HOSTS": "localhost"}
+    code = "import govit.wsgi; from django.conf import settings; print(settings.DEBUG)"
+    started = subprocess.run(
+        [str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "False"
