@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -715,18 +716,89 @@ async def load_test(port: int, people, users: int, seconds: float) -> dict[str, 
     }
 
 
+CLIENTS = {
+    "wrk": "wrk, 2 threads, one connection per user",
+    "asyncio": "the benchmark's asyncio client, one connection per request",
+}
+
+WRK_SCRIPT = """
+local reads = {__READS__}
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  not_ok = 0
+  math.randomseed(id * 7919)
+end
+function request()
+  local read = reads[math.random(#reads)]
+  return wrk.format("GET", read[2], {
+    ["Host"] = "127.0.0.1", ["Cookie"] = read[1], ["Accept-Language"] = "zh-hans",
+  })
+end
+function response(status, headers, body)
+  if status ~= 200 then not_ok = not_ok + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("not_ok") end
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %.1f %.1f\\n", summary.requests,
+    summary.duration, e.connect + e.read + e.write + e.timeout, bad,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def wrk_test(port: int, people, users: int, seconds: float) -> dict[str, Any]:
+    """The same load with wrk (C, two threads, `users` connections): the client costs a fraction
+    of the CPU the asyncio client takes from the two cores the server shares with it."""
+    reads = ", ".join(
+        f"{{{json.dumps(cookie)}, {json.dumps(path)}}}"
+        for cookie, paths in people
+        for path in paths
+    )
+    script = VAR / "mixed.lua"
+    script.write_text(WRK_SCRIPT.replace("__READS__", reads), encoding="utf-8")
+    command = ["wrk", "-t", "2", "-c", str(users), "-d", f"{seconds:.0f}s", "-s", str(script)]
+    out = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    requests, micros, socket_errors, not_ok, p50, p95 = line.split()[1:]
+    elapsed = int(micros) / 1e6
+    ok = int(requests) - int(not_ok)
+    return {
+        "requests": int(requests),
+        "ok": ok,
+        "rps": ok / elapsed,
+        "errors": int(socket_errors) + int(not_ok),
+        "p50": float(p50) / 1000,
+        "p95": float(p95) / 1000,
+        "seconds": elapsed,
+        "client": "wrk",
+    }
+
+
 def throughput(env, ctx, users: int, seconds: float, workers: int) -> list[dict[str, Any]]:
     """The mixed read load (the target), then the same people reading through the API only (what
-    the stack gives when no page renders hundreds of rows)."""
+    the stack gives when no page renders hundreds of rows). With wrk on the machine (Debian's
+    package) it drives the load; otherwise the asyncio client here does."""
     people = sessions_and_paths(ctx)
     api_only = [(cookie, [p for p in paths if p.startswith("/api/")]) for cookie, paths in people]
     process, port, _log = serve(env, workers)
+    use_wrk = shutil.which("wrk") is not None
     try:
         asyncio.run(load_test(port, people, users, 3))  # warm every worker
         results = []
         for mix, who in (("mixed reads (pages and API)", people), ("API reads only", api_only)):
             before = load()
-            result = asyncio.run(load_test(port, who, users, seconds))
+            if use_wrk:
+                result = wrk_test(port, who, users, seconds)
+            else:
+                result = asyncio.run(load_test(port, who, users, seconds)) | {"client": "asyncio"}
             result.update(mix=mix, load=f"{before} → {load()}", workers=workers)
             results.append(result)
         return results
@@ -838,7 +910,7 @@ def report(args, prep, counts, results, load_result, job_results, started_load) 
             f"### Throughput: {args.users} users, {first['seconds']:.0f} s each",
             "",
             f"gunicorn (deploy/gunicorn.conf.py, production settings, {first['workers']} sync "
-            "workers) on loopback; the load client (asyncio, one connection per request) runs on "
+            f"workers) on loopback; the load client ({CLIENTS[first['client']]}) runs on "
             "the same two cores, and so does PostgreSQL. Each simulated user is one of 20 people (the "
             "competent department's clerk and three construction units' clerks of each "
             "jurisdiction) and reads, at random: the workbench, project list pages, project pages, "
