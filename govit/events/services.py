@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -125,18 +125,25 @@ def record(
     raise AssertionError("unreachable")
 
 
-def verify_stream(stream: str) -> list[str]:
+def verify_stream(stream: str, using: str = "default") -> list[str]:
     """Recompute the chain of one stream; returns the problems found (empty when intact)."""
+    events = Event.objects.using(using).filter(stream=stream).order_by("seq")
+    return chain_problems(events.iterator(chunk_size=2000))
+
+
+def chain_problems(events: Iterable[Event]) -> list[str]:
+    """The breaks in the SM3 chains of ``events``, ordered by stream then seq (one stream or
+    all of them): a missing number, a link that does not match, content altered after the fact."""
     problems = []
-    previous = GENESIS
-    expected_seq = 1
-    for event in Event.objects.filter(stream=stream).order_by("seq").iterator():
+    stream, previous, expected_seq = None, GENESIS, 1
+    for event in events:
+        if event.stream != stream:
+            stream, previous, expected_seq = event.stream, GENESIS, 1
         if event.seq != expected_seq:
             problems.append(f"{stream}: 第{expected_seq}条事件缺失")
         if event.prev_digest != previous:
             problems.append(f"{stream}#{event.seq}: 与前一事件的链接不符")
         if event_digest(_content(event)) != event.digest:
             problems.append(f"{stream}#{event.seq}: 内容与摘要不符（被改动过）")
-        previous = event.digest
-        expected_seq = event.seq + 1
+        previous, expected_seq = event.digest, event.seq + 1
     return problems
