@@ -86,13 +86,13 @@ def step(s: ProjectStep, tasks: list[Task]) -> dict[str, Any]:
 
 def project_detail(p: Project) -> dict[str, Any]:
     steps = list(p.steps.order_by("seq"))
-    tasks = list(
-        Task.objects.filter(project=p)
-        .select_related("organization", "assignee", "step", "project")
-        .order_by("id")
-    )
+    # the project and its steps are in hand: join only the task's own organization and assignee
+    step_of = {s.pk: s for s in steps}
     by_step: dict[int, list[Task]] = {}
-    for t in tasks:
+    for t in (
+        Task.objects.filter(project=p).select_related("organization", "assignee").order_by("id")
+    ):
+        t.project, t.step = p, step_of[t.step_id]
         by_step.setdefault(t.step_id, []).append(t)
     return {
         **project(p),
