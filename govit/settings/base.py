@@ -123,7 +123,13 @@ CACHES = caches_from_url(REDIS_URL)
 # the job broker (govit/celery.py reads the same variables): a Redis database of its own is
 # better, since clearing the cache flushes the cache's database
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, a session is read from the cache and written through to the database (one query
+# less a request; losing Redis signs nobody out); without it, straight from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 STORAGES = {
     "default": file_storage_from_env(),
