@@ -41,6 +41,7 @@ BIN = Path(sys.executable).parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "govit_bench"
 URL = f"{SERVER}/{DATABASE}"
+REDIS = "redis://127.0.0.1:6379/5"
 VAR = ROOT / "var" / "bench" / "province"
 
 TARGET_P95_MS = 50.0
@@ -80,6 +81,20 @@ def generated_projects() -> int | None:
             return conn.execute("SELECT count(*) FROM projects_project").fetchone()[0]
     except psycopg.Error:
         return None
+
+
+def redis_for_bench() -> str | None:
+    """A Redis database of the benchmark's own, emptied; None where no Redis answers (the cache
+    is then the database's, as on a deployment without Redis)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError:
+        say(f"== no Redis at {REDIS}: cache and sessions in the database")
+        return None
+    return REDIS
 
 
 def drop_database() -> None:
@@ -870,6 +885,9 @@ def report(args, prep, counts, results, load_result, job_results, started_load) 
         "",
         f"Machine: {machine()}. Load average (1/5/15 min) at the start: {started_load}; the two "
         "cores are shared with other work, so every row carries the load average when it ran.",
+        "Cache and session reads: "
+        + ("Redis on the same machine." if os.environ.get("REDIS_URL") else "the database.")
+        + " "
         f"Command: `.venv/bin/python bench/province.py --projects {args.projects}` (`make bench`). "
         f"Data: {gen}: {counts}.",
         "",
@@ -1001,13 +1019,21 @@ def main() -> int:
     env["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     # the sessions made here must be valid in gunicorn's workers: one key for both
     env["SECRET_KEY"] = "govit-bench-key-" + "b" * 40
+    # as production runs (docs/deployment.md): the cache and the sessions' reads in Redis
+    redis = redis_for_bench()
+    if redis:
+        env["REDIS_URL"] = redis
     try:
         prep = prepare(args.projects, args.reuse, env)
     except Exception as exc:  # no server, no permission: say so, do not pretend
         say(f"benchmark could not prepare the database: {exc}")
         return 2
     os.environ.update(
-        {k: env[k] for k in ("DATABASE_URL", "GOVIT_VAR_DIR", "ALLOWED_HOSTS", "SECRET_KEY")}
+        {
+            k: env[k]
+            for k in ("DATABASE_URL", "GOVIT_VAR_DIR", "ALLOWED_HOSTS", "SECRET_KEY", "REDIS_URL")
+            if k in env
+        }
     )
     os.environ["DJANGO_SETTINGS_MODULE"] = "govit.settings.base"
     sys.path.insert(0, str(ROOT))
