@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from govit.policy.vocab import ACTOR_LABELS, STEP_LABELS
 
@@ -100,6 +101,7 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "status", "stage"]),
             models.Index(fields=["unit", "plan_year"]),
+            models.Index(fields=["jurisdiction", "plan_year"]),  # the annual plan board
         ]
 
     def __str__(self) -> str:
@@ -151,6 +153,12 @@ class ProjectStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "seq"], name="step_seq_unique"),
             models.UniqueConstraint(fields=["project", "kind"], name="step_kind_unique"),
+        ]
+        indexes = [
+            # the steps on someone's desk (expert draws, workbench): a few in a province's 600k
+            models.Index(
+                fields=["project"], condition=Q(status="in_review"), name="step_in_review"
+            ),
         ]
 
     def __str__(self) -> str:

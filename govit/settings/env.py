@@ -50,6 +50,9 @@ def database_from_url(url: str, base_dir: Path) -> dict[str, Any]:
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         # a server that does not answer fails a request (and /healthz) in seconds, not minutes
         options.setdefault("connect_timeout", "5")
+        # JIT compiles a query the planner over-estimates (a province's large tables) for tens of
+        # milliseconds: a loss for the short queries of pages and API calls
+        options.setdefault("options", "-c jit=off")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "govit",

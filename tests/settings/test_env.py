@@ -69,12 +69,31 @@ def test_a_redis_url_of_another_scheme_is_refused_in_chinese():
         caches_from_url("memcached://127.0.0.1:11211")
 
 
-def test_a_postgres_url_gets_a_connect_timeout_unless_it_names_one(tmp_path):
+def test_a_postgres_url_gets_a_connect_timeout_and_no_jit_unless_it_names_them(tmp_path):
     assert database_from_url("postgres://u@h:5432/g", tmp_path)["OPTIONS"] == {
-        "connect_timeout": "5"
+        "connect_timeout": "5",
+        "options": "-c jit=off",
     }
-    given = database_from_url("postgres://u@h/g?connect_timeout=2&sslmode=require", tmp_path)
-    assert given["OPTIONS"] == {"connect_timeout": "2", "sslmode": "require"}
+    given = database_from_url(
+        "postgres://u@h/g?connect_timeout=2&sslmode=require&options=-c%20jit%3Don", tmp_path
+    )
+    assert given["OPTIONS"] == {
+        "connect_timeout": "2",
+        "sslmode": "require",
+        "options": "-c jit=on",
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_postgresql_connection_runs_without_jit():
+    """A page's short queries must not pay tens of milliseconds of JIT compilation when the
+    planner over-estimates a province's large tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_without_mail_settings_mail_is_printed_to_the_console(env):
