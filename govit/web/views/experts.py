@@ -16,7 +16,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -104,23 +106,60 @@ def _pool_cite(step: ProjectStep) -> str:
 # --- the list --------------------------------------------------------------------------------
 
 
+PENDING_SHOWN = 50  # steps waiting for a meeting, a page
+MEETINGS_SHOWN = 50  # meetings, a page (newest first)
+
+
+def experts_needed() -> Q:
+    """``needs_experts`` as a filter: the 专家评审 steps and the steps experts join (the JSON
+    list of co-actors holds "experts"; where the database has no JSON containment — SQLite —
+    the list's text holds the quoted name)."""
+    if connection.features.supports_json_field_contains:
+        joined = Q(co_actors__contains=["experts"])
+    else:
+        joined = Q(co_actors__icontains='"experts"')
+    return Q(kind="expert_review") | joined
+
+
 def draw_list(request: HttpRequest) -> HttpResponse:
     _require_organizer(request)
     user = request.user
     convened = ReviewMeeting.objects.filter(step=OuterRef("pk"), status__in=OPEN_MEETINGS)
     steps = (
-        ProjectStep.objects.filter(project__in=visible_projects(user), status=StepStatus.IN_REVIEW)
+        ProjectStep.objects.filter(
+            experts_needed(), project__in=visible_projects(user), status=StepStatus.IN_REVIEW
+        )
         .exclude(Exists(convened))
-        .select_related("project", "project__unit")
+        .select_related("project__unit")
+        .only(
+            "name",
+            "cite",
+            "started_on",
+            "due_on",
+            "project__name",
+            "project__code",
+            "project__unit__name",
+        )
         .order_by("due_on", "started_on", "pk")
     )
-    pending = [s for s in steps if needs_experts(s)]
-    meetings = list(
+    # the steps that need experts are few: read them once (light rows) rather than counting
+    # them and then reading a page — each read goes through every step of the jurisdiction
+    pending = Paginator(list(steps), PENDING_SHOWN).get_page(request.GET.get("page"))
+    meetings = Paginator(
         ReviewMeeting.objects.filter(project__in=visible_projects(user))
         .select_related("project", "step", "draw")
-        .defer("draw__pool", "draw__ranking", "draw__exclusions")
-        .order_by("-id")[:200]
-    )
+        .only(
+            "title",
+            "specialty",
+            "size",
+            "status",
+            "project__name",
+            "step__name",
+            "draw__drawn_at",
+        )
+        .order_by("-id"),
+        MEETINGS_SHOWN,
+    ).get_page(request.GET.get("meetings"))
     context = {"pending": pending, "meetings": meetings}
     return render(request, "web/experts/list.html", context)
 

@@ -10,10 +10,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,10 +54,11 @@ from govit.planning.models import (
 )
 from govit.planning.selectors import approver_kind, plan_step
 from govit.policy.vocab import STEP_LABELS
-from govit.projects.models import ProjectStatus, ProjectStep, StepStatus
+from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus
 from govit.web.context import audience
 from govit.web.refusals import refusal_text
 from govit.web.selectors import next_year
+from govit.web.templatetags.govit import wan
 
 LANES = (
     ("declarations", gettext_lazy("申报"), "declaration"),
@@ -46,6 +66,7 @@ LANES = (
     ("plan", gettext_lazy("列入计划"), "annual_plan"),
     ("approved", gettext_lazy("批准"), "annual_plan"),
 )
+LANE_KEYS = {key for key, _label, _kind in LANES}
 
 
 # --- who and where ---------------------------------------------------------------------------------
@@ -61,9 +82,15 @@ def _jurisdictions(user: Any) -> list[Jurisdiction]:
     """The jurisdictions whose board the user may open: their own; every one with a rulebook for
     a superuser."""
     if user.is_superuser:
-        return list(Jurisdiction.objects.filter(rulebook__isnull=False).order_by("code"))
+        return list(
+            Jurisdiction.objects.filter(rulebook__isnull=False)
+            .select_related("rulebook")
+            .order_by("code")
+        )
     jid = jurisdiction_id(user)
-    return list(Jurisdiction.objects.filter(pk=jid)) if jid is not None else []
+    if jid is None:
+        return []
+    return list(Jurisdiction.objects.filter(pk=jid).select_related("rulebook"))
 
 
 def _selected(request: HttpRequest) -> tuple[list[Jurisdiction], Jurisdiction]:
@@ -113,65 +140,346 @@ def _year(request: HttpRequest, default: int) -> int:
 
 # --- the board ---------------------------------------------------------------------------------------
 
+CARDS_SHOWN = 50  # cards a lane shows at a time; "显示更多" brings the next ones
+ENTRIES_SHOWN = 50  # lines of a plan shown at a time; the xlsx export has them all
+
+
+def _number(value: str | None) -> int:
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
+def _more(request: HttpRequest) -> tuple[str, Any, int] | None:
+    """Which list the request pages on: ("lane", key, page) or ("plan", pk, page), else None."""
+    page = _number(request.GET.get("page"))
+    lane = request.GET.get("lane")
+    if lane in LANE_KEYS:
+        return ("lane", lane, page)
+    plan = request.GET.get("plan", "")
+    if plan.isdigit():
+        return ("plan", int(plan), page)
+    return None
+
 
 def board(request: HttpRequest) -> HttpResponse:
     _require_board(request)
     choices, jurisdiction = _selected(request)
     user = request.user
     mine = visible_projects(user).filter(jurisdiction=jurisdiction)
-    years = sorted(
-        set(
-            AnnualPlan.objects.filter(jurisdiction=jurisdiction)
-            .values_list("year", flat=True)
-            .distinct()
-        )
-        | set(
-            mine.exclude(status=ProjectStatus.DRAFT).values_list("plan_year", flat=True).distinct()
-        )
-        | {next_year()},
-        reverse=True,
-    )
     year = _year(request, next_year())
-    if year not in years:
-        years = sorted([*years, year], reverse=True)
+    more = _more(request)
     context: dict[str, Any] = {
         "jurisdictions": choices,
         "jurisdiction": jurisdiction,
-        "years": years,
         "year": year,
         "query": urlencode({"jurisdiction": jurisdiction.pk, "year": year}),
     }
     try:
         rb, step = plan_step(jurisdiction)
     except DomainError as error:
+        rb = step = None
         context["unavailable"] = error
-        return render(request, "web/plans/board.html", context)
-    context.update(_board(user, jurisdiction, year, rb, step, mine))
+    if more is not None and request.headers.get("HX-Request") == "true":
+        # htmx asks for the next cards of one lane (or lines of one plan) only
+        if rb is None:
+            raise Http404(_("没有更多"))
+        context.update(_more_part(user, jurisdiction, year, rb, step, mine, more))
+        template = "web/plans/_cards.html" if more[0] == "lane" else "web/plans/_entries.html"
+        return render(request, template, context)
+    # the years to choose from: those with a plan or a declared project, and next year
+    years = set(
+        AnnualPlan.objects.filter(jurisdiction=jurisdiction)
+        .order_by()
+        .values_list("year", flat=True)
+        .union(
+            mine.exclude(status=ProjectStatus.DRAFT).order_by().values_list("plan_year", flat=True)
+        )
+    )
+    context["years"] = sorted(years | {next_year(), year}, reverse=True)
+    if rb is not None:
+        context.update(_board(user, jurisdiction, year, rb, step, mine, more))
     return render(request, "web/plans/board.html", context)
 
 
-def _board(
-    user: Any, jurisdiction: Jurisdiction, year: int, rb: Any, step: Any, mine
-) -> dict[str, Any]:
-    projects = list(
-        mine.filter(plan_year=year)
-        .exclude(status=ProjectStatus.DRAFT)
-        .select_related("unit")
-        .order_by("code", "id")
-    )
-    visible = {p.pk for p in projects}
-    plan_step_status = dict(
-        ProjectStep.objects.filter(project_id__in=visible, kind="annual_plan").values_list(
-            "project_id", "status"
-        )
-    )
-    plans = list(
+def _year_projects(mine, year: int):
+    return mine.filter(plan_year=year).exclude(status=ProjectStatus.DRAFT)
+
+
+def _plans(jurisdiction: Jurisdiction, year: int) -> list[AnnualPlan]:
+    """The year's plans, each with how many projects it lists and their sum."""
+    return list(
         AnnualPlan.objects.filter(jurisdiction=jurisdiction, year=year)
         .select_related("created_by__organization", "approved_by__organization")
-        .prefetch_related(
-            Prefetch(
-                "entries", queryset=PlanEntry.objects.select_related("project__unit").order_by("id")
+        .annotate(entry_count=Count("entries"), entry_total=Sum("entries__amount"))
+        .order_by("kind", "number")
+    )
+
+
+def _until_plan(rb: Any) -> list[str]:
+    """The step kinds of the rulebook up to and including the annual plan."""
+    kinds = [s.kind for s in rb.model.steps]
+    return kinds[: kinds.index("annual_plan") + 1] if "annual_plan" in kinds else []
+
+
+def _with_lanes(projects, plans: list[AnnualPlan], until_plan: list[str]):
+    """The projects with their lane and the plan that holds them, worked out in SQL.
+
+    A project is in the 批准 lane when an approved plan lists it or its annual_plan step has
+    passed; else in 列入计划 when a plan of the year lists it; else in 联审 when that is its
+    stage; else in 申报. The plan shown on its card is the first approved plan listing it, else
+    the last plan (by kind and batch) listing it.
+
+    The step is read only for projects whose stage is past the annual plan: a project's stage is
+    its first step not yet done (``workflow.advance``), so while it is at the plan or before it
+    the plan step has not passed. (Reading the step of every project of a year — one row each
+    in a large table — is what made this page slow.)"""
+    approved = [p.pk for p in plans if p.status == PlanStatus.APPROVED]
+    held_order = approved + [p.pk for p in reversed(plans) if p.status != PlanStatus.APPROVED]
+
+    def listed(ids: list[int]) -> Q:
+        # not correlated: the database reads each plan's lines once and looks projects up
+        return Q(pk__in=PlanEntry.objects.filter(plan_id__in=ids).values("project_id"))
+
+    # not correlated either: the passed plan steps of the projects past the plan stage only
+    beyond = projects.exclude(stage__in=until_plan).values("pk")
+    step_passed = Q(
+        pk__in=ProjectStep.objects.filter(
+            project__in=beyond, kind="annual_plan", status=StepStatus.PASSED
+        ).values("project_id")
+    )
+    if held_order:
+        held: Any = Case(
+            *[When(listed([pk]), then=Value(pk)) for pk in held_order],
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    else:
+        held = Value(None, output_field=IntegerField())
+    # CASE takes its branches in order, so the step is only read where the first ones fail
+    whens = [When(listed(approved), then=Value("approved"))] if approved else []
+    if held_order:
+        whens.append(When(listed(held_order), then=Value("plan")))
+    whens.append(When(stage="joint_review", then=Value("joint_review")))
+    if until_plan:
+        whens.append(When(stage__in=until_plan, then=Value("declarations")))
+    whens.append(When(step_passed, then=Value("approved")))
+    lane = Case(*whens, default=Value("declarations"), output_field=CharField())
+    # waiting to be listed: active, at the plan step, in no plan (the step's state is checked
+    # on the few rows read)
+    waiting = Q(status=ProjectStatus.ACTIVE, stage="annual_plan")
+    if held_order:
+        waiting &= Q(held_plan__isnull=True)
+    return projects.annotate(held_plan=held, lane=lane), waiting
+
+
+CARD_FIELDS = (
+    "id",
+    "name",
+    "code",
+    "total_investment",
+    "status",
+    "stage",
+    "declared_late",
+    "unit__name",
+)
+
+
+def _lane_rows(projects, plans: list[AnnualPlan], until_plan: list[str], condition) -> list[Any]:
+    """The projects a lane query asks for, each with its lane, its rank in the lane (by code)
+    and the lane's count and sum.
+
+    The lanes are worked out and ranked over every project of the year in one narrow query
+    (ids and amounts only); the projects shown — a few hundred at most — are then read with
+    their unit and the state of their annual_plan step."""
+    by_lane = [F("lane")]
+    qs, waiting = _with_lanes(projects, plans, until_plan)
+    ranked = list(
+        qs.annotate(
+            lane_rank=Window(
+                RowNumber(), partition_by=by_lane, order_by=[F("code").asc(), F("id").asc()]
             ),
+            lane_count=Window(Count("id"), partition_by=by_lane),
+            lane_total=Window(Sum("total_investment"), partition_by=by_lane),
+            is_waiting=ExpressionWrapper(waiting, output_field=BooleanField()),
+        )
+        .filter(condition(Q(is_waiting=True)))
+        .order_by()
+        .values_list("pk", "lane", "lane_rank", "lane_count", "lane_total", "held_plan")
+    )
+    if not ranked:
+        return []
+    plan_step_status = ProjectStep.objects.filter(project=OuterRef("pk"), kind="annual_plan")
+    projects_by_id = {
+        p.pk: p
+        for p in Project.objects.filter(pk__in=[r[0] for r in ranked])
+        .select_related("unit")
+        .only(*CARD_FIELDS)
+        .annotate(plan_step_status=Subquery(plan_step_status.values("status")[:1]))
+        .order_by()
+    }
+    rows = []
+    for pk, lane, rank, count, total, held in sorted(ranked, key=lambda r: r[2]):
+        row = projects_by_id[pk]
+        row.lane, row.lane_rank, row.lane_count, row.lane_total = lane, rank, count, total
+        row.held_plan = held
+        rows.append(row)
+    return rows
+
+
+MARKER = 987654321
+
+
+def _detail_pattern() -> str:
+    """The project page's address with a marker for the id: reversed once a page, not a card."""
+    return reverse("project-detail", args=[MARKER])
+
+
+def _addable_options(projects: list[Any]) -> str:
+    """The add form's choices, built once (one option per project waiting for a plan)."""
+    wan_label, late = _("万元"), _("逾期申报")
+    return format_html_join(
+        "",
+        '<option value="{}">{}（{}，{}{}{}）</option>',
+        (
+            (
+                p.pk,
+                p.name,
+                p.unit.name,
+                wan(p.total_investment),
+                wan_label,
+                "，" + late if p.declared_late else "",
+            )
+            for p in projects
+        ),
+    )
+
+
+def _card(project: Any, plans_by_id: dict[int, AnnualPlan], detail: str) -> dict[str, Any]:
+    plan = plans_by_id.get(project.held_plan)
+    status = project.plan_step_status
+    return {
+        "project": project,
+        "url": detail.replace(str(MARKER), str(project.pk)),
+        "plan": plan,
+        "stage": STEP_LABELS[project.stage][0] if project.stage in STEP_LABELS else "",
+        "waiting": project.status == ProjectStatus.ACTIVE
+        and status == StepStatus.IN_REVIEW
+        and plan is None,
+        "no_plan_step": status is None,
+    }
+
+
+def _window(page: int, size: int) -> tuple[int, int]:
+    """The ranks (1-based, inclusive) of a page."""
+    return (page - 1) * size + 1, page * size
+
+
+def _lane_column(
+    key: str, rows: list[Any], plans_by_id: dict[int, AnnualPlan], page: int, detail: str
+) -> dict[str, Any]:
+    first, last = _window(page, CARDS_SHOWN)
+    mine = [r for r in rows if r.lane == key]
+    count = mine[0].lane_count if mine else 0
+    total = mine[0].lane_total if mine else Decimal(0)
+    cards = [_card(r, plans_by_id, detail) for r in mine if first <= r.lane_rank <= last]
+    return {
+        "key": key,
+        "count": count,
+        "total": total or Decimal(0),
+        "cards": cards,
+        "page": page,
+        "pages": max((count + CARDS_SHOWN - 1) // CARDS_SHOWN, 1),
+        "offset": first - 1,
+        "left": max(count - last, 0),
+        "next": page + 1,
+    }
+
+
+def _entries(plans: list[AnnualPlan], year_projects, paged: tuple[int, int] | None) -> None:
+    """Each plan's shown lines (the first ENTRIES_SHOWN, or the page asked for) in one query,
+    each line marked whether the user may open its project."""
+    listing = [p for p in plans if p.entry_count]
+    for plan in plans:
+        plan.shown, plan.offset = [], 0
+    if not listing:
+        return
+    first, last = 1, ENTRIES_SHOWN
+    condition = Q(rank__lte=ENTRIES_SHOWN)
+    if paged is not None:
+        pk, page = paged
+        first, last = _window(page, ENTRIES_SHOWN)
+        condition = (Q(rank__lte=ENTRIES_SHOWN) & ~Q(plan_id=pk)) | Q(
+            plan_id=pk, rank__gte=first, rank__lte=last
+        )
+    rows = (
+        PlanEntry.objects.filter(plan__in=listing)
+        .select_related("project__unit")
+        .only("id", "plan_id", "amount", "note", "project__name", "project__unit__name")
+        .annotate(
+            visible=ExpressionWrapper(
+                Q(project_id__in=year_projects.values("pk")), output_field=BooleanField()
+            ),
+            rank=Window(RowNumber(), partition_by=[F("plan_id")], order_by=[F("id").asc()]),
+        )
+        .filter(condition)
+        .order_by("plan_id", "id")
+    )
+    by_plan = {p.pk: p for p in listing}
+    for entry in rows:
+        by_plan[entry.plan_id].shown.append(entry)
+    if paged is not None and paged[0] in by_plan:
+        by_plan[paged[0]].offset = first - 1
+
+
+def _entry_paging(plan: AnnualPlan) -> dict[str, Any]:
+    page = plan.offset // ENTRIES_SHOWN + 1
+    return {
+        "entries": plan.shown,
+        "count": plan.entry_count,
+        "offset": plan.offset,
+        "page": page,
+        "pages": max((plan.entry_count + ENTRIES_SHOWN - 1) // ENTRIES_SHOWN, 1),
+        "left": max(plan.entry_count - plan.offset - len(plan.shown), 0),
+        "next": page + 1,
+    }
+
+
+def _plan_row(plan: AnnualPlan, user: Any, roles: dict[str, bool]) -> dict[str, Any]:
+    current = [s for s in plan.signoffs.all() if s.round == plan.round] if plan.round else []
+    mine_open = any(
+        s.organization_id == user.organization_id and s.status == SignoffStatus.OPEN
+        for s in current
+    )
+    return {
+        "plan": plan,
+        **_entry_paging(plan),
+        "total": plan.entry_total or Decimal(0),
+        "signoffs": list(plan.signoffs.all()) if plan.round else [],
+        "can_compile": roles["compiler"] and plan.status == PlanStatus.DRAFT,
+        "can_countersign": roles["cosigner"]
+        and plan.status == PlanStatus.COUNTERSIGNING
+        and mine_open,
+        "can_approve": roles["approver"] and plan.status == PlanStatus.SUBMITTED,
+    }
+
+
+def _board(
+    user: Any,
+    jurisdiction: Jurisdiction,
+    year: int,
+    rb: Any,
+    step: Any,
+    mine,
+    more: tuple[str, Any, int] | None,
+) -> dict[str, Any]:
+    roles = _roles(user, step)
+    plans = _plans(jurisdiction, year)
+    signed = [p for p in plans if p.round]
+    if signed:
+        prefetch_related_objects(
+            signed,
             Prefetch(
                 "signoffs",
                 queryset=PlanSignoff.objects.select_related("organization", "signed_by").order_by(
@@ -179,84 +487,46 @@ def _board(
                 ),
             ),
         )
-        .order_by("kind", "number")
-    )
-    in_plan: dict[int, AnnualPlan] = {}
-    for plan in plans:
-        for entry in plan.entries.all():
-            held = in_plan.get(entry.project_id)
-            if held is None or held.status != PlanStatus.APPROVED:
-                in_plan[entry.project_id] = plan
+    plans_by_id = {p.pk: p for p in plans}
+    year_projects = _year_projects(mine, year)
+    # the compiler's add form lists every project waiting for a plan: read with the cards
+    compiling = roles["compiler"] and any(p.status == PlanStatus.DRAFT for p in plans)
+    paged_lane = more[1] if more is not None and more[0] == "lane" else None
+    lane_page = more[2] if paged_lane is not None else 1
+    first, last = _window(lane_page, CARDS_SHOWN)
 
-    roles = _roles(user, step)
-    lanes: dict[str, list[dict[str, Any]]] = {key: [] for key, _label, _kind in LANES}
+    def condition(waiting: Q) -> Q:
+        shown = Q(lane_rank__lte=CARDS_SHOWN)
+        if paged_lane is not None:
+            # the lane paged on shows that page; its first card still carries its totals
+            shown = (shown & ~Q(lane=paged_lane)) | Q(
+                lane=paged_lane, lane_rank__gte=first, lane_rank__lte=last
+            )
+            shown |= Q(lane=paged_lane, lane_rank=1)
+        return shown | waiting if compiling else shown
+
+    rows = _lane_rows(year_projects, plans, _until_plan(rb), condition)
     addable = []
-    for project in projects:
-        plan = in_plan.get(project.pk)
-        status = plan_step_status.get(project.pk)
-        if (plan is not None and plan.status == PlanStatus.APPROVED) or status == StepStatus.PASSED:
-            lane = "approved"
-        elif plan is not None:
-            lane = "plan"
-        elif project.stage == "joint_review":
-            lane = "joint_review"
-        else:
-            lane = "declarations"
-        waiting = (
-            project.status == ProjectStatus.ACTIVE
-            and status == StepStatus.IN_REVIEW
-            and plan is None
-        )
-        if waiting:
-            addable.append(project)
-        lanes[lane].append(
-            {
-                "project": project,
-                "plan": plan,
-                "stage": STEP_LABELS[project.stage][0] if project.stage in STEP_LABELS else "",
-                "waiting": waiting,
-                "no_plan_step": status is None,
-            }
-        )
+    if compiling:
+        addable = [r for r in rows if _card(r, plans_by_id, "")["waiting"]]
+    detail = _detail_pattern()
     kinds = {s.kind for s in rb.model.steps}
-    first = {}
+    first_step = {}
     for s in rb.model.steps:
-        first.setdefault(s.kind, s)
+        first_step.setdefault(s.kind, s)
     columns = []
     for key, label, kind in LANES:
-        cards = lanes[key]
-        columns.append(
-            {
-                "key": key,
-                "label": label,
-                "cards": cards,
-                "total": sum((c["project"].total_investment for c in cards), Decimal(0)),
-                "cite": first[kind].cite if kind in first else "",
-                "absent": kind not in kinds,
-            }
+        page = lane_page if key == paged_lane else 1
+        column = _lane_column(key, rows, plans_by_id, page, detail)
+        column.update(
+            label=label,
+            cite=first_step[kind].cite if kind in first_step else "",
+            absent=kind not in kinds,
         )
-    plan_rows = []
-    for plan in plans:
-        entries = list(plan.entries.all())
-        current = [s for s in plan.signoffs.all() if s.round == plan.round]
-        mine_open = any(
-            s.organization_id == user.organization_id and s.status == SignoffStatus.OPEN
-            for s in current
-        )
-        plan_rows.append(
-            {
-                "plan": plan,
-                "entries": entries,
-                "visible": visible,
-                "total": sum((e.amount for e in entries), Decimal(0)),
-                "signoffs": list(plan.signoffs.all()),
-                "can_compile": roles["compiler"] and plan.status == PlanStatus.DRAFT,
-                "can_countersign": roles["cosigner"]
-                and plan.status == PlanStatus.COUNTERSIGNING
-                and mine_open,
-                "can_approve": roles["approver"] and plan.status == PlanStatus.SUBMITTED,
-            }
-        )
+        columns.append(column)
+    _entries(
+        plans, year_projects, (more[1], more[2]) if more is not None and more[0] == "plan" else None
+    )
     return {
         "rb": rb,
         "step": step,
@@ -265,12 +535,51 @@ def _board(
         "approver": rb.actor_name(approver_kind(step)),
         "supplement": rb.model.declaration.supplement if rb.model.declaration else None,
         "columns": columns,
-        "plans": plan_rows,
+        "plans": [_plan_row(plan, user, roles) for plan in plans],
         "addable": addable,
+        "addable_options": _addable_options(addable),
         "roles": roles,
         "has_annual": any(p.kind == PlanKind.ANNUAL for p in plans),
-        "project_count": len(projects),
+        "project_count": sum(c["count"] for c in columns),
+        "paged": more,
     }
+
+
+def _more_part(
+    user: Any,
+    jurisdiction: Jurisdiction,
+    year: int,
+    rb: Any,
+    step: Any,
+    mine,
+    more: tuple[str, Any, int],
+) -> dict[str, Any]:
+    """The next cards of one lane, or the next lines of one plan, for htmx to append."""
+    what, key, page = more
+    year_projects = _year_projects(mine, year)
+    if what == "lane":
+        plans = _plans(jurisdiction, year)
+        first, last = _window(page, CARDS_SHOWN)
+        rows = _lane_rows(
+            year_projects,
+            plans,
+            _until_plan(rb),
+            lambda _waiting: Q(lane=key) & (Q(lane_rank__gte=first, lane_rank__lte=last)),
+        )
+        column = _lane_column(key, rows, {p.pk: p for p in plans}, page, _detail_pattern())
+        if not rows:  # past the end
+            column.update(left=0)
+        return {"col": column, "partial": True}
+    plan = next((p for p in _plans(jurisdiction, year) if p.pk == key), None)
+    if plan is None:
+        raise Http404(_("计划不存在或无权查看"))
+    _entries([plan], year_projects, (plan.pk, page))
+    row = {
+        "plan": plan,
+        **_entry_paging(plan),
+        "can_compile": _roles(user, step)["compiler"] and plan.status == PlanStatus.DRAFT,
+    }
+    return {"row": row, "partial": True}
 
 
 def _by_cite(rb: Any, step: Any) -> list[tuple[str, str]]:
