@@ -155,9 +155,9 @@ class ProjectStep(models.Model):
             models.UniqueConstraint(fields=["project", "kind"], name="step_kind_unique"),
         ]
         indexes = [
-            # the steps on someone's desk (expert draws, workbench): a few in a province's 600k
+            # the steps in review of a kind (the expert draws): a few of a province's 600,000
             models.Index(
-                fields=["project"], condition=Q(status="in_review"), name="step_in_review"
+                fields=["kind", "project"], condition=Q(status="in_review"), name="step_in_review"
             ),
         ]
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             model_name="projectstep",
             index=models.Index(
                 condition=models.Q(("status", "in_review")),
-                fields=["project"],
+                fields=["kind", "project"],
                 name="step_in_review",
             ),
         ),
