@@ -155,9 +155,13 @@ class ProjectStep(models.Model):
             models.UniqueConstraint(fields=["project", "kind"], name="step_kind_unique"),
         ]
         indexes = [
-            # the steps in review of a kind (the expert draws): a few of a province's 600,000
+            # the steps waiting for an expert panel (govit.web.views.experts.experts_needed): a
+            # few dozen of a province's 600,000
             models.Index(
-                fields=["kind", "project"], condition=Q(status="in_review"), name="step_in_review"
+                fields=["project"],
+                condition=Q(status="in_review")
+                & (Q(kind="expert_review") | Q(co_actors__icontains='"experts"')),
+                name="step_needs_experts",
             ),
         ]
 

@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,6 @@ from django.views.decorators.http import require_POST
 from govit.access.policy import is_auditor, org_kind, visible_projects
 from govit.core.errors import DomainError
 from govit.documents.models import Document, DocumentVersion
-from govit.jurisdictions.models import RulebookVersion
 from govit.organizations.models import User
 from govit.policy.loader import LoadedRulebook
 from govit.policy.vocab import STEP_LABELS
@@ -111,35 +109,12 @@ PENDING_SHOWN = 50  # steps waiting for a meeting, a page
 MEETINGS_SHOWN = 50  # meetings, a page (newest first)
 
 
-# RulebookVersion id → the step kinds experts take part in under it (a version never changes)
-_EXPERT_KINDS: dict[int, frozenset[str]] = {}
-
-
-def expert_step_kinds() -> set[str]:
-    """The step kinds that any registered rulebook gives to experts or lets them join."""
-    kinds = {"expert_review"}
-    for pk in RulebookVersion.objects.values_list("pk", flat=True):
-        if pk not in _EXPERT_KINDS:
-            rb = RulebookVersion.objects.get(pk=pk).load()
-            _EXPERT_KINDS[pk] = frozenset(
-                s.kind
-                for s in rb.model.steps
-                if s.actor == "experts" or any(c.actor == "experts" for c in s.co_actors)
-            )
-        kinds |= _EXPERT_KINDS[pk]
-    return kinds
-
-
 def experts_needed() -> Q:
     """``needs_experts`` as a filter: the 专家评审 steps and the steps experts join (the JSON
-    list of co-actors holds "experts"; where the database has no JSON containment — SQLite —
-    the list's text holds the quoted name). Narrowed first to the kinds the rulebooks give
-    experts, so that an index on the step kind does the work in a province's 600,000 steps."""
-    if connection.features.supports_json_field_contains:
-        joined = Q(co_actors__contains=["experts"])
-    else:
-        joined = Q(co_actors__icontains='"experts"')
-    return Q(kind="expert_review") | (Q(kind__in=sorted(expert_step_kinds())) & joined)
+    list of co-actors holds the quoted name "experts" — a text match that SQLite and PostgreSQL
+    both do). The partial index ``step_needs_experts`` has this very condition, so a province's
+    600,000 steps are not read to find the few dozen."""
+    return Q(kind="expert_review") | Q(co_actors__icontains='"experts"')
 
 
 def draw_list(request: HttpRequest) -> HttpResponse:
