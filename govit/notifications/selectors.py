@@ -19,8 +19,13 @@ def unread_for(user: User) -> QuerySet[Notification]:
     return notification_list(user, unread_only=True)
 
 
-def unread_count(user: User) -> int:
-    """For the header's badge: one COUNT on the (user, read_at) index."""
+def unread_count(user: User, *, at_most: int | None = None) -> int:
+    """How many unread notifications the user has: one COUNT on the (user, read_at) index.
+    With ``at_most`` (the header's badge), counting stops there: a clerk the deadline scan has
+    sent thousands of reminders costs the same as one with a hundred."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if at_most is not None:
+        return unread.order_by()[:at_most].count()
+    return unread.count()

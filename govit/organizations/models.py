@@ -115,7 +115,11 @@ class User(AbstractUser):
     def role_codes(self) -> set[str]:
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = set(self.roles.values_list("role", flat=True))
+            if "roles" in getattr(self, "_prefetched_objects_cache", {}):
+                # read with its roles (organizations.backends: the signed-in user): no query
+                cached = {r.role for r in self.roles.all()}
+            else:
+                cached = set(self.roles.values_list("role", flat=True))
             self._role_codes = cached
         return cached
 

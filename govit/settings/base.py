@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 AUTH_USER_MODEL = "organizations.User"
+# ModelBackend reading the signed-in user with its organization, expert entry and roles
+AUTHENTICATION_BACKENDS = ["govit.organizations.backends.GovitBackend"]
 
 MIDDLEWARE = [
     "govit.core.middleware.RequestId",  # first: every log line of the request carries its id

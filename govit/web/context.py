@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from govit.access.policy import is_auditor, org_kind
 from govit.organizations.models import AUTHORITY_KINDS, Role
 
+BADGE_MAX = 99  # the header shows "99+" above this many unread notifications
+
 # (url name, label, who sees it: "all", "authority", "competent", "admin")
 SECTIONS = [
     ("home", _("工作台"), "all"),
@@ -61,8 +63,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.is_authenticated:
         from govit.notifications.selectors import unread_count
 
-        unread = unread_count(user)
-        for section in sections:
-            if section["url"] == reverse("notifications") and unread:
-                section["label"] = f"{section['label']}（{unread}）"
+        # counted up to BADGE_MAX + 1 only: the badge says "99+" beyond BADGE_MAX
+        unread = unread_count(user, at_most=BADGE_MAX + 1)
+        if unread:
+            badge = f"{BADGE_MAX}+" if unread > BADGE_MAX else str(unread)
+            inbox = reverse("notifications")
+            for section in sections:
+                if section["url"] == inbox:
+                    section["label"] = f"{section['label']}（{badge}）"
     return {"sections": sections, "unread_notifications": unread}

@@ -3,11 +3,13 @@ may see) and add what a page shows beside the data: days left, labels, counts, a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from govit.access.policy import is_auditor, org_kind, works
+from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
 from govit.documents.models import Document, DocumentVersion
 from govit.events.models import Event
@@ -40,11 +42,61 @@ def next_year() -> int:
     return clock.today().year + 1
 
 
-def workbench(user: User) -> dict[str, Any]:
+WORKBENCH_PAGE = 25  # tasks a page of the 工作台
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose total was already counted (with the overdue tasks, in one query)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # the cached_property, filled
+
+
+def overdue_before(today: dt.date) -> dt.date:
+    """A task is overdue (its working days left are negative) when it was due before the last
+    working day up to today: on a Saturday, a task due on Friday has 0 working days left."""
+    from govit.policy.calendar import CalendarYearMissing, default_calendar
+
+    cal = default_calendar()
+    day = today
+    try:
+        for _ in range(60):  # the longest holiday is far shorter
+            if cal.is_working_day(day):
+                return day
+            day -= dt.timedelta(days=1)
+    except CalendarYearMissing:
+        pass
+    return today
+
+
+def workbench(user: User, page_number: Any = None) -> dict[str, Any]:
+    """The user's open tasks, a page at a time, by due date (the overdue first), with the exact
+    number of them and of the overdue ones (one query), and only the columns the page shows."""
     today = clock.today()
-    tasks = list(project_selectors.task_list(user)[:200])
+    tasks = (
+        project_selectors.task_list(user)
+        .select_related(None)
+        .select_related("project", "step", "organization")
+        .only(
+            "id",
+            "lead",
+            "due_on",
+            "project_id",
+            "project__name",
+            "step_id",
+            "step__name",
+            "step__cite",
+            "organization_id",
+            "organization__name",
+        )
+    )
+    counts = tasks.order_by().aggregate(
+        total=Count("id"), overdue=Count("id", filter=Q(due_on__lt=overdue_before(today)))
+    )
+    page = CountedPaginator(tasks, WORKBENCH_PAGE, counts["total"]).get_page(page_number)
     rows = []
-    for task in tasks:
+    for task in page.object_list:
         left = project_selectors.days_left(task, today)
         rows.append({"task": task, "days_left": left, "overdue": left is not None and left < 0})
     meetings = []
@@ -53,17 +105,47 @@ def workbench(user: User) -> dict[str, Any]:
         from govit.reviews.selectors import expert_meetings
 
         meetings = list(expert_meetings(expert).select_related("project")[:50])
-    visible = project_selectors.project_list(user)
+    drafts = []
+    if is_unit_user(user):
+        drafts = list(
+            project_selectors.project_list(user, status=ProjectStatus.DRAFT)
+            .select_related(None)
+            .only("id", "name", "plan_year")[:20]
+        )
     return {
         "today": today,
+        "page": page,
         "rows": rows,
-        "overdue_count": sum(1 for r in rows if r["overdue"]),
+        "task_count": counts["total"],
+        "overdue_count": counts["overdue"],
         "meetings": meetings,
-        "drafts": list(visible.filter(status=ProjectStatus.DRAFT)[:20])
-        if is_unit_user(user)
-        else [],
-        "project_count": visible.count(),
+        "drafts": drafts,
     }
+
+
+def filter_choices(user: User, visible: QuerySet[Project]) -> tuple[Any, Any]:
+    """The project list's 辖区 and 建设单位 choices, without reading the visible projects for
+    them where the policy already says whose they are: every project a user of a jurisdiction
+    may see is of that jurisdiction, and an authority's or auditor's are its construction
+    units' (a unit sees its own). Vendors (a few projects each) ask the projects."""
+    from govit.jurisdictions.models import Jurisdiction
+    from govit.organizations.models import AUTHORITY_KINDS, Organization
+
+    units = Organization.objects.filter(kind="construction_unit").only("id", "name")
+    if user.is_superuser:
+        return Jurisdiction.objects.order_by("code"), units.order_by("name")
+    jid = jurisdiction_id(user)
+    kind = org_kind(user)
+    if jid is None or kind is None:
+        return Jurisdiction.objects.none(), Organization.objects.none()
+    jurisdictions = Jurisdiction.objects.filter(pk=jid)
+    if kind == "construction_unit":
+        units = units.filter(pk=user.organization_id)
+    elif kind in AUTHORITY_KINDS or is_auditor(user):
+        units = units.filter(jurisdiction_id=jid)
+    else:
+        units = Organization.objects.filter(pk__in=visible.values("unit_id")).only("id", "name")
+    return jurisdictions, units.order_by("name")
 
 
 def project_rows(projects: list[Project]) -> list[dict[str, Any]]:

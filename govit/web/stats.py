@@ -2,7 +2,9 @@
 overdue open tasks by organization, and how many working days each kind of step took against its
 limit — all scoped to the projects the user may see (``access.policy.visible_projects``).
 
-The sums and counts are computed by the database (one aggregate query each). Only the working-day
+The sums and counts are computed by the database: one aggregate query for the three money charts
+(grouped by status, stage, plan year and unit, then folded), one each for the overdue tasks and the
+step durations; the page keeps them in the cache for a quarter of an hour. Only the working-day
 averages need Python, because working days come from the official calendar: one query returns the
 closed steps grouped by (kind, start, close, limit), so the rows are bounded by distinct dates, not
 by projects."""
@@ -14,12 +16,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from govit.access.policy import visible_projects
+from govit.access.policy import is_auditor, jurisdiction_id, visible_projects
 from govit.core import clock
 from govit.organizations.models import User
 from govit.policy.calendar import CalendarYearMissing, default_calendar
@@ -66,60 +69,53 @@ class Row:
         return wan(self.investment)
 
 
-def investment_by_stage(projects: QuerySet[Project]) -> list[Row]:
-    """Projects and investment by their current stage; ended projects by how they ended."""
-    rows: dict[str, Row] = {}
-    grouped = (
+def money_groups(projects: QuerySet[Project]) -> list[dict[str, Any]]:
+    """Projects and investment by (status, stage, plan year, unit): one aggregate query, which the
+    three money charts fold (a jurisdiction gives some hundreds of groups, not its projects)."""
+    return list(
         projects.order_by()
-        .values("status", "stage")
+        .values("status", "stage", "plan_year", "unit_id", "unit__name")
         .annotate(n=Count("id"), total=Sum("total_investment"))
     )
-    for g in grouped:
-        if g["status"] in ENDED:
-            key, label = g["status"], ProjectStatus(g["status"]).label
-        else:
-            key, label = g["stage"], step_name(g["stage"])
-        row = rows.setdefault(key, Row(key=key, label=str(label)))
+
+
+def _folded(groups: list[dict[str, Any]], key: Any, label: Any) -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    for g in groups:
+        k = key(g)
+        row = rows.get(k)
+        if row is None:
+            row = rows[k] = Row(key=k, label=str(label(g)))
         row.projects += g["n"]
         row.investment += g["total"] or 0
+    return rows
+
+
+def investment_by_stage(groups: list[dict[str, Any]]) -> list[Row]:
+    """Projects and investment by their current stage; ended projects by how they ended."""
+
+    def ended(g: dict[str, Any]) -> bool:
+        return g["status"] in ENDED
+
+    rows = _folded(
+        groups,
+        lambda g: g["status"] if ended(g) else g["stage"],
+        lambda g: ProjectStatus(g["status"]).label if ended(g) else step_name(g["stage"]),
+    )
     order = {kind: i for i, kind in enumerate((*STEP_KINDS, *ENDED))}
     return sorted(rows.values(), key=lambda r: order.get(r.key, len(order)))
 
 
-def investment_by_unit(projects: QuerySet[Project]) -> list[Row]:
-    grouped = (
-        projects.order_by()
-        .values("unit_id", "unit__name")
-        .annotate(n=Count("id"), total=Sum("total_investment"))
-        .order_by("-total", "unit__name")
-    )
-    return [
-        Row(
-            key=str(g["unit_id"]),
-            label=g["unit__name"],
-            projects=g["n"],
-            investment=g["total"] or Decimal(0),
-        )
-        for g in grouped
-    ]
+def investment_by_unit(groups: list[dict[str, Any]]) -> list[Row]:
+    rows = _folded(groups, lambda g: str(g["unit_id"]), lambda g: g["unit__name"])
+    return sorted(rows.values(), key=lambda r: (-r.investment, r.label))
 
 
-def investment_by_year(projects: QuerySet[Project]) -> list[Row]:
-    grouped = (
-        projects.order_by()
-        .values("plan_year")
-        .annotate(n=Count("id"), total=Sum("total_investment"))
-        .order_by("plan_year")
+def investment_by_year(groups: list[dict[str, Any]]) -> list[Row]:
+    rows = _folded(
+        groups, lambda g: str(g["plan_year"]), lambda g: _("%(year)s年") % {"year": g["plan_year"]}
     )
-    return [
-        Row(
-            key=str(g["plan_year"]),
-            label=_("%(year)s年") % {"year": g["plan_year"]},
-            projects=g["n"],
-            investment=g["total"] or Decimal(0),
-        )
-        for g in grouped
-    ]
+    return sorted(rows.values(), key=lambda r: int(r.key))
 
 
 @dataclass
@@ -227,13 +223,28 @@ def _money(rows: list[Row]) -> dict[str, Any]:
     }
 
 
-def dashboard(user: User) -> dict[str, Any]:
-    """Everything the dashboard page shows, and the same numbers for its charts."""
-    today = clock.today()
+CACHE_SECONDS = 15 * 60  # the figures change slowly; a page shows when they were computed
+
+
+def cache_key(user: User, today: dt.date) -> str:
+    """Whose figures these are. ``visible_projects`` depends on the user's organization (its
+    kind and jurisdiction), the auditor role and superuser status, and on nothing else: so the
+    key names all of them — two users share figures only when they see the same projects —
+    with the day (overdue is counted against it) and the language of the labels."""
+    if user.is_superuser:
+        who = "all"
+    else:
+        who = f"j{jurisdiction_id(user)}.o{user.organization_id}.a{int(is_auditor(user))}"
+    return f"govit:dashboard:v1:{who}:{today.isoformat()}:{get_language() or ''}"
+
+
+def figures(user: User, today: dt.date) -> dict[str, Any]:
+    """The dashboard's numbers, computed by the database (three aggregate queries)."""
     projects = dashboard_projects(user)
-    by_stage = investment_by_stage(projects)
-    by_unit = investment_by_unit(projects)
-    by_year = investment_by_year(projects)
+    groups = money_groups(projects)
+    by_stage = investment_by_stage(groups)
+    by_unit = investment_by_unit(groups)
+    by_year = investment_by_year(groups)
     overdue = overdue_by_organization(projects, today)
     durations = step_durations(projects)
     total = sum((r.investment for r in by_stage), Decimal(0))
@@ -258,7 +269,7 @@ def dashboard(user: User) -> dict[str, Any]:
         },
     }
     return {
-        "today": today,
+        "computed_at": clock.now(),
         "project_count": sum(r.projects for r in by_stage),
         "investment_total": total,
         "investment_total_wan": wan(total),
@@ -270,3 +281,16 @@ def dashboard(user: User) -> dict[str, Any]:
         "durations": durations,
         "charts": charts,
     }
+
+
+def dashboard(user: User) -> dict[str, Any]:
+    """Everything the dashboard page shows, and the same numbers for its charts: from the cache
+    (Redis or the database's cache table) when computed for the same projects today in the last
+    CACHE_SECONDS, otherwise computed and kept."""
+    today = clock.today()
+    key = cache_key(user, today)
+    found = cache.get(key)
+    if found is None:
+        found = figures(user, today)
+        cache.set(key, found, CACHE_SECONDS)
+    return {"today": today, "cache_minutes": CACHE_SECONDS // 60, **found}

@@ -20,8 +20,6 @@ from govit.access.policy import project_for, works
 from govit.core.errors import DomainError, NotFound
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
-from govit.jurisdictions.models import Jurisdiction
-from govit.organizations.models import Organization
 from govit.projects import selectors, services, workflow
 from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
@@ -49,10 +47,7 @@ def _project(request: HttpRequest, pk: int):
 def project_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = selectors.project_list(user)
-    jurisdictions = Jurisdiction.objects.filter(pk__in=visible.values("jurisdiction_id")).order_by(
-        "code"
-    )
-    units = Organization.objects.filter(pk__in=visible.values("unit_id")).order_by("name")
+    jurisdictions, units = page_selectors.filter_choices(user, visible)
     form = pf.ProjectFilterForm(
         request.GET or None,
         jurisdictions=jurisdictions,

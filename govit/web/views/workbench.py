@@ -1,4 +1,4 @@
-"""工作台: the signed-in user's open tasks by due date, in working days."""
+"""工作台: the signed-in user's open tasks by due date, in working days, a page at a time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from govit.web import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/workbench/home.html", selectors.workbench(request.user))
+    context = selectors.workbench(request.user, request.GET.get("page"))
+    return render(request, "web/workbench/home.html", context)
 
 
 urlpatterns = [path("", home, name="home")]

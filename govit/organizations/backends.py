@@ -1,0 +1,26 @@
+"""Sign-in: Django's ModelBackend, but the signed-in user of every request is read with what
+every page's header asks of it — the organization (its kind and jurisdiction), "is an expert"
+and the role codes — in two queries instead of four."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from govit.organizations.models import User
+
+
+def user_with_header(queryset: Any = None) -> Any:
+    """Users read with their organization and expert entry (one join) and roles (one query)."""
+    qs = User._default_manager.all() if queryset is None else queryset
+    return qs.select_related("organization", "expert").prefetch_related("roles")
+
+
+class GovitBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> User | None:
+        try:
+            user = user_with_header().get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
