@@ -12,7 +12,8 @@ def token_user(key: str) -> User | None:
     if not key or not key.startswith("gvt_"):
         return None
     token = (
-        ApiToken.objects.select_related("user__organization")
+        ApiToken.objects.select_related("user__organization", "user__expert")
+        .prefetch_related("user__roles")
         .filter(key_digest=sm3(key.encode()))
         .first()
     )

@@ -102,6 +102,8 @@ class Project(models.Model):
             models.Index(fields=["jurisdiction", "status", "stage"]),
             models.Index(fields=["unit", "plan_year"]),
             models.Index(fields=["jurisdiction", "plan_year"]),  # the annual plan board
+            # a jurisdiction's declared projects, counted and paged by id (lists, API)
+            models.Index(fields=["jurisdiction", "status", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -219,6 +221,8 @@ class Task(models.Model):
         ordering = ["due_on", "id"]
         indexes = [
             models.Index(fields=["organization", "status", "due_on"]),
+            # an office's open tasks joined to the projects it may see (workbench, GET /tasks)
+            models.Index(fields=["organization", "status", "project"]),
             models.Index(fields=["step", "round"]),
         ]
 
