@@ -140,8 +140,8 @@ def _year(request: HttpRequest, default: int) -> int:
 
 # --- the board ---------------------------------------------------------------------------------------
 
-CARDS_SHOWN = 50  # cards a lane shows at a time; "显示更多" brings the next ones
-ENTRIES_SHOWN = 50  # lines of a plan shown at a time; the xlsx export has them all
+CARDS_SHOWN = 20  # cards a lane shows at a time (a screen's worth); "显示更多" brings the next ones
+ENTRIES_SHOWN = 30  # lines of a plan shown at a time; the xlsx export has them all
 
 
 def _number(value: str | None) -> int:
