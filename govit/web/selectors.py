@@ -277,11 +277,6 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
             )
         )
     )
-    events = list(
-        Event.objects.filter(project=project)
-        .only("seq", "at", "actor_name", "actor_org_name", "summary", "cite")
-        .order_by("-seq")[:EVENTS_SHOWN]
-    )
     return {
         "project": project,
         "rb": rb,
@@ -294,18 +289,42 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         "actions": actions,
         "read_only": is_auditor(user) or not works(user),
         "documents": documents,
+        "warnings": project_selectors.declaration_warnings(project),
+        "annex_forms": forms_for(rb),
+    }
+
+
+def project_delivery(project: Project) -> dict[str, Any]:
+    """The project page's 采购、合同、支付、变更与评价, loaded when the reader reaches it."""
+    return {
+        "project": project,
+        "rb": workflow.rulebook_of(project),
         "changes": list(project.changes.prefetch_related("items").order_by("number")),
         "procurements": list(project.procurements.select_related("winner")),
         "contracts": list(project.contracts.select_related("vendor").order_by("signed_on")),
         "payments": list(project.payments.select_related("contract").order_by("due_on")),
         "evaluations": list(project.evaluations.order_by("at")),
         "progress": list(project.progress_reports.order_by("-id")[:10]),
-        "warnings": project_selectors.declaration_warnings(project),
-        "annex_forms": forms_for(rb),
-        "events": events,
-        "events_total": Event.objects.filter(project=project).count()
+    }
+
+
+def project_history(project: Project) -> dict[str, Any]:
+    """The project page's event history, newest first (the API pages through all of it)."""
+    events = list(
+        Event.objects.filter(project=project)
+        .only("seq", "at", "actor_name", "actor_org_name", "summary", "cite")
+        .order_by("-seq")[:EVENTS_SHOWN]
+    )
+    total = (
+        Event.objects.filter(project=project).count()
         if len(events) == EVENTS_SHOWN
-        else len(events),
+        else len(events)
+    )
+    return {
+        "project": project,
+        "rb": workflow.rulebook_of(project),
+        "events": events,
+        "events_total": total,
     }
 
 

@@ -322,6 +322,24 @@ def screenshot(page: Any, name: str, *, max_height: int | None = None) -> Path:
     return path
 
 
+def reveal_all(page: Any, rounds: int = 5) -> int:
+    """Scroll to every part a page loads when the reader reaches it (htmx ``revealed``) and wait
+    until each has arrived; returns how many were loaded. Fails if one never arrives."""
+    selector = '[hx-trigger="revealed"]'
+    waiting = page.locator(selector)
+    total = waiting.count()
+    for _ in range(rounds):
+        before = waiting.count()
+        if before == 0:
+            return total
+        waiting.first.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "([sel, n]) => document.querySelectorAll(sel).length < n", arg=[selector, before]
+        )
+        page.wait_for_load_state("networkidle")
+    raise AssertionError("parts of the page never loaded after being scrolled to")
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations of impact serious or critical on the current page."""
     if not page.evaluate("() => typeof window.axe === 'object'"):

@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     PHONE,
     assert_accessible,
     login,
+    reveal_all,
     screenshot,
     share_session,
 )
@@ -153,6 +154,9 @@ def test_main_page(spec: MainPage, world: World, page: Any, phone: Any) -> None:
     assert response is not None and response.status == 200, f"{url}: HTTP {response.status}"
     assert page.evaluate("() => document.documentElement.lang").startswith("zh")
     assert_heading(page, spec.heading(world))
+    loaded = reveal_all(page)  # what loads on scrolling is checked and photographed too
+    if spec.name == "project-detail":  # its history and its delivery records
+        assert loaded == 2 and page.locator("#history table.grid tbody tr").count() > 0
     assert_accessible(page)
     screenshot(page, spec.name)
 

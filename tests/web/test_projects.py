@@ -314,3 +314,40 @@ def test_a_task_is_handed_to_a_colleague_and_another_organization_urges_it(clien
     client.post(reverse("task-urge", args=[project.pk, task.pk]), {"text": "请尽快办理"})
     task.refresh_from_db()
     assert task.urge_count == 1
+
+
+def test_the_history_and_delivery_are_read_when_reached_and_only_by_those_who_may_see(
+    client, tree, casts, django_assert_max_num_queries
+):
+    """The project page leaves its long, rarely first-read parts — the event history and the
+    procurement/contract/payment records — to be read when the reader scrolls to them (htmx);
+    without JavaScript the link opens them as a page. Either way the same access rule holds."""
+    from tests.delivery.conftest import staffed
+    from tests.delivery.test_rules import built
+
+    cast = staffed(tree, "lianping")
+    project = built(cast, "lianping", stage="construction")
+    contract = project.contracts.get(kind="main")
+    newest = Event.objects.filter(project=project).order_by("-seq").first()
+    clerk = cast.user("competent_department")
+    detail = page(client, clerk, reverse("project-detail", args=[project.pk]))
+    history = reverse("project-section", args=[project.pk, "history"])
+    delivery = reverse("project-section", args=[project.pk, "delivery"])
+    assert f'hx-get="{history}"' in detail and f'hx-get="{delivery}"' in detail
+    assert contract.number not in detail  # not read for the page itself
+
+    fragment = client.get(history, headers={"HX-Request": "true"}).content.decode()
+    assert newest.summary in fragment and "<html" not in fragment
+    total = Event.objects.filter(project=project).count()
+    assert f"共 {total} 条" in fragment
+    with django_assert_max_num_queries(12):
+        fragment = client.get(delivery, headers={"HX-Request": "true"}).content.decode()
+    assert contract.number in fragment and contract.vendor.name in fragment
+    standalone = page(client, clerk, delivery)  # no JavaScript: a page of its own
+    assert "<html" in standalone and contract.number in standalone and project.name in standalone
+
+    client.force_login(casts["yueyang"].user("competent_department"))
+    assert client.get(history, headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(delivery).status_code == 404
+    client.force_login(clerk)
+    assert client.get(reverse("project-section", args=[project.pk, "secrets"])).status_code == 404

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govit.access.policy import project_for, works
@@ -153,6 +154,34 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = page_selectors.project_page(request.user, project)
     context["upload_form"] = pf.UploadForm(steps=context["steps"])
     return render(request, "web/projects/detail.html", context)
+
+
+# parts of the project page read when the reader reaches them (htmx), or as a page of their own
+SECTIONS = {
+    "delivery": (
+        page_selectors.project_delivery,
+        "web/projects/_delivery.html",
+        gettext_lazy("采购、合同、支付、变更与评价"),
+    ),
+    "history": (
+        page_selectors.project_history,
+        "web/projects/_history.html",
+        gettext_lazy("事件记录"),
+    ),
+}
+
+
+def project_section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if name not in SECTIONS:
+        raise Http404(_("没有这一部分"))
+    project = _project(request, pk)
+    read, template, title = SECTIONS[name]
+    context = read(project)
+    if request.headers.get("HX-Request"):
+        return render(request, template, context)
+    return render(
+        request, "web/projects/section.html", context | {"section": template, "title": title}
+    )
 
 
 @require_POST
@@ -342,6 +371,7 @@ urlpatterns = [
     path("projects/new/", project_create, name="project-create"),
     path("projects/<int:pk>/", project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", project_edit, name="project-edit"),
+    path("projects/<int:pk>/parts/<slug:name>/", project_section, name="project-section"),
     path("projects/<int:pk>/declare/", project_declare, name="project-declare"),
     path("projects/<int:pk>/documents/", document_add, name="document-add"),
     path(
