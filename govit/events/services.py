@@ -7,9 +7,11 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 
 from govit.core import clock
 from govit.core.digest import canonical_json, sm3
@@ -68,6 +70,20 @@ def _fit(field: str, value: str) -> str:
     return value[: Event._meta.get_field(field).max_length]
 
 
+def _actor_fields(actor: Any | None) -> dict[str, Any]:
+    """Who did it, as the event keeps it: the account and a snapshot of its name, organization
+    and roles at that moment. A username (150) may be longer than the column (100): PostgreSQL
+    refuses what SQLite silently stores, so the snapshot is cut to fit before it is digested."""
+    org = getattr(actor, "organization", None) if actor is not None else None
+    return {
+        "actor": actor,
+        "actor_name": _fit("actor_name", actor.display_name if actor is not None else "系统"),
+        "actor_org": org,
+        "actor_org_name": _fit("actor_org_name", org.name if org is not None else ""),
+        "actor_roles": ",".join(sorted(actor.role_codes())) if actor is not None else "",
+    }
+
+
 def record(
     kind: str,
     *,
@@ -89,7 +105,7 @@ def record(
         if project is not None
         else f"jurisdiction:{getattr(jurisdiction, 'pk', 0)}"
     )
-    org = getattr(actor, "organization", None) if actor is not None else None
+    who = _actor_fields(actor)
     for attempt in range(5):
         last = Event.objects.filter(stream=stream).order_by("-seq").values("seq", "digest").first()
         event = Event(
@@ -100,13 +116,7 @@ def record(
             kind=kind,
             jurisdiction=jurisdiction,
             project=project,
-            actor=actor,
-            # a username (150) may be longer than the column (100): PostgreSQL refuses what SQLite
-            # silently stores, so the snapshot is cut to fit before it is digested
-            actor_name=_fit("actor_name", actor.display_name if actor is not None else "系统"),
-            actor_org=org,
-            actor_org_name=_fit("actor_org_name", org.name if org is not None else ""),
-            actor_roles=",".join(sorted(actor.role_codes())) if actor is not None else "",
+            **who,
             summary=summary,
             cite=cite or "",
             before=before,
@@ -123,6 +133,97 @@ def record(
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+@dataclass
+class _Pending:
+    stream: str
+    event: Event
+
+
+@dataclass
+class EventBatch:
+    """Events of one actor, appended to their streams together: ``record`` each, then ``flush``
+    inside the transaction of the change they record. Each event is what
+    ``govit.events.services.record`` would have appended, chained by SM3 after the stream's last
+    event (and after the batch's earlier events on the same stream); ``verify_stream`` checks
+    them like any other. Two writers appending to one stream at once: the unique (stream, seq)
+    refuses the second one's insert (IntegrityError), which the caller retries."""
+
+    actor: Any | None
+    pending: list[_Pending] = field(default_factory=list)
+
+    def record(
+        self,
+        kind: str,
+        *,
+        summary: str,
+        project_id: int | None = None,
+        jurisdiction_id: int | None = None,
+        cite: str | None = "",
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        label(kind)  # unregistered kinds are refused
+        stream = (
+            f"project:{project_id}"
+            if project_id is not None
+            else f"jurisdiction:{jurisdiction_id or 0}"
+        )
+        self.pending.append(
+            _Pending(
+                stream,
+                Event(
+                    stream=stream,
+                    kind=kind,
+                    jurisdiction_id=jurisdiction_id,
+                    project_id=project_id,
+                    summary=summary,
+                    cite=cite or "",
+                    before=before,
+                    after=after,
+                    data=data or {},
+                ),
+            )
+        )
+
+    def flush(self) -> list[Event]:
+        """Insert the recorded events, chained; must run inside the caller's transaction."""
+        if not self.pending:
+            return []
+        who = _actor_fields(self.actor)
+        heads = _heads({p.stream for p in self.pending})
+        now = clock.now()
+        events = []
+        with correlation() as correlation_id:
+            for pending in self.pending:
+                seq, prev = heads.get(pending.stream, (0, GENESIS))
+                event = pending.event
+                event.seq, event.prev_digest, event.at = seq + 1, prev, now
+                event.correlation_id = correlation_id or uuid.uuid4()
+                for name, value in who.items():
+                    setattr(event, name, value)
+                event.digest = event_digest(_content(event))
+                heads[pending.stream] = (event.seq, event.digest)
+                events.append(event)
+        Event.objects.bulk_create(events, batch_size=500)
+        self.pending = []
+        return events
+
+
+def _heads(streams: set[str]) -> dict[str, tuple[int, str]]:
+    """The last (seq, digest) of each stream that has events."""
+    found: dict[str, tuple[int, str]] = {}
+    names = sorted(streams)
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        last = Event.objects.filter(stream=OuterRef("stream")).order_by("-seq").values("seq")[:1]
+        for stream, seq, digest in Event.objects.filter(
+            stream__in=chunk, seq=Subquery(last)
+        ).values_list("stream", "seq", "digest"):
+            found[stream] = (seq, digest)
+    return found
 
 
 def verify_stream(stream: str, using: str = "default") -> list[str]:

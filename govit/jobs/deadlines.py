@@ -2,7 +2,11 @@
 
 The task's organization is told (its assignee first) once per task, stage and due date; an overdue
 task is also escalated to the jurisdiction's competent department (督办). The time limit is the
-rulebook's, so each notice names the article that sets it."""
+rulebook's, so each notice names the article that sets it.
+
+The tasks are told in batches: each batch's notices (and their events) are one transaction
+(``notify_many``), so a run killed in the middle keeps the batches it finished and the next run
+tells the rest."""
 
 from __future__ import annotations
 
@@ -10,13 +14,13 @@ import datetime as dt
 
 from django.db.models import F
 
-from govit.jobs.common import add_working_days, already_told, batches, day, system, untold
+from govit.jobs.common import BATCH, add_working_days, already_told, batches, day, system, untold
 from govit.jobs.common import working_days as count_days
 from govit.jobs.recipients import People
 from govit.notifications.email import send_pending
 from govit.notifications.models import Kind
-from govit.notifications.services import notify
-from govit.organizations.models import Organization
+from govit.notifications.services import Notice, notify_many
+from govit.organizations.models import Organization, User
 from govit.policy.calendar import default_calendar
 from govit.projects.models import ProjectStatus, Task, TaskStatus
 
@@ -24,7 +28,8 @@ SOON = 3  # working days: "due within 3 working days"
 
 
 def candidates(today: dt.date):
-    """Open tasks of projects under way whose due date is at most SOON working days away."""
+    """Open tasks of projects under way whose due date is at most SOON working days away: what
+    decides whom to tell (id, due date, organization, assignee, the project's jurisdiction)."""
     horizon = add_working_days(default_calendar(), today, SOON)
     return (
         Task.objects.filter(
@@ -33,13 +38,41 @@ def candidates(today: dt.date):
             due_on__lte=horizon,
             project__status=ProjectStatus.ACTIVE,
         )
-        .select_related("project__jurisdiction", "step", "organization", "assignee")
-        .annotate(rulebook_code=F("project__rulebook__rulebook_id"))
         .order_by("due_on", "id")
+        .values_list(
+            "pk", "due_on", "organization_id", "assignee_id", "project__jurisdiction_id", named=True
+        )
     )
 
 
-def stage(task: Task, today: dt.date) -> str:
+def _told_about(ids: list[int]) -> dict[int, Task]:
+    """The tasks with what their notices say (project, step, organization, rulebook)."""
+    return {
+        t.pk: t
+        for t in Task.objects.filter(pk__in=ids)
+        .select_related("project", "step", "organization")
+        .only(
+            "id",
+            "due_on",
+            "organization_id",
+            "project_id",
+            "step_id",
+            "project__id",
+            "project__jurisdiction_id",
+            "project__name",
+            "project__code",
+            "step__id",
+            "step__name",
+            "step__cite",
+            "step__working_days",
+            "organization__id",
+            "organization__name",
+        )
+        .annotate(rulebook_code=F("project__rulebook__rulebook_id"))
+    }
+
+
+def stage(task, today: dt.date) -> str:
     if task.due_on < today:
         return Kind.TASK_OVERDUE
     if task.due_on == today:
@@ -47,7 +80,7 @@ def stage(task: Task, today: dt.date) -> str:
     return Kind.TASK_DUE_SOON
 
 
-def _key(kind: str, task: Task) -> str:
+def _key(kind: str, task) -> str:
     return f"{kind}:task:{task.pk}:{task.due_on.isoformat()}"
 
 
@@ -74,37 +107,55 @@ def run(today: dt.date) -> dict[str, int]:
             "jurisdiction_id", "pk"
         )
     )
-    for chunk in batches(tasks):
-        people = People({t.organization_id for t in chunk} | set(competent.values()))
+    # everybody the run may tell, once: the tasks' organizations and the competent departments
+    people = People({t.organization_id for t in tasks} | set(competent.values()))
+    assignees = {
+        u.pk: u
+        for u in User.objects.filter(
+            pk__in={t.assignee_id for t in tasks if t.assignee_id}, is_active=True
+        ).only("pk", "username", "real_name", "email", "organization_id")
+    }
+    for chunk in batches(tasks, BATCH):
         plan = []
         for task in chunk:
             kind = stage(task, today)
-            assignee = task.assignee if task.assignee and task.assignee.is_active else None
-            plan.append((task, kind, people.working(task.organization_id, first=assignee)))
+            first = assignees.get(task.assignee_id)
+            plan.append((task, kind, people.working(task.organization_id, first=first)))
         keys = [_key(kind, t) for t, kind, _ in plan]
         keys += [_key(Kind.TASK_ESCALATED, t) for t, kind, _ in plan if kind == Kind.TASK_OVERDUE]
         told = already_told(keys)
+        due: list[tuple[str, object, str, list[User], int | None]] = []
         for task, kind, recipients in plan:
             key = _key(kind, task)
-            dept = competent.get(task.project.jurisdiction_id)
+            dept = competent.get(task.project__jurisdiction_id)
             if untold(recipients, key, told):
-                counts["notices"] += len(
-                    _remind(actor, task, kind, key, recipients, cal=cal, today=today, up=dept)
-                )
+                due.append((kind, task, key, recipients, dept))
             if kind != Kind.TASK_OVERDUE or dept is None:
                 continue
             # the department's own overdue task goes up to its leaders
             chiefs = people.leaders(dept) if dept == task.organization_id else people.working(dept)
             key = _key(Kind.TASK_ESCALATED, task)
             if untold(chiefs, key, told):
-                counts["escalations"] += len(
-                    _escalate(actor, task, key, chiefs, cal=cal, today=today)
+                due.append((Kind.TASK_ESCALATED, task, key, chiefs, dept))
+        if not due:
+            continue  # a night with nothing new reads no more than this
+        full = _told_about(sorted({task.pk for _, task, *_ in due}))
+        notices: list[Notice] = []
+        for kind, task, key, recipients, dept in due:
+            if kind == Kind.TASK_ESCALATED:
+                notices.append(_escalate(full[task.pk], key, recipients, cal=cal, today=today))
+            else:
+                notices.append(
+                    _remind(full[task.pk], kind, key, recipients, cal=cal, today=today, up=dept)
                 )
+        sent = notify_many(actor=actor, notices=notices)
+        for notice, rows in zip(notices, sent, strict=True):
+            counts["escalations" if notice.kind == Kind.TASK_ESCALATED else "notices"] += len(rows)
     counts["emails"] = send_pending()
     return counts
 
 
-def _remind(actor, task: Task, kind: str, key: str, recipients, *, cal, today: dt.date, up):
+def _remind(task: Task, kind: str, key: str, recipients, *, cal, today: dt.date, up) -> Notice:
     what, due = _what(task), day(task.due_on)
     if kind == Kind.TASK_DUE_SOON:
         left, exact = count_days(cal, today, task.due_on)
@@ -126,8 +177,7 @@ def _remind(actor, task: Task, kind: str, key: str, recipients, *, cal, today: d
         body = f"{what}应于{due}前办结{_limit(task)}，已逾期{late}个工作日，{escalated}请尽快办理。"
     if not exact:
         body += "（工作日按已录入的节假日安排计算，未录入年份暂按周一至周五计。）"
-    return notify(
-        actor=actor,
+    return Notice(
         recipients=recipients,
         kind=kind,
         key=key,
@@ -141,7 +191,7 @@ def _remind(actor, task: Task, kind: str, key: str, recipients, *, cal, today: d
     )
 
 
-def _escalate(actor, task: Task, key: str, recipients, *, cal, today: dt.date):
+def _escalate(task: Task, key: str, recipients, *, cal, today: dt.date) -> Notice:
     late, exact = count_days(cal, task.due_on, today)
     title = f"逾期督办：{task.organization.name} · {task.step.name}"
     body = (
@@ -150,8 +200,7 @@ def _escalate(actor, task: Task, key: str, recipients, *, cal, today: dt.date):
     )
     if not exact:
         body += "（工作日按已录入的节假日安排计算，未录入年份暂按周一至周五计。）"
-    return notify(
-        actor=actor,
+    return Notice(
         recipients=recipients,
         kind=Kind.TASK_ESCALATED,
         key=key,

@@ -2,21 +2,29 @@
 report and performance report (Obligation rows with a due date), the self-evaluation window as it
 opens, and the last day to apply for final acceptance after completion (黑龙江: half a year).
 
-Each is told once a month before it is due, once when overdue (and once when a window opens)."""
+Each is told once a month before it is due, once when overdue (and once when a window opens).
+
+A yearly duty is created for its first year by the workflow (the O&M report at acceptance, the
+construction-phase report when construction opens); ``renew`` creates each later year's, on the
+first run of that year, while the project is still in that phase."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
 
 from govit.delivery.models import Obligation
 from govit.delivery.steps import application_due
 from govit.jobs.common import already_told, batches, day, system, untold
+from govit.jobs.recheck import Rulebooks
 from govit.jobs.recipients import People
 from govit.notifications.email import send_pending
 from govit.notifications.models import Kind
-from govit.notifications.services import notify
+from govit.notifications.services import EventBatch, Notice, notify_many
+from govit.policy.loader import LoadedRulebook
+from govit.policy.schema import MonthDay
 from govit.projects.models import Project, ProjectStatus
 
 SOON = dt.timedelta(days=30)  # a yearly report is prepared over weeks, not working days
@@ -25,7 +33,8 @@ LIVE = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED)
 
 def run(today: dt.date) -> dict[str, int]:
     actor = system()
-    counts = {"obligations": 0, "acceptance": 0, "notices": 0}
+    counts = {"renewed": 0, "obligations": 0, "acceptance": 0, "notices": 0}
+    counts["renewed"] = renew(actor, today)
     duties = list(
         Obligation.objects.filter(
             fulfilled_at__isnull=True,
@@ -46,10 +55,12 @@ def run(today: dt.date) -> dict[str, int]:
             for kind in _stages(duty, today):
                 plan.append((duty, kind, f"{kind}:obligation:{duty.pk}:{duty.due_on.isoformat()}"))
         told = already_told(key for _, _, key in plan)
+        notices = []
         for duty, kind, key in plan:
             recipients = people.working(duty.project.unit_id)
             if untold(recipients, key, told):
-                counts["notices"] += len(_tell_duty(actor, duty, kind, key, recipients, today))
+                notices.append(_tell_duty(duty, kind, key, recipients, today))
+        counts["notices"] += _send(actor, notices)
     projects = list(
         Project.objects.filter(
             status=ProjectStatus.ACTIVE, completed_on__isnull=False, accepted_on__isnull=True
@@ -68,14 +79,127 @@ def run(today: dt.date) -> dict[str, int]:
             )
         counts["acceptance"] += len(plan)
         told = already_told(key for *_, key in plan)
+        notices = []
         for project, due, cite, kind, key in plan:
             recipients = people.working(project.unit_id)
             if untold(recipients, key, told):
-                counts["notices"] += len(
-                    _tell_acceptance(actor, project, due, cite, kind, key, recipients, today)
-                )
+                notices.append(_tell_acceptance(project, due, cite, kind, key, recipients, today))
+        counts["notices"] += _send(actor, notices)
     counts["emails"] = send_pending()
     return counts
+
+
+def _send(actor, notices: list[Notice]) -> int:
+    if not notices:
+        return 0
+    return sum(len(rows) for rows in notify_many(actor=actor, notices=notices))
+
+
+YEAR_END = MonthDay(month=12, day=31)
+
+
+def renew(actor, today: dt.date) -> int:
+    """This year's yearly duties of the projects that had last year's (or an earlier year's)
+    and are still in the phase the duty belongs to: the O&M report (运维, 岳阳第三十一条, 临湘
+    第二十九条: 每年) while the system is in operation, a construction-phase report (黑龙江第二十五
+    条: 每年度) while it is being built. Created once (unique per project, code and year), each
+    with its ``obligation.created`` event; returns how many were created."""
+    rulebooks = Rulebooks()
+    latest = (
+        Obligation.objects.filter(period__isnull=False, project__status__in=LIVE)
+        .values("project_id", "code")
+        .annotate(last=Max("period"))
+        .filter(last__lt=today.year)
+        .order_by("project_id", "code")
+        .values_list("project_id", "code")
+    )
+    wanted: dict[int, list[str]] = {}
+    for project_id, code in latest:
+        wanted.setdefault(project_id, []).append(code)
+    created = 0
+    for chunk in batches(sorted(wanted)):
+        projects = Project.objects.filter(pk__in=chunk).only(
+            "id", "jurisdiction_id", "rulebook_id", "completed_on", "operation_started_on"
+        )
+        rows = []
+        for project in projects:
+            if project.rulebook_id is None:
+                continue
+            rb = rulebooks(project.rulebook_id)
+            for code in wanted[project.pk]:
+                spec = _yearly(rb, code, project)
+                if spec is not None:
+                    name, cite, due = spec
+                    rows.append(
+                        Obligation(
+                            project_id=project.pk,
+                            code=code,
+                            name=name,
+                            cite=cite,
+                            period=today.year,
+                            due_on=due.in_year(today.year),
+                        )
+                    )
+        created += _create(actor, rows, {p.pk: p.jurisdiction_id for p in projects})
+    return created
+
+
+def _yearly(rb: LoadedRulebook, code: str, project: Project):
+    """(name, article, due day in the year) of a yearly duty the project is still bound to this
+    year, or None (the phase is over, or its rulebook has no such yearly duty)."""
+    if code == "OM_REPORT":
+        if project.operation_started_on is None:
+            return None
+        rule = next((r for r in rb.model.steps if r.kind == "om_report"), None)
+        return (rule.name, rule.cite, YEAR_END) if rule is not None else None
+    duty = next((d for d in rb.model.obligations if d.code == code and d.every == "year"), None)
+    if duty is None:
+        return None
+    if duty.during == "construction" and project.completed_on is not None:
+        return None
+    if duty.during == "operation" and project.operation_started_on is None:
+        return None
+    return duty.name, duty.cite, duty.due or YEAR_END
+
+
+def _create(actor, rows: list[Obligation], jurisdictions: dict[int, int]) -> int:
+    """The batch's new duties and their events in one transaction; when another run created
+    some of them first, one by one (each created once)."""
+    if not rows:
+        return 0
+    try:
+        with transaction.atomic():
+            Obligation.objects.bulk_create(rows)
+            _created_events(actor, rows, jurisdictions).flush()
+        return len(rows)
+    except IntegrityError:
+        pass
+    created = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.pk = None
+                row._state.adding = True
+                row.save(force_insert=True)
+                _created_events(actor, [row], jurisdictions).flush()
+        except IntegrityError:
+            continue
+        created += 1
+    return created
+
+
+def _created_events(actor, rows: list[Obligation], jurisdictions: dict[int, int]) -> EventBatch:
+    events = EventBatch(actor)
+    for row in rows:
+        events.record(
+            "obligation.created",
+            project_id=row.project_id,
+            jurisdiction_id=jurisdictions[row.project_id],
+            summary=f"{row.name}（{row.period}年度），应于{row.due_on:%Y年%m月%d日}前完成",
+            cite=row.cite,
+            after={"obligation": row.pk, "due_on": row.due_on.isoformat(), "period": row.period},
+        )
+    return events
 
 
 def _stages(duty: Obligation, today: dt.date) -> list[str]:
@@ -89,7 +213,7 @@ def _stages(duty: Obligation, today: dt.date) -> list[str]:
     return stages
 
 
-def _tell_duty(actor, duty: Obligation, kind: str, key: str, recipients, today: dt.date):
+def _tell_duty(duty: Obligation, kind: str, key: str, recipients, today: dt.date) -> Notice:
     project = duty.project
     what = f"项目“{project.name}”的“{duty.name}”"
     period = f"（{duty.period}年度）" if duty.period else ""
@@ -102,8 +226,7 @@ def _tell_duty(actor, duty: Obligation, kind: str, key: str, recipients, today: 
     else:
         title = f"义务即将到期：{duty.name}"
         body = f"{what}{period}应于{day(duty.due_on)}前完成（依据{duty.cite}），尚余{(duty.due_on - today).days}天。"
-    return notify(
-        actor=actor,
+    return Notice(
         recipients=recipients,
         kind=kind,
         key=key,
@@ -116,7 +239,7 @@ def _tell_duty(actor, duty: Obligation, kind: str, key: str, recipients, today: 
     )
 
 
-def _tell_acceptance(actor, project, due: dt.date, cite: str, kind: str, key, recipients, today):
+def _tell_acceptance(project, due: dt.date, cite: str, kind: str, key, recipients, today):
     built = day(project.completed_on)
     if kind == Kind.ACCEPTANCE_OVERDUE:
         title = "竣工验收申请已逾期"
@@ -130,8 +253,7 @@ def _tell_acceptance(actor, project, due: dt.date, cite: str, kind: str, key, re
             f"项目“{project.name}”于{built}建成，应于{day(due)}前申请竣工验收（依据{cite}），"
             f"尚余{(due - today).days}天；不能按期申请的，应在期满前提出延期验收申请。"
         )
-    return notify(
-        actor=actor,
+    return Notice(
         recipients=recipients,
         kind=kind,
         key=key,

@@ -29,6 +29,7 @@ COUNTED = {
     "cleared": "已消除",
     "errors": "出错",
     "tasks": "临期待办",
+    "renewed": "新增年度义务",
     "obligations": "临期义务",
     "acceptance": "临期验收申请",
     "jurisdictions": "涉及辖区",

@@ -96,7 +96,7 @@ def test_a_confirmed_rulebook_is_not_a_finding(tree):
 def test_a_recheck_killed_in_the_middle_records_each_finding_once(yueyang, monkeypatch):
     first = flows.declared(yueyang, amount=1_000_000, on=D(2026, 10, 20), name="项目一")
     second = flows.declared(yueyang, amount=1_000_000, on=D(2026, 10, 20), name="项目二")
-    real = __import__("govit.jobs.recheck", fromlist=["notify"]).notify
+    real = __import__("govit.jobs.recheck", fromlist=["notify_many"]).notify_many
     calls = {"n": 0}
 
     class Killed(BaseException):
@@ -108,7 +108,8 @@ def test_a_recheck_killed_in_the_middle_records_each_finding_once(yueyang, monke
             raise Killed
         return real(**kwargs)
 
-    monkeypatch.setattr("govit.jobs.recheck.notify", dying)
+    monkeypatch.setattr("govit.jobs.recheck.BATCH", 1)  # one project a batch (a transaction)
+    monkeypatch.setattr("govit.jobs.recheck.notify_many", dying)
     with clock.frozen(D(2028, 7, 20)), pytest.raises(Killed):
         run_job("recheck")
     assert JobRun.objects.get(job="recheck").status == RunStatus.FAILED

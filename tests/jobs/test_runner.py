@@ -103,19 +103,21 @@ def test_a_run_left_running_by_a_killed_worker_is_taken_over_after_the_lease(tre
 def test_a_run_killed_in_the_middle_loses_nothing_and_repeats_nothing(
     joint_review, heilongjiang, monkeypatch, mailoutbox, where
 ):
-    """The job dies on its second task (overdue: 3 tasks, each reminded and escalated); the run
-    again notifies exactly the people a clean run would have, each once, with one event each."""
+    """The job dies on its third task (overdue: 3 tasks, each reminded and escalated; one task a
+    batch here, so that a finished batch is kept); the run again notifies exactly the people a
+    clean run would have, each once, with one event each."""
     for key in ("cyberspace", "competent_department.leader"):
         user = heilongjiang.user(key)
         user.email = f"{user.username}@example.gov.cn"
         user.save(update_fields=["email"])
+    monkeypatch.setattr("govit.jobs.deadlines.BATCH", 1)
     calls = {"n": 0}
 
     class Killed(BaseException):
         """Like SIGKILL for the purpose of the test: nothing catches it."""
 
     if where == "between two objects":
-        real = notification_services.notify
+        real = notification_services.notify_many
 
         def dying_notify(**kwargs):
             calls["n"] += 1
@@ -123,17 +125,17 @@ def test_a_run_killed_in_the_middle_loses_nothing_and_repeats_nothing(
                 raise Killed
             return real(**kwargs)
 
-        monkeypatch.setattr("govit.jobs.deadlines.notify", dying_notify)
+        monkeypatch.setattr("govit.jobs.deadlines.notify_many", dying_notify)
     else:
-        real_record = notification_services.record
+        real_flush = notification_services.EventBatch.flush
 
-        def dying_record(*args, **kwargs):
+        def dying_flush(self):
             calls["n"] += 1
             if calls["n"] == 3:  # after the rows were inserted, before the transaction commits
                 raise Killed
-            return real_record(*args, **kwargs)
+            return real_flush(self)
 
-        monkeypatch.setattr(notification_services, "record", dying_record)
+        monkeypatch.setattr(notification_services.EventBatch, "flush", dying_flush)
 
     with clock.frozen(D(2026, 6, 24)), pytest.raises(Killed):
         runner.run_job("deadline_scan")
