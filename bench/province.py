@@ -104,8 +104,10 @@ def drop_database() -> None:
 
 def prepare(projects: int, reuse: bool, env: dict[str, str]) -> dict[str, Any]:
     existing = generated_projects()
+    govit = str(BIN / "govit")
     if reuse and existing == projects:
-        say(f"== reusing {DATABASE} ({existing} projects)")
+        say(f"== reusing {DATABASE} ({existing} projects), migrated to this checkout")
+        subprocess.run([govit, "manage", "migrate", "--noinput", "-v", "0"], check=True, env=env)
         return {"reused": True, "seconds": None, "load": load()}
     say(f"== creating {DATABASE}")
     drop_database()
@@ -113,7 +115,6 @@ def prepare(projects: int, reuse: bool, env: dict[str, str]) -> dict[str, Any]:
     VAR.mkdir(parents=True, exist_ok=True)
     with admin_connection() as conn:
         conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    govit = str(BIN / "govit")
     subprocess.run([govit, "manage", "migrate", "--noinput", "-v", "0"], check=True, env=env)
     before = load()
     started = time.perf_counter()
