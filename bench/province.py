@@ -826,26 +826,48 @@ def throughput(env, ctx, users: int, seconds: float, workers: int) -> list[dict[
 # --- 4. the jobs ----------------------------------------------------------------------------------
 
 
+NIGHTS = (
+    ("catch-up", "first night on the generated data: every task already due or overdue"),
+    ("again", "the same night again: idempotent, nobody told twice"),
+    ("next day", "the next working day: a normal night, what the target is about"),
+)
+
+
 def jobs(today: dt.date) -> list[dict[str, Any]]:
+    """The deadline scan and the re-check, night after night: the catch-up on data where 12,000
+    tasks are due at once, the same night again, and the next working day (a normal night)."""
     import importlib
 
+    from govit.core import clock
+    from govit.jobs.common import add_working_days
+    from govit.policy.calendar import default_calendar
+
+    next_day = add_working_days(default_calendar(), today, 1)
     out = []
-    for name, module in (
-        ("deadline scan", "govit.jobs.deadlines"),
-        ("nightly re-check", "govit.jobs.recheck"),
-    ):
-        try:
-            run = importlib.import_module(module).run
-        except ImportError as exc:
-            out.append({"job": name, "missing": f"{module} not importable: {exc}"})
-            continue
-        for attempt in ("first run", "second run (idempotent)"):
+    for night, _what in NIGHTS:
+        on = next_day if night == "next day" else today
+        for name, module in (
+            ("deadline scan", "govit.jobs.deadlines"),
+            ("nightly re-check", "govit.jobs.recheck"),
+        ):
+            try:
+                run = importlib.import_module(module).run
+            except ImportError as exc:
+                out.append({"job": name, "night": night, "missing": f"{module}: {exc}"})
+                continue
             before = load()
             started = time.perf_counter()
-            counts = run(today)
+            with clock.frozen(dt.datetime.combine(on, dt.time(1, 0), tzinfo=clock.CHINA)):
+                counts = run(on)
             seconds = time.perf_counter() - started
             out.append(
-                {"job": f"{name}, {attempt}", "seconds": seconds, "counts": counts, "load": before}
+                {
+                    "job": f"{name}, {night} ({on:%m-%d})",
+                    "night": night,
+                    "seconds": seconds,
+                    "counts": counts,
+                    "load": before,
+                }
             )
     return out
 
@@ -955,24 +977,27 @@ def report(args, prep, counts, results, load_result, job_results, started_load) 
             "| job | wall time s | did | load |",
             "|---|---:|---|---|",
         ]
-        total = 0.0
+        nights: dict[str, float] = {}
         missing = False
         for j in job_results:
             if "missing" in j:
                 missing = True
                 lines.append(f"| {j['job']} | — | {j['missing']} | — |")
                 continue
-            if "first run" in j["job"]:
-                total += j["seconds"]
+            nights[j["night"]] = nights.get(j["night"], 0.0) + j["seconds"]
             counts = ", ".join(f"{k} {v}" for k, v in (j["counts"] or {}).items())
             lines.append(f"| {j['job']} | {j['seconds']:.1f} | {counts} | {j['load']} |")
-        passed = not missing and total <= TARGET_JOBS_S
+        normal = nights.get("next day", float("inf"))
+        passed = not missing and normal <= TARGET_JOBS_S
         ok &= passed
+        lines += [""]
+        for night, what in NIGHTS:
+            lines.append(f"- {night} ({what}): scan + re-check {nights.get(night, 0):.1f} s")
         lines += [
             "",
-            f"Deadline scan + re-check, first runs: {total:.1f} s"
-            + (" (the re-check is missing)" if missing else "")
-            + f" — target ≤ {TARGET_JOBS_S:.0f} s: {'ok' if passed else 'MISSED'}.",
+            f"Target (a normal night, scan + re-check ≤ {TARGET_JOBS_S:.0f} s): "
+            + ("the re-check is missing" if missing else f"{normal:.1f} s")
+            + f" — {'ok' if passed else 'MISSED'}.",
             "",
         ]
     return "\n".join(lines) + "\n", ok
