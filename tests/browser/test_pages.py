@@ -164,6 +164,7 @@ def test_main_page(spec: MainPage, world: World, page: Any, phone: Any) -> None:
     response = phone.goto(url)
     assert response is not None and response.status == 200, f"{url} (phone): HTTP {response.status}"
     assert_heading(phone, spec.heading(world))
+    reveal_all(phone)  # loaded before the photograph, not by it (a full-page shot reveals all)
     assert_fits_the_phone(phone)
     screenshot(phone, f"{spec.name}-phone", max_height=PHONE_SCREENSHOT_HEIGHT)
 
@@ -198,6 +199,7 @@ def test_a_construction_unit_has_no_plan_board_or_administration(
     # its own project, yes
     response = page.goto(url_of("project-detail", projects.reviewing.pk))
     assert response is not None and response.status == 200
+    assert reveal_all(page) == 2  # its history and delivery records too
 
 
 def test_an_auditor_sees_the_projects_but_no_action_buttons(world: World, page: Any) -> None:
@@ -217,6 +219,7 @@ def test_an_auditor_sees_the_projects_but_no_action_buttons(world: World, page: 
         url_of("task-act", projects.reviewing.pk, task.pk),
     ):
         page.goto(url)
+        reveal_all(page)  # the parts loaded on scrolling offer nothing either
         main = page.locator("main")
         assert main.locator("form[method=post], form[method=POST]").count() == 0, (
             f"{url}: an auditor is offered a form"
