@@ -332,7 +332,8 @@ def reveal_all(page: Any, rounds: int = 5) -> int:
         before = waiting.count()
         if before == 0:
             return total
-        waiting.first.scroll_into_view_if_needed()
+        # in the page itself: the part may arrive (and be replaced) between counting and scrolling
+        page.evaluate("sel => document.querySelector(sel)?.scrollIntoView()", selector)
         page.wait_for_function(
             "([sel, n]) => document.querySelectorAll(sel).length < n", arg=[selector, before]
         )
