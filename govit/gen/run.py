@@ -111,22 +111,27 @@ def generate(
     world = World(places, today=today, now=now, ids=ids, placeholder=file)
     writer, chains = bulk.Writer(), bulk.Chains()
     written_events = 0
+
+    def to_jurisdiction(pending: Pending, jid: int) -> int:
+        """A jurisdiction's own rows (experts, plans) and their events on its stream."""
+        return chain(
+            pending,
+            writer,
+            chains,
+            ids,
+            stream=f"jurisdiction:{jid}",
+            jurisdiction_id=jid,
+            project_id=None,
+            now=now,
+        )
+
     with transaction.atomic():
         for place in places.values():
             pending = Pending()
             moment = dt.datetime(today.year - 8, 1, 5, 10, 0, tzinfo=clock.CHINA)
             world.add_experts(pending, place, sizes["experts"], moment)
             jid = place.jurisdiction.pk
-            chain(
-                pending,
-                writer,
-                chains,
-                ids,
-                stream=f"jurisdiction:{jid}",
-                jurisdiction_id=jid,
-                project_id=None,
-                now=now,
-            )
+            to_jurisdiction(pending, jid)
         writer.flush(WRITE_ORDER)
     for begin in range(0, projects, CHUNK):
         with transaction.atomic():
@@ -145,16 +150,7 @@ def generate(
                     now=now,
                 )
             for jid, pending in world.plan_rows():
-                chain(
-                    pending,
-                    writer,
-                    chains,
-                    ids,
-                    stream=f"jurisdiction:{jid}",
-                    jurisdiction_id=jid,
-                    project_id=None,
-                    now=now,
-                )
+                to_jurisdiction(pending, jid)
             writer.flush(WRITE_ORDER)
         done = min(projects, begin + CHUNK)
         say(

@@ -17,6 +17,7 @@ from typing import Any
 from govit.contracts.models import ChangeRequest, ChangeStatus, Contract, ContractKind
 from govit.policy.facts import Facts
 from govit.projects.models import DONE_STEP_STATUSES, Project, ProjectStatus, ProjectStep
+from govit.projects.workflow import column_facts
 
 AGREED = (ChangeStatus.FILED, ChangeStatus.APPROVED)
 RANGE_FROM = 50  # a batch of at least this many dense ids is fetched by its id range
@@ -69,23 +70,13 @@ def facts_for(projects: Sequence[Any], *, unfinished: Unfinished | None = None) 
         if contracts:
             amount = max(agreed)[1] if agreed else sum((a for a, _ in contracts), Decimal(0))
         facts[p.pk] = Facts(
-            total_investment=p.total_investment,
-            funding_source=p.funding_source,
-            classified=p.classified,
-            involves_crypto=p.involves_crypto,
-            construction_type=p.construction_type,
-            simple_scope=p.simple_scope,
-            plan_year=p.plan_year,
-            declared_on=p.declared_on,
+            **column_facts(p),
             unfinished_prior_year_projects=len(
                 unfinished.get((p.unit_id, p.plan_year - 1), set()) - {p.pk}
             ),
             contract_amount=amount,
-            approved_budget=p.approved_budget or p.total_investment,
             om_period_years=contracts[0][1] if contracts else None,
             prior_changes=len(agreed),
-            completed_on=p.completed_on,
-            operation_started_on=p.operation_started_on,
             step_started_on=started.get(p.pk) or None,
         )
     return facts

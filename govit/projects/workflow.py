@@ -64,6 +64,24 @@ def unfinished_prior_year_projects(project: Project) -> int:
     )
 
 
+def column_facts(project: Project) -> dict[str, Any]:
+    """The decide() facts that are the project's own columns: what ``project_facts`` and the
+    nightly re-check's batch reader (govit/jobs/facts.py) both take from the row as it is."""
+    return {
+        "total_investment": project.total_investment,
+        "funding_source": project.funding_source,
+        "classified": project.classified,
+        "involves_crypto": project.involves_crypto,
+        "construction_type": project.construction_type,
+        "simple_scope": project.simple_scope,
+        "plan_year": project.plan_year,
+        "declared_on": project.declared_on,
+        "approved_budget": project.approved_budget or project.total_investment,
+        "completed_on": project.completed_on,
+        "operation_started_on": project.operation_started_on,
+    }
+
+
 def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Facts:
     """The decide() facts the platform knows about a project."""
     started = {
@@ -75,21 +93,11 @@ def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Fa
 
     main = project.contracts.filter(kind="main").order_by("id").first() if project.pk else None
     return Facts(
-        total_investment=project.total_investment,
-        funding_source=project.funding_source,
-        classified=project.classified,
-        involves_crypto=project.involves_crypto,
-        construction_type=project.construction_type,
-        simple_scope=project.simple_scope,
-        plan_year=project.plan_year,
-        declared_on=declared_on or project.declared_on,
+        **column_facts(project) | {"declared_on": declared_on or project.declared_on},
         unfinished_prior_year_projects=unfinished_prior_year_projects(project),
         contract_amount=effective_contract_amount(project) if project.pk else None,
-        approved_budget=project.approved_budget or project.total_investment,
         om_period_years=main.om_period_years if main is not None else None,
         prior_changes=agreed_changes(project) if project.pk else 0,
-        completed_on=project.completed_on,
-        operation_started_on=project.operation_started_on,
         step_started_on=started or None,
     )
 
