@@ -39,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
+# --database and --redis-db change these (one engineer's copy of the data, one Redis db each)
 DATABASE = "govit_bench"
 URL = f"{SERVER}/{DATABASE}"
 REDIS = "redis://127.0.0.1:6379/5"
@@ -1021,6 +1022,12 @@ def counts_text(today: dt.date) -> str:
     )
 
 
+def use_database(name: str, redis_db: int) -> None:
+    global DATABASE, URL, REDIS
+    DATABASE, URL = name, f"{SERVER}/{name}"
+    REDIS = f"redis://127.0.0.1:6379/{redis_db}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=50_000)
@@ -1039,7 +1046,10 @@ def main() -> int:
     )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
+    parser.add_argument("--database", default=DATABASE, help="the database's name (on 5432)")
+    parser.add_argument("--redis-db", type=int, default=5, help="the Redis database's number")
     args = parser.parse_args()
+    use_database(args.database, args.redis_db)
     started_load = load()
     env = {**os.environ, "DATABASE_URL": URL, "GOVIT_VAR_DIR": str(VAR)}
     env["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
