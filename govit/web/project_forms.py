@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from govit.contracts.models import ContractKind, ProcurementMethod
 from govit.delivery.models import Grade, IncidentKind
 from govit.projects.models import ConstructionType, FundingSource, StepKindChoices
+from govit.web.widgets import QuickSelect
 
 MAX_AMOUNT = Decimal("1e13")
 
@@ -37,11 +38,13 @@ def amount_field(label: str, *, required: bool = True) -> forms.DecimalField:
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("名称、编码或建设单位"), required=False, max_length=100)
     jurisdiction = forms.TypedChoiceField(
-        label=_("辖区"), required=False, coerce=int, empty_value=None
+        label=_("辖区"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
-    unit = forms.TypedChoiceField(label=_("建设单位"), required=False, coerce=int, empty_value=None)
-    stage = forms.ChoiceField(label=_("当前环节"), required=False)
-    status = forms.ChoiceField(label=_("状态"), required=False)
+    unit = forms.TypedChoiceField(
+        label=_("建设单位"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+    stage = forms.ChoiceField(label=_("当前环节"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("状态"), required=False, widget=QuickSelect)
     year = forms.IntegerField(label=_("计划年度"), required=False, min_value=2000, max_value=2100)
     min_wan = forms.DecimalField(
         label=_("总投资不低于（万元）"), required=False, min_value=0, max_digits=12
@@ -88,7 +91,7 @@ class ProjectForm(forms.Form):
 
 class UploadForm(forms.Form):
     name = forms.CharField(label=_("材料名称"), max_length=200)
-    step_kind = forms.ChoiceField(label=_("所属环节"), required=False)
+    step_kind = forms.ChoiceField(label=_("所属环节"), required=False, widget=QuickSelect)
     file = forms.FileField(label=_("文件"))
 
     def __init__(self, *args, steps=(), **kwargs):

@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils.translation import get_language
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
@@ -91,8 +92,8 @@ def workbench(user: User, page_number: Any = None) -> dict[str, Any]:
             "organization__name",
         )
     )
-    counts = tasks.order_by().aggregate(
-        total=Count("id"), overdue=Count("id", filter=Q(due_on__lt=overdue_before(today)))
+    counts = tasks.order_by().aggregate(  # COUNT(*): counted from the index, rows unread
+        total=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=overdue_before(today)))
     )
     page = CountedPaginator(tasks, WORKBENCH_PAGE, counts["total"]).get_page(page_number)
     rows = []
@@ -208,46 +209,95 @@ def step_documents(step: ProjectStep) -> list[dict[str, Any]]:
     ]
 
 
+RECORD_TTL = 15 * 60  # seconds the project page's rendered record is kept (see project_page)
+
+
+def record_head(project: Project) -> str:
+    """The digest of the last event on the project's stream: every change to a project's steps,
+    tasks, opinions and documents records one, so it names the state they are in (a digest, not
+    a number: unique even where a database hands out a rolled-back number again)."""
+    return (
+        Event.objects.filter(stream=f"project:{project.pk}")
+        .order_by("-seq")
+        .values_list("digest", flat=True)
+        .first()
+        or "none"
+    )
+
+
+def project_timeline(
+    steps: list[ProjectStep], rb: LoadedRulebook | None, today: dt.date
+) -> list[dict[str, Any]]:
+    """Each step with its tasks (every round) and opinions, for the project page's 生命周期."""
+    prefetch_related_objects(
+        steps,
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.select_related("organization", "closed_by").order_by(
+                "round", "-lead", "id"
+            ),
+        ),
+        Prefetch(
+            "opinions",
+            queryset=Opinion.objects.select_related("user", "organization").order_by("at"),
+        ),
+    )
+    current = _current(steps)
+    return [
+        {
+            "step": step,
+            "actor": rb.actor_name(step.actor) if rb else step.actor,
+            "tasks": list(step.tasks.all()),
+            "opinions": list(step.opinions.all()),
+            "done": step.status in DONE_STEP_STATUSES,
+            "current": step is current,
+            "overdue": step.due_on is not None
+            and step.due_on < today
+            and step.status not in DONE_STEP_STATUSES,
+        }
+        for step in steps
+    ]
+
+
+def project_documents(project: Project) -> list[Document]:
+    """The project's documents with every version and its uploader, by name."""
+    return list(
+        Document.objects.filter(project=project)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("number"),
+            )
+        )
+    )
+
+
+def _current(steps: list[ProjectStep]) -> ProjectStep | None:
+    return next((s for s in steps if s.status not in DONE_STEP_STATUSES), None)
+
+
 def project_page(user: User, project: Project) -> dict[str, Any]:
+    """What the project page shows its reader. The record — the timeline with every task and
+    opinion, and the documents with every version — is the same for every reader on a given day:
+    the page caches it rendered (``record_key``, for ``RECORD_TTL``) under the project's last
+    event, and reads it (``timeline``, ``documents``: called by the template) only when it is
+    not cached. What depends on the reader (their tasks, what they may do) is read every time."""
     from govit.web.actions import ACTIONS, AUTHORITY, UNIT
 
     rb = workflow.rulebook_of(project)
     today = clock.today()
-    steps = list(
-        project.steps.order_by("seq").prefetch_related(
-            Prefetch(
-                "tasks",
-                queryset=Task.objects.select_related(
-                    "organization", "closed_by", "assignee"
-                ).order_by("round", "-lead", "id"),
-            ),
-            Prefetch(
-                "opinions",
-                queryset=Opinion.objects.select_related("user", "organization").order_by("at"),
-            ),
-        )
-    )
-    current = next((s for s in steps if s.status not in DONE_STEP_STATUSES), None)
-    timeline = []
+    steps = list(project.steps.order_by("seq"))
+    by_id = {s.pk: s for s in steps}
+    current = _current(steps)
     mine = []
-    for step in steps:
-        tasks = list(step.tasks.all())
-        for task in tasks:
-            if task.status == TaskStatus.OPEN and task.organization_id == user.organization_id:
-                mine.append(task)
-        timeline.append(
-            {
-                "step": step,
-                "actor": rb.actor_name(step.actor),
-                "tasks": tasks,
-                "opinions": list(step.opinions.all()),
-                "done": step.status in DONE_STEP_STATUSES,
-                "current": step is current,
-                "overdue": step.due_on is not None
-                and step.due_on < today
-                and step.status not in DONE_STEP_STATUSES,
-            }
-        )
+    if user.organization_id is not None:
+        for task in Task.objects.filter(
+            project=project, status=TaskStatus.OPEN, organization_id=user.organization_id
+        ).order_by("round", "-lead", "id"):
+            task.step = by_id[task.step_id]
+            mine.append(task)
+        mine.sort(key=lambda t: t.step.seq)  # in the timeline's order
     own_unit = project.unit_id == user.organization_id and works(user)
     competent = org_kind(user) == "competent_department" and works(user)
     can_submit = (
@@ -267,28 +317,29 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         for a in ACTIONS
         if active and ((a.who == UNIT and own_unit) or (a.who == AUTHORITY and competent))
     ]
-    documents = list(
-        Document.objects.filter(project=project)
-        .order_by("name")
-        .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("number"),
-            )
+    record_key = ":".join(
+        (
+            str(project.pk),
+            record_head(project),
+            today.isoformat(),
+            getattr(rb, "digest", "") or "",
+            get_language() or "",
         )
     )
     return {
         "project": project,
         "rb": rb,
         "steps": steps,
-        "timeline": timeline,
+        "timeline": lambda: project_timeline(steps, rb, today),
+        "documents": lambda: project_documents(project),
+        "record_key": record_key,
+        "record_ttl": RECORD_TTL,
         "current": current,
         "my_tasks": mine,
         "can_submit": can_submit,
         "is_draft": project.status == ProjectStatus.DRAFT and own_unit,
         "actions": actions,
         "read_only": is_auditor(user) or not works(user),
-        "documents": documents,
         "warnings": project_selectors.declaration_warnings(project),
         "annex_forms": forms_for(rb),
     }
