@@ -11,6 +11,7 @@ from govit.api.schemas import ERRORS, ReassignIn, TaskActionIn, TaskOut, UrgeIn
 from govit.core.errors import NotFound
 from govit.organizations.models import User
 from govit.projects import services
+from govit.projects.models import Task
 from govit.projects.selectors import task_list
 
 router = Router(tags=["待办"])
@@ -19,7 +20,24 @@ router = Router(tags=["待办"])
 @router.get("", response={200: list[TaskOut], **ERRORS}, summary="本单位的待办（按到期日排序）")
 @paginate(Pages)
 def tasks(request: HttpRequest, status: str = "open", overdue: bool | None = None):
-    return Mapped(task_list(request.auth, status=status, overdue=overdue), serialize.task)
+    rows = task_list(request.auth, status=status, overdue=overdue).only(*TASK_COLUMNS)
+    return Mapped(rows, serialize.task)
+
+
+# what serialize.task reads: not the projects' texts nor the steps' documents and checks
+TASK_COLUMNS = (
+    *(f.name for f in Task._meta.concrete_fields),
+    "project__code",
+    "project__name",
+    "step__kind",
+    "step__name",
+    "step__filing",
+    "step__cite",
+    "organization__name",
+    "organization__kind",
+    "assignee__username",
+    "assignee__real_name",
+)
 
 
 def _task(user: User, task_id: int):
