@@ -18,6 +18,7 @@ from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, NotFound, RuleRefused
 from govit.events.services import record
 from govit.organizations.models import Organization, User
+from govit.planning.selectors import board_changed
 from govit.projects import workflow
 from govit.projects.models import (
     Action,
@@ -209,6 +210,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
     project.status = ProjectStatus.ACTIVE
     project.confirmation = _confirmation_for(project, rb.status_on(today))
     _assign_code(project)
+    board_changed(project, declared=True)  # a new card on the plan board
     given = {k: v for k, v in facts.__dict__.items() if v is not None}
     from govit.policy.classify import classify
 

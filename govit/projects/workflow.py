@@ -18,6 +18,7 @@ from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
 from govit.events.services import record
 from govit.organizations.models import Organization, User
+from govit.planning.selectors import board_changed
 from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.policy.classify import Classification, classify
 from govit.policy.decide import decide
@@ -384,6 +385,8 @@ def advance(project: Project, actor: User | None) -> ProjectStep | None:
     """Move the project to its next step and start that step if nobody needs to submit first."""
     today = clock.today()
     step = current_step(project)
+    if step is None or project.stage != step.kind:
+        board_changed(project)  # the plan board's lanes follow the stage
     if step is None:
         project.stage = ""
         project.status = ProjectStatus.COMPLETED

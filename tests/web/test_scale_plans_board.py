@@ -85,9 +85,30 @@ def test_the_compiler_may_add_any_waiting_project_beyond_the_cards_shown(
         planning.plan_create(actor=compiler, jurisdiction=cast.jurisdiction, year=2027)
     client.force_login(compiler)
     html = client.get(reverse("plan-board"), {"year": 2027}).content.decode()
+    assert len(names(lane(html, "declarations"))) == 1
+    # the choices come with the form when it is reached (htmx), or with the page when asked for
+    loads = re.search(r'name="project" required hx-get="([^"]+)"', html).group(1)
+    part = client.get(loads.replace("&amp;", "&"), **HX).content.decode()
+    options = re.findall(r'<option value="(\d+)">', part)
+    assert sorted(int(o) for o in options) == sorted(p.pk for p in five)
+    plan = AnnualPlan.objects.get(jurisdiction=cast.jurisdiction, year=2027)
+    html = client.get(reverse("plan-board"), {"year": 2027, "options": plan.pk}).content.decode()
     options = re.findall(r'<option value="(\d+)">', html.split('name="project"', 1)[1])
     assert sorted(int(o) for o in options) == sorted(p.pk for p in five)
-    assert len(names(lane(html, "declarations"))) == 1
+
+
+def test_the_choices_of_the_add_form_are_for_the_compiler_only(client, cast, five):
+    compiler = cast.user("competent_department")
+    with clock.frozen(clock.today()):
+        plan = planning.plan_create(actor=compiler, jurisdiction=cast.jurisdiction, year=2027)
+    client.force_login(cast.user("audit"))
+    url = reverse("plan-board")
+    assert client.get(url, {"year": 2027, "options": plan.pk}, **HX).status_code == 404
+    client.force_login(compiler)
+    assert client.get(url, {"year": 2027, "options": plan.pk}, **HX).status_code == 200
+    planning.plan_add_project(actor=compiler, plan=plan, project=five[0])
+    planning.plan_submit(actor=compiler, plan=plan)  # no longer a draft: nothing to add to
+    assert client.get(url, {"year": 2027, "options": plan.pk}, **HX).status_code == 404
 
 
 def test_a_plan_shows_a_page_of_its_lines_and_the_export_has_them_all(
