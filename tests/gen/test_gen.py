@@ -8,6 +8,7 @@ import io
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
@@ -48,6 +49,7 @@ def generated(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic.__enter__()
         try:
             out = io.StringIO()
+            cache.set("kept-before-gen", "a board of the data before")
             with clock.frozen(TODAY):
                 summary = generate(projects=PROJECTS, seed=SEED, events=EVENTS, out=out)
             yield summary, out.getvalue()
@@ -206,6 +208,11 @@ def test_expert_draws_verify(generated):
     concluded = ReviewMeeting.objects.filter(status="concluded")
     for meeting in concluded:
         assert meeting.opinions.count() == meeting.size
+
+
+def test_nothing_kept_from_before_the_bulk_write_is_served(generated):
+    # the rows were written beside the services, which say when a kept page is stale
+    assert cache.get("kept-before-gen") is None
 
 
 def test_refuses_a_database_with_projects(generated):
