@@ -170,7 +170,7 @@ def test_a_declaration_for_another_year_adds_that_year_to_choose(client, cast, f
 
 def test_names_on_the_board_are_text_never_markup(client, cast):
     """Cards, plan lines and the add form's choices are written in Python: every name escaped."""
-    evil = "岳阳市<b onmouseover=\"steal()\">项目</b>&'"
+    evil = '岳阳市<b onmouseover="steal()">项目</b>&\''
     listed = declared(cast, name=evil)
     declared(cast, name=evil + "二期")  # waiting: one of the add form's choices
     compiler = cast.user("competent_department")
