@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from govit.core.errors import NotFound, PermissionDenied
 from govit.organizations.models import AUTHORITY_KINDS, Organization, Role, User
-from govit.projects.models import Project, ProjectStatus, Task
+from govit.projects.models import Project, ProjectParty, ProjectStatus, ProjectStep, Task
 
 WORKING_ROLES = {Role.CLERK, Role.LEADER}
 
@@ -57,15 +57,19 @@ def visible_projects(user: User) -> QuerySet[Project]:
         return declared
     if kind in AUTHORITY_KINDS:
         # an authority sees the projects whose procedure names it, that it has been given a task
-        # on, or — the government and the leading group, which approve plans — that a plan lists
-        seen = Q(steps__actor=kind) | Q(tasks__organization_id=user.organization_id)
-        if kind in ("government", "leading_group_office"):
-            seen |= Q(plan_entries__isnull=False)
-        return declared.filter(pk__in=mine.filter(seen).values("pk"))
-    if kind is not None:  # a vendor: only the projects it is a party to
-        return declared.filter(
-            pk__in=mine.filter(parties__organization_id=user.organization_id).values("pk")
+        # on, or — the government and the leading group, which approve plans — that a plan lists.
+        # Each as "id IN (a list read once)": PostgreSQL hashes each list, where joining the
+        # steps, tasks and plan lines multiplied every project's rows (0.6 s a page).
+        seen = Q(pk__in=ProjectStep.objects.filter(actor=kind).values("project_id")) | Q(
+            pk__in=Task.objects.filter(organization_id=user.organization_id).values("project_id")
         )
+        if kind in ("government", "leading_group_office"):
+            entries = Project._meta.get_field("plan_entries").related_model
+            seen |= Q(pk__in=entries.objects.values("project_id"))
+        return declared.filter(seen)
+    if kind is not None:  # a vendor: only the projects it is a party to
+        parties = ProjectParty.objects.filter(organization_id=user.organization_id)
+        return declared.filter(pk__in=parties.values("project_id"))
     # an expert sees no project as such, only the materials of the meetings they sit on
     # (govit.reviews.selectors.expert_meetings)
     return Project.objects.none()

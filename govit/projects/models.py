@@ -165,6 +165,8 @@ class ProjectStep(models.Model):
                 & (Q(kind="expert_review") | Q(co_actors__icontains='"experts"')),
                 name="step_needs_experts",
             ),
+            # the projects whose procedure names an authority (access.policy.visible_projects)
+            models.Index(fields=["actor", "project"], name="step_actor_project"),
         ]
 
     def __str__(self) -> str:
