@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Subquery
 
 from govit.core import clock
@@ -135,10 +136,42 @@ def record(
     raise AssertionError("unreachable")
 
 
-@dataclass
-class _Pending:
-    stream: str
-    event: Event
+# the columns an appended event fills, in the order ``insert_rows`` writes them (id is the table's)
+COLUMNS = (
+    "stream",
+    "seq",
+    "at",
+    "correlation_id",
+    "kind",
+    "jurisdiction_id",
+    "project_id",
+    "actor_id",
+    "actor_name",
+    "actor_org_id",
+    "actor_org_name",
+    "actor_roles",
+    "summary",
+    "cite",
+    "before",
+    "after",
+    "data",
+    "prev_digest",
+    "digest",
+)
+
+
+class Appended:
+    """An event as ``EventBatch`` appends it: the attributes of ``Event`` that ``_content``
+    digests (and the table stores), without the cost of a model instance per event."""
+
+    __slots__ = COLUMNS
+
+    def __init__(self, **values: Any) -> None:
+        for name in COLUMNS:
+            setattr(self, name, values.get(name))
+
+    def row(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in COLUMNS)
 
 
 @dataclass
@@ -148,10 +181,14 @@ class EventBatch:
     ``govit.events.services.record`` would have appended, chained by SM3 after the stream's last
     event (and after the batch's earlier events on the same stream); ``verify_stream`` checks
     them like any other. Two writers appending to one stream at once: the unique (stream, seq)
-    refuses the second one's insert (IntegrityError), which the caller retries."""
+    refuses the second one's insert (IntegrityError), which the caller retries.
+
+    The batch is written with ``insert_rows`` (COPY on PostgreSQL): no model instance per event
+    and no ids read back."""
 
     actor: Any | None
-    pending: list[_Pending] = field(default_factory=list)
+    pending: list[Appended] = field(default_factory=list)
+    chained: list[Appended] = field(default_factory=list)
 
     def record(
         self,
@@ -172,50 +209,110 @@ class EventBatch:
             else f"jurisdiction:{jurisdiction_id or 0}"
         )
         self.pending.append(
-            _Pending(
-                stream,
-                Event(
-                    stream=stream,
-                    kind=kind,
-                    jurisdiction_id=jurisdiction_id,
-                    project_id=project_id,
-                    summary=summary,
-                    cite=cite or "",
-                    before=before,
-                    after=after,
-                    data=data or {},
-                ),
+            Appended(
+                stream=stream,
+                kind=kind,
+                jurisdiction_id=jurisdiction_id,
+                project_id=project_id,
+                summary=summary,
+                cite=cite or "",
+                before=before,
+                after=after,
+                data=data or {},
             )
         )
 
-    def flush(self) -> list[Event]:
-        """Insert the recorded events, chained; must run inside the caller's transaction."""
+    def chain(self) -> list[Appended]:
+        """Number, link and digest the recorded events after their streams' last events (read
+        now), without writing them: ``flush`` writes them. A job may chain a batch on one
+        connection and flush it on another, when no other batch of its own appends to the same
+        streams in between (the deadline scan's batches are whole projects)."""
         if not self.pending:
-            return []
+            return self.chained
         who = _actor_fields(self.actor)
+        actor, org = who.pop("actor"), who.pop("actor_org")
+        who["actor_id"] = actor.pk if actor is not None else None
+        who["actor_org_id"] = org.pk if org is not None else None
         heads = _heads({p.stream for p in self.pending})
+        for event in self.chained:  # chained earlier in this batch, not yet written
+            heads[event.stream] = (event.seq, event.digest)
         now = clock.now()
-        events = []
+        events = self.pending
         with correlation() as correlation_id:
-            for pending in self.pending:
-                seq, prev = heads.get(pending.stream, (0, GENESIS))
-                event = pending.event
+            correlation_id = correlation_id or uuid.uuid4()
+            for event in events:
+                seq, prev = heads.get(event.stream, (0, GENESIS))
                 event.seq, event.prev_digest, event.at = seq + 1, prev, now
-                event.correlation_id = correlation_id or uuid.uuid4()
+                event.correlation_id = correlation_id
                 for name, value in who.items():
                     setattr(event, name, value)
-                event.digest = event_digest(_content(event))
-                heads[pending.stream] = (event.seq, event.digest)
-                events.append(event)
-        Event.objects.bulk_create(events, batch_size=500)
+                event.digest = event_digest(_content(event))  # type: ignore[arg-type]
+                heads[event.stream] = (event.seq, event.digest)
+        self.chained.extend(events)
         self.pending = []
+        return self.chained
+
+    def flush(self) -> list[Appended]:
+        """Insert the recorded events, chained (``chain``); must run inside the caller's
+        transaction. Returns them as inserted (without their ids)."""
+        events = self.chain()
+        if not events:
+            return []
+        insert_rows(Event, COLUMNS, [event.row() for event in events])
+        self.chained = []
         return events
 
 
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples of the ``columns``' attnames) into ``model``'s table, ids left to
+    the table, none read back: COPY on PostgreSQL (psycopg 3), ``bulk_create`` elsewhere. Must run
+    inside the caller's transaction. A row that breaks a constraint fails the whole insert with
+    Django's ``IntegrityError``, as ``bulk_create`` does."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._base_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    copy_sql = f"COPY {table} ({names}) FROM STDIN"
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.copy(copy_sql) as copy,
+    ):
+        for row in rows:
+            if json_at:
+                row = list(row)
+                for i in json_at:
+                    # COPY's text format takes the JSON's text; NULL stays NULL
+                    if row[i] is not None:
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+            copy.write_row(row)
+
+
 def _heads(streams: set[str]) -> dict[str, tuple[int, str]]:
-    """The last (seq, digest) of each stream that has events."""
+    """The last (seq, digest) of each stream that has events. On PostgreSQL one index probe a
+    stream (a LATERAL join over the names); elsewhere a correlated subquery."""
     found: dict[str, tuple[int, str]] = {}
     names = sorted(streams)
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Event._meta.db_table)
+        with connection.cursor() as cursor:
+            for start in range(0, len(names), 2000):
+                cursor.execute(
+                    "SELECT s.stream, e.seq, e.digest FROM unnest(%s::varchar[]) AS s(stream) "
+                    f"CROSS JOIN LATERAL (SELECT seq, digest FROM {table} "
+                    "WHERE stream = s.stream ORDER BY seq DESC LIMIT 1) AS e",
+                    [names[start : start + 2000]],
+                )
+                for stream, seq, digest in cursor.fetchall():
+                    found[stream] = (seq, digest)
+        return found
     for start in range(0, len(names), 500):
         chunk = names[start : start + 500]
         last = Event.objects.filter(stream=OuterRef("stream")).order_by("-seq").values("seq")[:1]

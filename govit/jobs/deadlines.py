@@ -10,66 +10,73 @@ tells the rest."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import os
+import queue
+import threading
+from typing import Any
 
-from django.db.models import F
+from django.db import connection
 
-from govit.jobs.common import BATCH, add_working_days, already_told, batches, day, system, untold
+from govit.jobs.common import add_working_days, batches, day, system, untold
 from govit.jobs.common import working_days as count_days
 from govit.jobs.recipients import People
 from govit.notifications.email import send_pending
-from govit.notifications.models import Kind
-from govit.notifications.services import Notice, notify_many
+from govit.notifications.models import Kind, Notification
+from govit.notifications.services import Notice, NoticeBatch, notify_many
 from govit.organizations.models import Organization, User
 from govit.policy.calendar import default_calendar
 from govit.projects.models import ProjectStatus, Task, TaskStatus
 
 SOON = 3  # working days: "due within 3 working days"
+BATCH = 2000  # tasks a transaction (their notices and events: one COPY each)
 
 
-def candidates(today: dt.date):
-    """Open tasks of projects under way whose due date is at most SOON working days away: what
-    decides whom to tell (id, due date, organization, assignee, the project's jurisdiction)."""
+# what decides whom to tell, and what a task's notices say: its project, step, organization and
+# rulebook — read with the candidates, in one query for the night (no model instances)
+ABOUT = (
+    "pk",
+    "due_on",
+    "organization_id",
+    "assignee_id",
+    "project_id",
+    "project__jurisdiction_id",
+    "project__name",
+    "project__code",
+    "step__name",
+    "step__cite",
+    "step__working_days",
+    "organization__name",
+    "project__rulebook__rulebook_id",
+)
+
+
+def _open_tasks(today: dt.date):
+    """Open tasks of projects under way whose due date is at most SOON working days away."""
     horizon = add_working_days(default_calendar(), today, SOON)
-    return (
-        Task.objects.filter(
-            status=TaskStatus.OPEN,
-            due_on__isnull=False,
-            due_on__lte=horizon,
-            project__status=ProjectStatus.ACTIVE,
-        )
-        .order_by("due_on", "id")
-        .values_list(
-            "pk", "due_on", "organization_id", "assignee_id", "project__jurisdiction_id", named=True
-        )
+    return Task.objects.filter(
+        status=TaskStatus.OPEN,
+        due_on__isnull=False,
+        due_on__lte=horizon,
+        project__status=ProjectStatus.ACTIVE,
     )
 
 
-def _told_about(ids: list[int]) -> dict[int, Task]:
-    """The tasks with what their notices say (project, step, organization, rulebook)."""
-    return {
-        t.pk: t
-        for t in Task.objects.filter(pk__in=ids)
-        .select_related("project", "step", "organization")
-        .only(
-            "id",
-            "due_on",
-            "organization_id",
-            "project_id",
-            "step_id",
-            "project__id",
-            "project__jurisdiction_id",
-            "project__name",
-            "project__code",
-            "step__id",
-            "step__name",
-            "step__cite",
-            "step__working_days",
-            "organization__id",
-            "organization__name",
+def candidates(today: dt.date):
+    """The tasks to tell about (``_open_tasks``), as rows named by ``ABOUT``."""
+    return _open_tasks(today).order_by("due_on", "id").values_list(*ABOUT, named=True)
+
+
+def _told_of(today: dt.date) -> set[tuple[int, str]]:
+    """(user id, key) of the notifications already sent about the candidates, read once for
+    the night: every reminder and escalation of a task is stored with its task, and no two
+    candidates share a key (a concurrent run's rows are found by ``notify_many``'s insert)."""
+    return set(
+        Notification.objects.filter(task__in=_open_tasks(today).values("pk")).values_list(
+            "user_id", "key"
         )
-        .annotate(rulebook_code=F("project__rulebook__rulebook_id"))
-    }
+    )
 
 
 def stage(task, today: dt.date) -> str:
@@ -84,16 +91,14 @@ def _key(kind: str, task) -> str:
     return f"{kind}:task:{task.pk}:{task.due_on.isoformat()}"
 
 
-def _limit(task: Task) -> str:
-    step = task.step
-    limit = f"{step.working_days}个工作日内办结，" if step.working_days else ""
-    return f"（{limit}依据{step.cite}）" if step.cite else ""
+def _limit(task) -> str:
+    limit = f"{task.step__working_days}个工作日内办结，" if task.step__working_days else ""
+    return f"（{limit}依据{task.step__cite}）" if task.step__cite else ""
 
 
-def _what(task: Task) -> str:
-    project = task.project
-    code = f"（{project.code}）" if project.code else ""
-    return f"项目“{project.name}”{code}的“{task.step.name}”"
+def _what(task) -> str:
+    code = f"（{task.project__code}）" if task.project__code else ""
+    return f"项目“{task.project__name}”{code}的“{task.step__name}”"
 
 
 def run(today: dt.date) -> dict[str, int]:
@@ -101,6 +106,7 @@ def run(today: dt.date) -> dict[str, int]:
     actor = system()
     counts = {"tasks": 0, "notices": 0, "escalations": 0}
     tasks = list(candidates(today))
+    told = _told_of(today)
     counts["tasks"] = len(tasks)
     competent = dict(
         Organization.objects.filter(kind="competent_department", is_active=True).values_list(
@@ -115,59 +121,158 @@ def run(today: dt.date) -> dict[str, int]:
             pk__in={t.assignee_id for t in tasks if t.assignee_id}, is_active=True
         ).only("pk", "username", "real_name", "email", "organization_id")
     }
-    for chunk in batches(tasks, BATCH):
-        plan = []
-        for task in chunk:
-            kind = stage(task, today)
-            first = assignees.get(task.assignee_id)
-            plan.append((task, kind, people.working(task.organization_id, first=first)))
-        keys = [_key(kind, t) for t, kind, _ in plan]
-        keys += [_key(Kind.TASK_ESCALATED, t) for t, kind, _ in plan if kind == Kind.TASK_OVERDUE]
-        told = already_told(keys)
-        due: list[tuple[str, object, str, list[User], int | None]] = []
-        for task, kind, recipients in plan:
-            key = _key(kind, task)
-            dept = competent.get(task.project__jurisdiction_id)
-            if untold(recipients, key, told):
-                due.append((kind, task, key, recipients, dept))
-            if kind != Kind.TASK_OVERDUE or dept is None:
+    writer = _Writer() if _pipelined(len(tasks)) else None
+    # written by the writer thread, a batch's streams must be no other batch's: whole projects
+    chunks = by_project(tasks, BATCH) if writer else list(batches(tasks, BATCH))
+    try:
+        for chunk in chunks:
+            notices = _notices(chunk, today, cal, told, people, assignees, competent)
+            if not notices:
+                continue  # a night with nothing new reads no more than this
+            if writer is None:
+                _count(counts, notices, notify_many(actor=actor, notices=notices, told=told))
                 continue
-            # the department's own overdue task goes up to its leaders
-            chiefs = people.leaders(dept) if dept == task.organization_id else people.working(dept)
-            key = _key(Kind.TASK_ESCALATED, task)
-            if untold(chiefs, key, told):
-                due.append((Kind.TASK_ESCALATED, task, key, chiefs, dept))
-        if not due:
-            continue  # a night with nothing new reads no more than this
-        full = _told_about(sorted({task.pk for _, task, *_ in due}))
-        notices: list[Notice] = []
-        for kind, task, key, recipients, dept in due:
-            if kind == Kind.TASK_ESCALATED:
-                notices.append(_escalate(full[task.pk], key, recipients, cal=cal, today=today))
-            else:
-                notices.append(
-                    _remind(full[task.pk], kind, key, recipients, cal=cal, today=today, up=dept)
-                )
-        sent = notify_many(actor=actor, notices=notices)
-        for notice, rows in zip(notices, sent, strict=True):
-            counts["escalations" if notice.kind == Kind.TASK_ESCALATED else "notices"] += len(rows)
+            batch = NoticeBatch(actor, told)
+            for notice in notices:
+                batch.record(notice)
+            batch.events.chain()  # read and linked here: this batch's streams are no other's
+            writer.put(batch)
+    except BaseException:
+        if writer is not None:
+            writer.close(raising=False)  # what it was handed is written (or not) whole
+        raise
+    if writer is not None:
+        for batch, sent in writer.close():
+            _count(counts, batch.notices, sent)
     counts["emails"] = send_pending()
     return counts
 
 
-def _remind(task: Task, kind: str, key: str, recipients, *, cal, today: dt.date, up) -> Notice:
+def by_project(tasks: list[Any], size: int) -> list[list[Any]]:
+    """The tasks in batches of about ``size`` that never split a project: each batch's
+    notices append to streams (the projects') no other batch appends to. A project's tasks
+    keep their order (due date, id) and come where its first task comes."""
+    projects: dict[int, list[Any]] = {}
+    for task in tasks:
+        projects.setdefault(task.project_id, []).append(task)
+    chunks: list[list[Any]] = []
+    chunk: list[Any] = []
+    for mine in projects.values():
+        chunk.extend(mine)
+        if len(chunk) >= size:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _notices(chunk, today, cal, told, people: People, assignees, competent) -> list[Notice]:
+    """The notices of a batch of tasks: each task's organization (its assignee first) unless
+    all were told, and an overdue task's escalation to the competent department."""
+    due: list[tuple[str, Any, str, list[User], int | None]] = []
+    for task in chunk:
+        kind = stage(task, today)
+        recipients = people.working(task.organization_id, first=assignees.get(task.assignee_id))
+        key = _key(kind, task)
+        dept = competent.get(task.project__jurisdiction_id)
+        if untold(recipients, key, told):
+            due.append((kind, task, key, recipients, dept))
+        if kind != Kind.TASK_OVERDUE or dept is None:
+            continue
+        # the department's own overdue task goes up to its leaders
+        chiefs = people.leaders(dept) if dept == task.organization_id else people.working(dept)
+        key = _key(Kind.TASK_ESCALATED, task)
+        if untold(chiefs, key, told):
+            due.append((Kind.TASK_ESCALATED, task, key, chiefs, dept))
+    notices: list[Notice] = []
+    for kind, task, key, recipients, dept in due:
+        if kind == Kind.TASK_ESCALATED:
+            notices.append(_escalate(task, key, recipients, cal=cal, today=today))
+        else:
+            notices.append(_remind(task, kind, key, recipients, cal=cal, today=today, up=dept))
+    return notices
+
+
+def _count(counts: dict[str, int], notices: list[Notice], sent) -> None:
+    for notice, rows in zip(notices, sent, strict=True):
+        counts["escalations" if notice.kind == Kind.TASK_ESCALATED else "notices"] += len(rows)
+
+
+def _pipelined(tasks: int) -> bool:
+    """Whether a writer thread writes the batches while the next is prepared: on PostgreSQL,
+    with a second core, several batches, and no transaction around the run (the writer's
+    connection could not see into it)."""
+    return (
+        tasks > BATCH
+        and (os.cpu_count() or 1) > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+class _Writer:
+    """Writes prepared batches (``NoticeBatch.write``: one transaction each, COPY) on its own
+    connection, in order, while the scan prepares the next one; waiting on PostgreSQL (the
+    inserts, the foreign keys checked at commit) overlaps with the Python of the next batch.
+    A failure stops it: the batches written are kept, the rest is left to the next run."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.done: list[tuple[NoticeBatch, list]] = []
+        self.error: BaseException | None = None
+        context = contextvars.copy_context()  # the job's correlation id
+        self.thread = threading.Thread(
+            target=context.run, args=(self._work,), name="deadline-scan-writer", daemon=True
+        )
+        self.thread.start()
+
+    def _work(self) -> None:
+        try:
+            while (prepared := self.queue.get()) is not None:
+                self.done.append((prepared, prepared.write()))
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            connection.close()  # this thread's own
+
+    def put(self, prepared: NoticeBatch) -> None:
+        while True:
+            if self.error is not None or not self.thread.is_alive():
+                raise RuntimeError("逾期扫描的写入线程已停止") from self.error
+            try:
+                self.queue.put(prepared, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def close(self, *, raising: bool = True) -> list[tuple[NoticeBatch, list]]:
+        """Wait for the batches handed over; re-raise what stopped the writer."""
+        while self.thread.is_alive():
+            try:
+                self.queue.put(None, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+        if self.error is not None and raising:
+            raise self.error
+        return self.done
+
+
+def _remind(task, kind: str, key: str, recipients, *, cal, today: dt.date, up) -> Notice:
     what, due = _what(task), day(task.due_on)
     if kind == Kind.TASK_DUE_SOON:
         left, exact = count_days(cal, today, task.due_on)
-        title = f"待办即将到期：{task.step.name}"
+        title = f"待办即将到期：{task.step__name}"
         body = f"{what}应于{due}前办结，尚余{left}个工作日{_limit(task)}。"
     elif kind == Kind.TASK_DUE_TODAY:
         exact = True
-        title = f"待办今日到期：{task.step.name}"
+        title = f"待办今日到期：{task.step__name}"
         body = f"{what}今日（{due}）到期{_limit(task)}，请今日内办结。"
     else:
         late, exact = count_days(cal, task.due_on, today)
-        title = f"待办已逾期：{task.step.name}"
+        title = f"待办已逾期：{task.step__name}"
         if up is None:
             escalated = ""
         elif up == task.organization_id:
@@ -182,20 +287,21 @@ def _remind(task: Task, kind: str, key: str, recipients, *, cal, today: dt.date,
         kind=kind,
         key=key,
         title=title,
-        body=f"{task.organization.name}：{body}",
-        cite=task.step.cite,
-        rulebook_id=task.rulebook_code or "",
-        project=task.project,
-        task=task,
-        summary=f"{title}（{task.organization.name}）",
+        body=f"{task.organization__name}：{body}",
+        cite=task.step__cite,
+        rulebook_id=task.project__rulebook__rulebook_id or "",
+        project_id=task.project_id,
+        task_id=task.pk,
+        jurisdiction_id=task.project__jurisdiction_id,
+        summary=f"{title}（{task.organization__name}）",
     )
 
 
-def _escalate(task: Task, key: str, recipients, *, cal, today: dt.date) -> Notice:
+def _escalate(task, key: str, recipients, *, cal, today: dt.date) -> Notice:
     late, exact = count_days(cal, task.due_on, today)
-    title = f"逾期督办：{task.organization.name} · {task.step.name}"
+    title = f"逾期督办：{task.organization__name} · {task.step__name}"
     body = (
-        f"{task.organization.name}办理{_what(task)}应于{day(task.due_on)}前办结{_limit(task)}，"
+        f"{task.organization__name}办理{_what(task)}应于{day(task.due_on)}前办结{_limit(task)}，"
         f"已逾期{late}个工作日，请督促办理。"
     )
     if not exact:
@@ -206,9 +312,10 @@ def _escalate(task: Task, key: str, recipients, *, cal, today: dt.date) -> Notic
         key=key,
         title=title,
         body=body,
-        cite=task.step.cite,
-        rulebook_id=task.rulebook_code or "",
-        project=task.project,
-        task=task,
+        cite=task.step__cite,
+        rulebook_id=task.project__rulebook__rulebook_id or "",
+        project_id=task.project_id,
+        task_id=task.pk,
+        jurisdiction_id=task.project__jurisdiction_id,
         summary=title,
     )

@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
+import pickle
 import re
 from collections import namedtuple
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max
 
 from govit.events.services import record
@@ -179,6 +181,11 @@ def fingerprint(finding: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+# the stored versions this process has loaded, by their SM3 digest: a version is stored whole and
+# never rewritten, so the next night's run (a long-lived worker) need not parse its YAML again
+_LOADED: dict[tuple[str, str, int], LoadedRulebook] = {}
+
+
 class Rulebooks:
     """Each stored version loaded once for the whole run (not once per project), with the codes
     of its gates on new projects."""
@@ -189,7 +196,11 @@ class Rulebooks:
 
     def __call__(self, version_id: int) -> LoadedRulebook:
         if version_id not in self._loaded:
-            self._loaded[version_id] = RulebookVersion.objects.get(pk=version_id).load()
+            version = RulebookVersion.objects.get(pk=version_id)
+            key = (version.digest, version.rulebook_id, version.version)
+            if key not in _LOADED:
+                _LOADED[key] = version.load()
+            self._loaded[version_id] = _LOADED[key]
         return self._loaded[version_id]
 
     def gates(self, version_id: int) -> frozenset[str]:
@@ -236,6 +247,7 @@ def run(today: dt.date) -> dict[str, int]:
     records = Records()
     unfinished = unfinished_by_unit_and_year()
     counts = {"projects": 0, "new_findings": 0, "cleared": 0, "notices": 0, "errors": 0}
+    batches: list[list[Row]] = []
     last = 0
     while True:
         projects = [
@@ -249,24 +261,126 @@ def run(today: dt.date) -> dict[str, int]:
         if not projects:
             break
         last = projects[-1].pk
-        counts["projects"] += len(projects)
-        _check(actor, projects, rulebooks, records, unfinished, today, counts)
+        batches.append(projects)
+    counts["projects"] = sum(len(projects) for projects in batches)
+    decided = _decide_all(batches, rulebooks, unfinished, today)
+    for projects, (found, errors) in zip(batches, decided, strict=True):
+        counts["errors"] += errors
+        _check(actor, projects, found, rulebooks, records, today, counts)
     counts["emails"] = send_pending()
     return counts
+
+
+# decide() for a province is CPU work: with this many projects (and a second core) a forked
+# helper process decides every other batch while this one decides the rest (PostgreSQL only)
+PARALLEL_FROM = 4 * BATCH
+Found = list[tuple[Row, list[dict]]]
+
+
+def _decide(
+    projects: list[Row], rulebooks: Rulebooks, unfinished: Unfinished, today: dt.date
+) -> tuple[Found, int]:
+    """decide()'s recorded findings for each project of a batch (reads only), and how many
+    projects could not be checked."""
+    facts = facts_for(projects, unfinished=unfinished)
+    found: Found = []
+    errors = 0
+    for project in projects:
+        try:
+            rb = rulebooks(project.rulebook_id)
+            gates = rulebooks.gates(project.rulebook_id)
+            found.append((project, raised(rb, facts[project.pk], today, gates)))
+        except Exception:
+            # one project's bad data must not stop the province's re-check; it is in the log
+            log.exception("re-check of project %s failed", project.pk)
+            errors += 1
+    return found, errors
+
+
+def _decide_all(
+    batches: list[list[Row]], rulebooks: Rulebooks, unfinished: Unfinished, today: dt.date
+) -> list[tuple[Found, int]]:
+    """``_decide`` for every batch, the odd ones in a forked helper when that pays
+    (``_parallel``); whatever the helper does not deliver is decided here."""
+    helped: dict[int, tuple[Found, int]] = {}
+    if _parallel(batches):
+        for version_id in sorted({p.rulebook_id for projects in batches for p in projects}):
+            rulebooks.gates(version_id)  # loaded once, before the fork: the helper inherits them
+        helper = _Helper(batches[1::2], rulebooks, unfinished, today)
+        mine = {
+            i: _decide(batches[i], rulebooks, unfinished, today) for i in range(0, len(batches), 2)
+        }
+        for i, (pairs, errors) in zip(range(1, len(batches), 2), helper.results(), strict=False):
+            rows = {p.pk: p for p in batches[i]}
+            helped[i] = ([(rows[pk], raw) for pk, raw in pairs], errors)
+        helped.update(mine)
+    return [
+        helped.get(i) or _decide(b, rulebooks, unfinished, today) for i, b in enumerate(batches)
+    ]
+
+
+def _parallel(batches: list[list[Row]]) -> bool:
+    return (
+        len(batches) > 1
+        and sum(len(b) for b in batches) >= PARALLEL_FROM
+        and (os.cpu_count() or 1) > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+class _Helper:
+    """A forked process that decides some batches and sends back, per batch, the (project id,
+    findings) pairs and the error count. It only reads, on its own connection; if it fails or
+    dies, ``results`` delivers less and the caller decides the rest itself."""
+
+    def __init__(self, batches, rulebooks: Rulebooks, unfinished: Unfinished, today: dt.date):
+        connections.close_all()  # neither process may go on with the other's socket
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the helper
+            os.close(read)
+            code = 0
+            try:
+                out = []
+                for projects in batches:
+                    found, errors = _decide(projects, rulebooks, unfinished, today)
+                    out.append(([(p.pk, raw) for p, raw in found], errors))
+                with os.fdopen(write, "wb") as pipe:
+                    pickle.dump(out, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                log.exception("re-check helper failed; the main process decides its batches")
+                code = 1
+            finally:
+                connections.close_all()
+                os._exit(code)
+        os.close(write)
+        self.read = read
+
+    def results(self) -> list[tuple[list[tuple[int, list[dict]]], int]]:
+        try:
+            with os.fdopen(self.read, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            os.waitpid(self.pid, 0)
+        try:
+            return pickle.loads(data) if data else []
+        except Exception:
+            log.exception("re-check helper sent no usable answer")
+            return []
 
 
 def _check(
     actor,
     projects: list[Row],
+    found: Found,
     rulebooks: Rulebooks,
     records: Records,
-    unfinished: Unfinished,
     today: dt.date,
     counts: dict[str, int],
 ) -> None:
-    """One batch: decide() for each project, what is new or gone against the open findings,
-    recorded together."""
-    facts = facts_for(projects, unfinished=unfinished)
+    """One batch: decide()'s findings (``found``), what is new or gone against the open
+    findings, recorded together."""
     known: dict[int, dict[str, int]] = {p.pk: {} for p in projects}
     batch = {"project_id__gte": projects[0].pk, "project_id__lte": projects[-1].pk}
     for pk, project_id, fp in ProjectFinding.objects.filter(
@@ -274,24 +388,10 @@ def _check(
     ).values_list("pk", "project_id", "fingerprint"):
         if project_id in known:
             known[project_id][fp] = pk
-    found: list[tuple[Row, LoadedRulebook, list[dict]]] = []
-    for project in projects:
-        try:
-            rb = rulebooks(project.rulebook_id)
-            found.append(
-                (
-                    project,
-                    rb,
-                    raised(rb, facts[project.pk], today, rulebooks.gates(project.rulebook_id)),
-                )
-            )
-        except Exception:
-            # one project's bad data must not stop the province's re-check; it is in the log
-            log.exception("re-check of project %s failed", project.pk)
-            counts["errors"] += 1
-    records.load(p.pk for p, _, fs in found if any(f["code"] in NEEDS_RECORDS for f in fs))
+    records.load(p.pk for p, fs in found if any(f["code"] in NEEDS_RECORDS for f in fs))
     changes = []
-    for project, rb, raw in found:
+    for project, raw in found:
+        rb = rulebooks(project.rulebook_id)
         now = {fingerprint(f): f for f in raw if not answered(project, f, today, rb, records)}
         mine = known[project.pk]
         new = {fp: f for fp, f in now.items() if fp not in mine}

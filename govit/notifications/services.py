@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 
 from govit.access.policy import authorize
 from govit.core import clock
-from govit.events.services import EventBatch, record
+from govit.events.services import EventBatch, insert_rows, record
 from govit.jurisdictions.models import Jurisdiction
 from govit.notifications.models import EmailState, Notification
 from govit.organizations.models import User
@@ -148,17 +148,59 @@ class Notice:
         }
 
 
+class Told(NamedTuple):
+    """A notification ``notify_many`` wrote: whom it told, for which reason (the row is in the
+    table; its id is not read back)."""
+
+    user: User
+    key: str
+
+    @property
+    def user_id(self) -> int:
+        return self.user.pk
+
+
+# the columns ``notify_many`` fills (id is the table's; read_at and emailed_at stay empty)
+COLUMNS = (
+    "user_id",
+    "kind",
+    "key",
+    "project_id",
+    "task_id",
+    "jurisdiction_id",
+    "title",
+    "body",
+    "cite",
+    "rulebook_id",
+    "created_at",
+    "email_state",
+)
+
+
 @transaction.atomic
-def notify_many(*, actor: User, notices: Sequence[Notice]) -> list[list[Notification]]:
-    """``notify`` for each notice, in one transaction; returns each notice's new rows.
+def notify_many(
+    *, actor: User, notices: Sequence[Notice], told: set[tuple[int, str]] | None = None
+) -> list[list[Told]]:
+    """``notify`` for each notice, in one transaction; returns whom each notice told anew.
 
     The rows of the whole batch are inserted at once and so are their events (one per notice
-    that told somebody new, on the project's or jurisdiction's stream, as ``notify`` records).
+    that told somebody new, on the project's or jurisdiction's stream, as ``notify`` records),
+    with COPY on PostgreSQL (``govit.events.services.insert_rows``). ``told``: the (user id, key)
+    already notified for these notices' keys, when the caller has just read them (the deadline
+    scan reads them once a night); otherwise they are read here.
     When another run got to some of the same (user, key) — or to one of the streams — first,
     the batch's insert fails as a whole and the notices are told one by one with ``notify``,
     each finding what the other run recorded: nobody is told twice, nothing is lost."""
     for jurisdiction_id in sorted({n.jurisdiction_id for n in notices}):
         authorize(actor, "jurisdiction.admin", jurisdiction_id)
+    batch = NoticeBatch(actor, _told(notices) if told is None else told)
+    for notice in notices:
+        batch.record(notice)
+    return batch.write()
+
+
+def _told(notices: Sequence[Notice]) -> set[tuple[int, str]]:
+    """(user id, key) of the notifications that exist for these notices' keys."""
     keys = sorted({n.key for n in notices})
     told: set[tuple[int, str]] = set()
     for start in range(0, len(keys), 500):
@@ -167,58 +209,83 @@ def notify_many(*, actor: User, notices: Sequence[Notice]) -> list[list[Notifica
                 "user_id", "key"
             )
         )
-    now = clock.now()
-    planned: list[list[Notification]] = []
-    for notice in notices:
-        rows = []
+    return told
+
+
+class NoticeBatch:
+    """``notify_many`` in two halves, for a job that prepares its next batch while this one is
+    written (the deadline scan on PostgreSQL): ``record`` each notice (the actor's permission
+    checked, whom it tells anew against ``told``, its rows built and its event recorded), then
+    ``write`` — on this connection or another — in one transaction."""
+
+    def __init__(self, actor: User, told: set[tuple[int, str]]) -> None:
+        self.actor = actor
+        self.told = set(told)
+        self.notices: list[Notice] = []
+        self.planned: list[list[Told]] = []
+        self.rows: list[tuple] = []
+        self.events = EventBatch(actor)
+        self.now = clock.now()
+        self._authorized: set[int] = set()
+
+    def record(self, notice: Notice) -> list[Told]:
+        if notice.jurisdiction_id not in self._authorized:
+            authorize(self.actor, "jurisdiction.admin", notice.jurisdiction_id)
+            self._authorized.add(notice.jurisdiction_id)  # type: ignore[arg-type]
+        mine = []
+        title = notice.title[:200]
         for user in {u.pk: u for u in notice.recipients}.values():
-            if (user.pk, notice.key) in told:
+            if (user.pk, notice.key) in self.told:
                 continue
-            told.add((user.pk, notice.key))  # the same reason twice in one batch: told once
-            rows.append(
-                Notification(
-                    user=user,
-                    kind=notice.kind,
-                    key=notice.key,
-                    project_id=notice.project_id,
-                    task_id=notice.task_id,
-                    jurisdiction_id=notice.jurisdiction_id,
-                    title=notice.title[:200],
-                    body=notice.body,
-                    cite=notice.cite or "",
-                    rulebook_id=notice.rulebook_id,
-                    created_at=now,
-                    email_state=EmailState.PENDING if user.email else EmailState.NONE,
+            self.told.add((user.pk, notice.key))  # the same reason twice in one batch: once
+            mine.append(Told(user, notice.key))
+            self.rows.append(
+                (
+                    user.pk,
+                    notice.kind,
+                    notice.key,
+                    notice.project_id,
+                    notice.task_id,
+                    notice.jurisdiction_id,
+                    title,
+                    notice.body,
+                    notice.cite or "",
+                    notice.rulebook_id,
+                    self.now,
+                    EmailState.PENDING if user.email else EmailState.NONE,
                 )
             )
-        planned.append(rows)
-    if not any(planned):
-        return planned
-    try:
-        with transaction.atomic():
-            Notification.objects.bulk_create([row for rows in planned for row in rows])
-            events = EventBatch(actor)
-            for notice, rows in zip(notices, planned, strict=True):
-                if rows:
-                    events.record(
-                        "notification.sent",
-                        project_id=notice.project_id,
-                        jurisdiction_id=notice.jurisdiction_id,
-                        summary=_sent_summary(notice.summary or notice.title, rows),
-                        cite=notice.cite,
-                        data={
-                            "kind": notice.kind,
-                            "key": notice.key,
-                            "users": [row.user.pk for row in rows],
-                        },
-                    )
-            events.flush()
-    except IntegrityError:
-        # a concurrent run inserted the same (user, key) or appended to one of the streams
-        return [notify(actor=actor, **notice.arguments()) for notice in notices]
-    return planned
+        self.notices.append(notice)
+        self.planned.append(mine)
+        if mine:
+            self.events.record(
+                "notification.sent",
+                project_id=notice.project_id,
+                jurisdiction_id=notice.jurisdiction_id,
+                summary=_sent_summary(notice.summary or notice.title, mine),
+                cite=notice.cite,
+                data={"kind": notice.kind, "key": notice.key, "users": [t.user.pk for t in mine]},
+            )
+        return mine
+
+    def write(self) -> list[list[Told]]:
+        """Insert the rows and the events in one transaction; returns whom each notice told."""
+        if not self.rows:
+            return self.planned
+        with transaction.atomic(savepoint=False):
+            try:
+                with transaction.atomic():
+                    insert_rows(Notification, COLUMNS, self.rows)
+                    self.events.flush()
+            except IntegrityError:
+                # a concurrent run inserted the same (user, key) or appended to one of the streams
+                return [
+                    [Told(row.user, row.key) for row in notify(actor=self.actor, **n.arguments())]
+                    for n in self.notices
+                ]
+        return self.planned
 
 
-def _sent_summary(what: str, rows: Sequence[Notification]) -> str:
+def _sent_summary(what: str, rows: Sequence[Notification] | Sequence[Told]) -> str:
     names = "、".join(row.user.display_name for row in rows)
     return f"{what}（已提醒：{names}）"

@@ -139,3 +139,21 @@ def test_a_stream_another_writer_appended_to_is_told_one_by_one(cast, projects, 
     for project in projects:
         assert len(sent(project)) == 2
         assert verify_stream(f"project:{project.pk}") == []
+
+
+def test_what_the_caller_read_as_told_is_not_told_again(cast, projects):
+    """The deadline scan reads what was told for the whole night and passes it on: those
+    (user, key) are skipped without another read, the others told once."""
+    clerk, leader = cast.user("unit"), cast.user("unit.leader")
+    first, second = notices(cast, projects[:1], n=2)
+    told = {(clerk.pk, first.key)}
+    rows = notify_many(actor=system(), notices=[first, second], told=told)
+    assert [[r.user_id for r in sent] for sent in rows] == [
+        [leader.pk],
+        [clerk.pk, leader.pk],
+    ]
+    assert told == {(clerk.pk, first.key)}  # the caller's set is left as it was
+    assert sent(projects[0]) == [(first.key, [leader.pk]), (second.key, [clerk.pk, leader.pk])]
+    assert sorted(Notification.objects.values_list("user_id", "key")) == sorted(
+        [(leader.pk, first.key), (clerk.pk, second.key), (leader.pk, second.key)]
+    )
