@@ -19,28 +19,14 @@ from govit.planning import selectors
 from govit.planning import services as planning
 from govit.projects.models import Project, ProjectStatus
 from tests.web.test_plans import lane
-from tests.workflow.conftest import make_cast
+from tests.web.test_scale_plans_board import names
 from tests.workflow.flows import declared, planned
 
 pytestmark = pytest.mark.django_db
 
 
-def names(html: str) -> list[str]:
-    return re.findall(r'class="pname">([^<]+)</a>', html)
-
-
 def count(html: str, key: str) -> int:
     return int(re.search(r'<span class="badge">(\d+)</span>', lane(html, key)).group(1))
-
-
-@pytest.fixture
-def cast(tree):
-    return make_cast(tree, "yueyang")
-
-
-@pytest.fixture
-def five(cast):
-    return [declared(cast, name=f"岳阳市项目{i}", amount=1_000_000 + 10_000 * i) for i in range(5)]
 
 
 def read(cast, key: str = "competent_department") -> selectors.Board:

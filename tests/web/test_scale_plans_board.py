@@ -19,8 +19,6 @@ from govit.projects.models import Project
 from govit.web.templatetags.govit import wan
 from govit.web.views import plans as views
 from tests.web.test_plans import lane
-from tests.workflow.conftest import make_cast
-from tests.workflow.flows import declared
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +27,6 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 def names(html: str) -> list[str]:
     return re.findall(r'class="pname">([^<]+)</a>', html)
-
-
-@pytest.fixture
-def cast(tree):
-    return make_cast(tree, "yueyang")
-
-
-@pytest.fixture
-def five(cast):
-    return [declared(cast, name=f"岳阳市项目{i}", amount=1_000_000 + 10_000 * i) for i in range(5)]
 
 
 def test_a_lane_shows_a_page_its_exact_totals_and_more_brings_the_rest(
