@@ -73,10 +73,6 @@ def project_list(
     return qs.order_by("-id")
 
 
-def step_list(project: Project) -> QuerySet[ProjectStep]:
-    return project.steps.order_by("seq")
-
-
 def current_step(project: Project) -> ProjectStep | None:
     return project.steps.exclude(status__in=DONE_STEP_STATUSES).order_by("seq").first()
 
@@ -120,16 +116,6 @@ def days_left(task: Task, today: dt.date | None = None) -> int | None:
         return -cal.working_days_between(task.due_on, today)
     except CalendarYearMissing:
         return None
-
-
-def timeline(project: Project) -> list[dict[str, Any]]:
-    steps = list(
-        project.steps.order_by("seq").prefetch_related("tasks__organization", "opinions__user")
-    )
-    return [
-        {"step": step, "tasks": list(step.tasks.all()), "opinions": list(step.opinions.all())}
-        for step in steps
-    ]
 
 
 def declaration_warnings(project: Project) -> list[dict[str, Any]]:
