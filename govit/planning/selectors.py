@@ -4,17 +4,17 @@ changes (``board_changed``), so a reader never sees a board older than the last 
 
 from __future__ import annotations
 
-import uuid
 from array import array
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 
+from govit.core import stamps
 from govit.core.errors import RuleRefused
 from govit.jurisdictions.models import Jurisdiction
 from govit.planning.models import AnnualPlan, PlanEntry, PlanStatus
@@ -135,18 +135,17 @@ def plan_lines(
 # --- the board's lanes -------------------------------------------------------------------------------
 
 LANE_KEYS = ("declarations", "joint_review", "plan", "approved")
-# The version lives long; a board kept under it is dropped after an hour even if nothing changed,
-# which bounds the harm of a write that could not reach the cache (the page never relies on it).
-VERSION_SECONDS = 7 * 24 * 3600
+# A board kept under its stamp is dropped after an hour even if nothing changed, which bounds the
+# harm of a write that could not reach the cache (the page never relies on it).
 BOARD_SECONDS = 3600
 
 
-def _lanes_version_key(jurisdiction_id: int, year: int) -> str:
-    return f"plans:board:version:{jurisdiction_id}:{year}"
+def _lanes_scope(jurisdiction_id: int, year: int) -> str:
+    return f"plans:board:{jurisdiction_id}:{year}"
 
 
-def _years_version_key(jurisdiction_id: int) -> str:
-    return f"plans:board:version:{jurisdiction_id}"
+def _years_scope(jurisdiction_id: int) -> str:
+    return f"plans:board:{jurisdiction_id}"
 
 
 def _board_key(jurisdiction_id: int, year: int) -> str:
@@ -159,29 +158,13 @@ def _years_key(jurisdiction_id: int) -> str:
 
 def board_changed(project: Project, *, declared: bool = False) -> None:
     """The project changed its stage, or was ``declared``: the boards kept for its plan year
-    (and, for a declaration, the years its jurisdiction's board offers) are stale. A new version
-    now, and again once the transaction commits — a board read between the two may hold the old
-    state, and the second version drops it. Plans and their lines need no call: the key of a
-    board holds each plan's status and lines, read on every request."""
-    keys = [_lanes_version_key(project.jurisdiction_id, project.plan_year)]
+    (and, for a declaration, the years its jurisdiction's board offers) are stale
+    (``govit.core.stamps.renew``: a new stamp now and again at the commit). Plans and their lines
+    need no call: the key of a board holds each plan's status and lines, read on every request."""
+    scopes = [_lanes_scope(project.jurisdiction_id, project.plan_year)]
     if declared:
-        keys.append(_years_version_key(project.jurisdiction_id))
-
-    def bump() -> None:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, VERSION_SECONDS)
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def _version(key: str, found: dict[str, Any]) -> str | None:
-    """The version under ``key``, started when there is none (never kept, or evicted): what was
-    kept under an earlier one is not used. None only when the cache keeps nothing."""
-    version = found.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, VERSION_SECONDS)
-        version = cache.get(key)
-    return version
+        scopes.append(_years_scope(project.jurisdiction_id))
+    stamps.renew(scopes)
 
 
 @dataclass
@@ -331,29 +314,29 @@ def plan_board(
     under the year's version (``board_changed``) and the plans' lines and statuses; computed
     again when either moved. A reader who sees only some projects gets those of them."""
     jid = jurisdiction.pk
-    keys = [_lanes_version_key(jid, year), _board_key(jid, year)]
-    keys += [_years_version_key(jid), _years_key(jid)]
+    lanes, years_scope = _lanes_scope(jid, year), _years_scope(jid)
+    keys = [_board_key(jid, year), _years_key(jid), stamps.key(lanes), stamps.key(years_scope)]
     found = cache.get_many(keys)
-    version = _version(keys[0], found)
+    version = (stamps.settle([lanes], found) or {}).get(lanes)
     fingerprint = (version, _fingerprint(plans, kinds))
-    kept = found.get(keys[1])
+    kept = found.get(keys[0])
     cached = version is not None and kept is not None and kept["key"] == fingerprint
     if cached:
         data = kept
     else:
         data = _compute(jid, year, plans, kinds)
         if version is not None:
-            cache.set(keys[1], {"key": fingerprint, **data}, BOARD_SECONDS)
+            cache.set(keys[0], {"key": fingerprint, **data}, BOARD_SECONDS)
     if _every_declared(jurisdiction, projects):
         visible = None
-        years_version = _version(keys[2], found)
-        kept_years = found.get(keys[3])
+        years_version = (stamps.settle([years_scope], found) or {}).get(years_scope)
+        kept_years = found.get(keys[1])
         if years_version is not None and kept_years and kept_years["key"] == years_version:
             years = kept_years["years"]
         else:
             years = _project_years(projects)
             if years_version is not None:
-                cache.set(keys[3], {"key": years_version, "years": years}, BOARD_SECONDS)
+                cache.set(keys[1], {"key": years_version, "years": years}, BOARD_SECONDS)
     else:
         # the reader's projects are a costly query (access.policy): read once, for both
         visible, years = set(), set()

@@ -92,7 +92,7 @@ def test_a_board_read_before_the_commit_is_not_served_after_it(
 ):
     """The version changes when the write is made and again when it commits: lanes read in
     between (without the write) are kept under the first version and never served."""
-    key = f"plans:board:version:{cast.jurisdiction.pk}:2027"
+    key = f"stamp:plans:board:{cast.jurisdiction.pk}:2027"
     with django_capture_on_commit_callbacks() as callbacks:
         selectors.board_changed(five[0])
     read(cast)
@@ -106,7 +106,7 @@ def test_a_board_read_before_the_commit_is_not_served_after_it(
 
 def test_a_lost_version_is_never_trusted(cast, five):
     read(cast)
-    cache.delete(f"plans:board:version:{cast.jurisdiction.pk}:2027")
+    cache.delete(f"stamp:plans:board:{cast.jurisdiction.pk}:2027")
     # a change the cache could not have heard of: the lanes are worked out again
     Project.objects.filter(pk=five[0].pk).update(stage="joint_review")
     again = read(cast)
