@@ -101,7 +101,7 @@ def caches_from_url(redis_url: str) -> dict[str, Any]:
         )
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "govit.core.cache.RedisCache",  # one client a process (govit/core/cache.py)
             "LOCATION": redis_url,
             "KEY_PREFIX": "govit",
             # a Redis that is down must fail a request quickly, not hang it

@@ -59,7 +59,7 @@ def test_without_redis_the_cache_is_the_database_table_every_server_shares():
 )
 def test_with_redis_url_the_cache_is_redis_with_short_timeouts(url):
     cache = caches_from_url(url)["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "govit.core.cache.RedisCache"
     assert cache["LOCATION"] == url
     assert cache["OPTIONS"]["socket_connect_timeout"] <= 5
 
