@@ -8,7 +8,7 @@ GUNICORN_BIND              address to listen on (default 0.0.0.0:8000)
 GUNICORN_WORKERS           worker processes (default 2 × CPUs + 1, at most 12)
 GUNICORN_THREADS           threads per worker (default 1: sync workers; >1: gthread)
 GUNICORN_TIMEOUT           seconds before a silent worker is killed and restarted (default 60)
-GUNICORN_MAX_REQUESTS      requests before a worker is recycled (default 2000, with jitter)
+GUNICORN_MAX_REQUESTS      requests before a worker is recycled (default 20000, with jitter; 0: never)
 GUNICORN_FORWARDED_ALLOW_IPS  the load balancer's addresses, trusted for X-Forwarded-* (default
                            127.0.0.1)
 LOG_LEVEL                  DEBUG / INFO / WARNING … (default INFO)
@@ -44,8 +44,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
-# a worker is replaced after this many requests: memory stays bounded over months of uptime
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+# a worker is replaced after this many requests: memory stays bounded over months of uptime.
+# Not much sooner: a province's readers send hundreds a second, and a new worker costs a second
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # each worker opens its own database connections after the fork
@@ -90,3 +91,11 @@ class JsonAccessLogger(glogging.Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def post_worker_init(worker):
+    """Before a new worker (at start, or replacing a recycled one) takes its first request: the
+    URLs, views and rulebooks loaded (govit/ops/warm.py)."""
+    from govit.ops.warm import warm_up
+
+    warm_up()
