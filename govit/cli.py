@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("dir", type=Path, help="备份目录（含 manifest.json）")
     rs.add_argument("--force", action="store_true", help="目标数据库有数据时也恢复（全部替换）")
 
+    ch = sub.add_parser("cache", help="缓存：留存的页面、用户与统计").add_subparsers(
+        dest="action", required=True
+    )
+    ch.add_parser("clear", help="清空缓存（在 GovIT 之外直接修改了数据库之后）")
+
     g = sub.add_parser("gen", help="向空数据库生成省级规模的基准测试数据（项目、事件、材料等）")
     g.add_argument("--projects", type=int, required=True, help="项目数，如 50000")
     g.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据，默认 1）")
@@ -138,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return _backup_restore(args)
         if args.command == "gen":
             return _gen(args)
+        if args.command == "cache":
+            return _cache_clear()
         if args.command == "manage":
             return _manage(args.args)
     except BadInput as exc:
@@ -539,6 +546,25 @@ def _run_backup_restore(args: argparse.Namespace) -> int:
         f"✓ 已恢复：数据库 {sum(restored.loaded.values())} 行，上传文件 "
         f"{restored.files_written + restored.files_kept} 个；行数、事件链和文件摘要均已核对"
     )
+    return EXIT_OK
+
+
+def _cache_clear() -> int:
+    """What the cache holds was read from the database: after the database was changed other
+    than through GovIT (every change of GovIT's own records an event, which tells the kept reads),
+    none of it may be served (govit/core/kept.py)."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+
+    cache.clear()
+    where = "Redis" if settings.REDIS_URL else "数据库表 govit_cache"
+    print(f"已清空缓存（{where}）：留存的页面、用户和统计将从数据库重新读取")
     return EXIT_OK
 
 

@@ -1,4 +1,7 @@
-"""Append events. Called by every service, inside its transaction, after the change it records."""
+"""Append events. Called by every service, inside its transaction, after the change it records.
+
+Every change records an event, so an event is also what tells the kept reads of its
+jurisdiction that they are stale (``govit.core.kept.data_changed``)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Subquery
 
-from govit.core import clock
+from govit.core import clock, kept
 from govit.core.digest import canonical_json, sm3
 from govit.events.models import Event
 from govit.events.registry import label
@@ -129,6 +132,7 @@ def record(
         try:
             with transaction.atomic():
                 event.save()
+            kept.data_changed([event.jurisdiction_id])  # what was kept from it is stale
             return event
         except IntegrityError:
             if attempt == 4:
@@ -259,6 +263,7 @@ class EventBatch:
         if not events:
             return []
         insert_rows(Event, COLUMNS, [event.row() for event in events])
+        kept.data_changed({event.jurisdiction_id for event in events})
         self.chained = []
         return events
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from govit.core import clock
+from govit.core import clock, kept
 from govit.notifications.models import Notification
 from govit.organizations.models import User
 
@@ -18,4 +18,7 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=clock.now())
+    changed = qs.update(read_at=clock.now())
+    if changed:
+        kept.account_changed(user.pk)  # every page's header counts the unread
+    return changed

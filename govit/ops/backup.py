@@ -42,6 +42,7 @@ from typing import Any, BinaryIO, TextIO
 from cryptography.hazmat.primitives import hashes
 from django.apps import apps
 from django.core import serializers
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.core.management import call_command
@@ -461,6 +462,11 @@ def restore(
 
     say("载入数据库……")
     loaded = _load(directory / DUMP, using)
+    if using == "default":
+        # what the cache holds (kept pages, users, the plan board) was read from the data the
+        # restore replaced: none of it may be served (govit/core/kept.py)
+        say("清空缓存……")
+        cache.clear()
 
     say("核对恢复结果……")
     problems = verify_restored(manifest, using=using, storage=storage)

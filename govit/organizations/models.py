@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -125,6 +128,35 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return role in self.role_codes()
+
+    # A copy kept in the cache for sign-in (govit.core.kept.kept_user) holds the HMACs that
+    # sessions are checked against, not the password's hash, and is never written back.
+    def keepable(self) -> User:
+        """A copy of this user (as read, with its organization, expert entry and roles) fit to
+        keep in the cache."""
+        kept = copy.copy(self)  # Model.__getstate__: its own state and related objects
+        kept._kept_auth = (
+            self.get_session_auth_hash(),
+            tuple(self.get_session_auth_fallback_hash()),
+        )
+        kept.password = ""
+        return kept
+
+    def get_session_auth_hash(self) -> str:
+        kept = self.__dict__.get("_kept_auth")
+        return kept[0] if kept else super().get_session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        kept = self.__dict__.get("_kept_auth")
+        if kept:
+            yield from kept[1]
+        else:
+            yield from super().get_session_auth_fallback_hash()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.__dict__.get("_kept_auth"):
+            raise RuntimeError("缓存中的用户副本是只读的：修改用户须从数据库读取")
+        super().save(*args, **kwargs)
 
 
 class UserRole(models.Model):

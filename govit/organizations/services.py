@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from govit.access.policy import authorize
+from govit.core import kept
 from govit.core.digest import sm3
 from govit.core.errors import Conflict, InvalidInput
 from govit.events.services import record
@@ -160,6 +161,7 @@ def user_roles_change(*, actor: User, user: User, roles: Iterable[str], reason: 
     UserRole.objects.filter(user=user).delete()
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in roles])
     user._role_codes = None
+    kept.account_changed(user.pk)
     record(
         "user.roles_changed",
         actor=actor,
@@ -187,6 +189,7 @@ def user_active_set(*, actor: User, user: User, active: bool, reason: str) -> Us
         raise Conflict("不能停用本辖区最后一位管理员", code="LAST_ADMIN")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    kept.account_changed(user.pk)
     record(
         "user.activated" if active else "user.deactivated",
         actor=actor,

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from govit.access.policy import authorize
-from govit.core import clock
+from govit.core import clock, kept
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
@@ -57,6 +57,8 @@ def expert_register(
         employer_name=employer_name or (employer.name if employer else ""),
         user=user,
     )
+    if user is not None:
+        kept.account_changed(user.pk)  # the account is now an expert's (the header says so)
     record(
         "expert.registered",
         actor=actor,
@@ -78,6 +80,8 @@ def expert_set_availability(
     expert.available = available
     expert.unavailable_reason = "" if available else reason
     expert.save(update_fields=["available", "unavailable_reason"])
+    if expert.user_id is not None:
+        kept.account_changed(expert.user_id)
     record(
         "expert.availability_changed",
         actor=actor,

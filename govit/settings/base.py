@@ -9,6 +9,8 @@ from govit.settings.env import (
     caches_from_url,
     database_from_url,
     email_from_env,
+    env_bool,
+    env_int,
     env_list,
     env_str,
     file_storage_from_env,
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "govit.web.middleware.PagesNeedSignIn",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "govit.core.kept.KeptReads",  # last: answers a kept read after sign-in and CSRF have run
 ]
 
 ROOT_URLCONF = "govit.urls"
@@ -127,6 +130,13 @@ CACHES = caches_from_url(REDIS_URL)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 # With Redis, a session is read from the cache and written through to the database (one query
 # less a request; losing Redis signs nobody out); without it, straight from the database.
+# Kept reads (govit/core/kept.py): the main pages, the API's reads and the signed-in user answered
+# from the cache while nothing they were read from has changed. On where Redis is the cache (a
+# cache in the database would cost the queries it saves); GOVIT_KEPT_READS=0 turns it off.
+GOVIT_KEPT_READS = env_bool("GOVIT_KEPT_READS", bool(REDIS_URL))
+GOVIT_KEPT_SECONDS = env_int("GOVIT_KEPT_SECONDS", 600)
+# what a kept page is made of besides the data; by default a digest of the checkout (kept.release)
+GOVIT_RELEASE = env_str("GOVIT_RELEASE", "")
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL

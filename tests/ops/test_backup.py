@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
 
@@ -173,11 +174,13 @@ def test_with_force_the_database_returns_to_the_backup(world, media, tmp_path):
     later = flows.declared(world["cast"], unit="other_unit", name="备份之后的项目", amount=500_000)
     session = SessionStore()
     session.create()  # a signed-in browser: its cookie must not outlive a restore
+    cache.set("kept:response:later", "a page showing 备份之后的项目")  # read from the later data
     assert ops.row_counts() != manifest["database"]["tables"]
 
     result = ops.restore(tmp_path / "b", force=True)
 
     assert result.problems == []
+    assert cache.get("kept:response:later") is None  # nothing read before the restore is served
     assert ops.row_counts() == manifest["database"]["tables"]
     assert not Session.objects.exists()
     assert not Project.objects.filter(pk=later.pk).exists()

@@ -1,0 +1,306 @@
+"""Kept reads: the main pages and API reads, and the signed-in user, answered from the cache while
+nothing they were read from has changed.
+
+Everything a page or an API read shows a reader comes from the reader's jurisdiction (access.policy:
+nobody sees another's), from the reader's own account and from the platform itself. Each has a
+stamp (``govit.core.stamps``), renewed whenever it changes:
+
+- ``jurisdiction:<id>`` — every event recorded in the jurisdiction (``govit.events.services``:
+  every change to a project, a plan, a meeting, an organization or an account records one);
+  ``jurisdiction:0`` — events outside any jurisdiction (calendars, rulebook versions), which every
+  kept read depends on;
+- ``user:<id>`` — the account, its roles and expert entry, and its notifications read
+  (``account_changed``);
+- the day (overdue and working days left move with it), the last year of holidays the process
+  counts working days with (calendars/sync.py loads a year another server stored), the language
+  and the release (a new version of the code, templates, translations, rulebooks or calendar
+  files keeps nothing of the old one).
+
+A response is kept (``KeptReads``) for a reader, an address with its query, the language, the
+htmx header and the browser's CSRF cookie (a page's forms carry a token for it), with the tokens
+of those scopes read (in the same read of the cache) before the view reads anything, and used
+only while they are still the current ones, for ``GOVIT_KEPT_SECONDS`` at most. Only a ``200``
+that sets no cookie and leaves the session as it was is kept. A browser's hard reload
+(``Cache-Control: no-cache``) is always answered fresh. Off unless ``GOVIT_KEPT_READS`` (on by
+default where Redis is the cache: docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+from functools import cache as once
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+from govit.core import clock, stamps
+from govit.policy.calendar import default_calendar
+
+log = logging.getLogger("govit.kept")
+
+GLOBAL = "jurisdiction:0"
+HEADER = "X-GovIT-Kept"  # hit / miss on every kept read's answer (for operators and benchmarks)
+
+# The reads kept, by URL name: the pages people come back to all day and the API's reads.
+# Each is a GET without side effects whose answer depends only on what the docstring lists.
+VIEWS = frozenset(
+    {
+        "home",
+        "project-list",
+        "project-detail",
+        "project-section",
+        "plan-board",
+        "expert-draws",
+        "dashboard",
+        "rulebook-list",
+        "rulebook-detail",
+        "rulebook-compare",
+        "selfcheck",
+        "admin-home",
+        "api-v1:projects",
+        "api-v1:project_detail",
+        "api-v1:steps",
+        "api-v1:events",
+        "api-v1:documents",
+        "api-v1:tasks",
+    }
+)
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "GOVIT_KEPT_READS", False))
+
+
+def jurisdiction_scope(jurisdiction_id: int | None) -> str:
+    return f"jurisdiction:{jurisdiction_id or 0}"
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def data_changed(jurisdiction_ids: Iterable[int | None]) -> None:
+    """Events were recorded in these jurisdictions (None: outside any): what was kept from them
+    is stale."""
+    if enabled():
+        stamps.renew(jurisdiction_scope(j) for j in jurisdiction_ids)
+
+
+def account_changed(*user_ids: int) -> None:
+    """These accounts changed (roles, active, expert entry) or read their notifications: their
+    kept copies and the pages kept for them are stale."""
+    if enabled():
+        stamps.renew(user_scope(pk) for pk in user_ids)
+
+
+@once
+def release() -> str:
+    """A digest of what a page is made of besides the data: the code, templates, translations,
+    static files, rulebooks, calendars and regulations of this checkout, and the framework's
+    versions. Computed once a process (~10 ms); GOVIT_RELEASE, when set, is used instead."""
+    given = getattr(settings, "GOVIT_RELEASE", "")
+    if given:
+        return given
+    import django
+    import ninja
+
+    digest = hashlib.blake2b(f"{django.__version__}:{ninja.__version__}".encode(), digest_size=8)
+    base = Path(settings.BASE_DIR)
+    for root in ("govit", "rulebooks", "calendar", "regulations"):
+        for path in sorted((base / root).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- the signed-in user ------------------------------------------------------------------------
+
+
+def _user_key(user_id: Any) -> str:
+    return f"kept:user:{user_id}"
+
+
+def kept_user(user_id: Any, read: Callable[[], Any]) -> Any:
+    """The user ``read()`` would return, from the cache while the account's stamp is the one it
+    was kept under. The kept copy carries the HMACs sessions are checked against instead of the
+    password's hash (``User.keepable``), and refuses to be saved. Without kept reads, ``read()``."""
+    if not enabled():
+        return read()
+    scope = user_scope(user_id)
+    try:
+        found = cache.get_many([_user_key(user_id), stamps.key(scope)])
+    except Exception:
+        log.warning("kept: the cache did not answer", exc_info=True)
+        return read()
+    token = (stamps.settle([scope], found) or {}).get(scope)
+    entry = found.get(_user_key(user_id))
+    valid = (token, release(), _secrets())
+    if token is not None and entry is not None and entry[:3] == valid:
+        return entry[3]
+    user = read()
+    if user is not None and token is not None:
+        try:
+            cache.set(_user_key(user_id), (*valid, user.keepable()), _seconds())
+        except Exception:
+            log.warning("kept: could not keep user %s", user_id, exc_info=True)
+    return user
+
+
+def _secrets() -> str:
+    """Which secret keys the kept HMACs were made with (an HMAC of nothing under each, not the
+    keys): a copy kept under other keys is read again instead of signing its sessions out."""
+    from django.utils.crypto import salted_hmac
+
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return ":".join(salted_hmac("govit.core.kept", "", secret=k).hexdigest()[:16] for k in keys)
+
+
+# --- kept responses ------------------------------------------------------------------------------
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "GOVIT_KEPT_SECONDS", 600))
+
+
+def _reader(request: HttpRequest) -> Any:
+    """Who asks, as the view will see it: on the API the bearer token's user when there is a
+    token (the API tries it first), else the session's; pages know only the session."""
+    auth = request.headers.get("Authorization", "")
+    if request.path.startswith("/api/") and auth[:7].lower() == "bearer ":
+        from govit.organizations.selectors import token_user
+
+        return token_user(auth[7:].strip())
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _messages_pending(request: HttpRequest) -> bool:
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    return bool(request.COOKIES.get(CookieStorage.cookie_name)) or "_messages" in request.session
+
+
+def read_scopes(user: Any) -> list[str] | None:
+    """The scopes a reader's pages and API reads are read from; None for a reader whose reads
+    are not kept (a superuser sees every jurisdiction; an account of none sees nothing)."""
+    from govit.access.policy import jurisdiction_id
+
+    if user.is_superuser:
+        return None
+    jid = jurisdiction_id(user)
+    if jid is None:
+        return None
+    return [jurisdiction_scope(jid), GLOBAL, user_scope(user.pk)]
+
+
+def response_key(request: HttpRequest, user: Any) -> str:
+    """The key this reader's answer to this request is kept under (with the tokens it was read
+    under: ``KeptReads``)."""
+    parts = [
+        release(),
+        str(user.pk),
+        request.get_full_path(),
+        getattr(request, "LANGUAGE_CODE", ""),
+        request.headers.get("HX-Request", ""),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        clock.today().isoformat(),
+        # the holidays this process counts working days with: years are only ever added, and a
+        # server learns of a new one within a minute (calendars/sync.py), when its key moves on
+        str(default_calendar().years[-1]),
+    ]
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return f"kept:response:{digest}"
+
+
+def _pack(tokens: tuple[str, ...], response: HttpResponse) -> tuple[Any, ...]:
+    return tokens, response.status_code, list(response.items()), zlib.compress(response.content, 1)
+
+
+def _unpack(entry: tuple[Any, ...]) -> HttpResponse:
+    _tokens, status, headers, body = entry
+    response = HttpResponse(zlib.decompress(body), status=status)
+    for name, value in headers:
+        response[name] = value
+    response[HEADER] = "hit"
+    return response
+
+
+class KeptReads:
+    """Answers a kept read from the cache when its tokens are still current; keeps the view's
+    answer otherwise. Last of the middleware: sign-in, CSRF and the others have run before it, and
+    their answers (redirects, refusals) are never kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        pending = getattr(request, "_kept", None)
+        if pending is not None:
+            key, tokens = pending
+            response[HEADER] = "miss"
+            if self._keepable(request, response):
+                try:
+                    cache.set(key, _pack(tokens, response), _seconds())  # type: ignore[arg-type]
+                except Exception:
+                    log.warning("kept: could not keep %s", request.path, exc_info=True)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not enabled() or request.method != "GET":
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name not in VIEWS:
+            return None
+        user = _reader(request)
+        if user is None or _messages_pending(request):
+            return None
+        scopes = read_scopes(user)
+        if scopes is None:
+            return None
+        key = response_key(request, user)
+        # the answer and the current tokens in one read, before the view reads anything
+        try:
+            found = cache.get_many([key, *(stamps.key(scope) for scope in scopes)])
+        except Exception:
+            log.warning("kept: the cache did not answer", exc_info=True)
+            return None
+        current = stamps.settle(scopes, found)
+        if current is None:
+            return None
+        tokens = tuple(current[scope] for scope in scopes)
+        entry = found.get(key)
+        fresh = "no-cache" in request.headers.get("Cache-Control", "").lower()
+        if entry is not None and entry[0] == tokens and not fresh:
+            return _unpack(entry)
+        request._kept = (key, tokens)  # type: ignore[attr-defined]
+        return None
+
+    @staticmethod
+    def _keepable(request: HttpRequest, response: HttpResponseBase) -> bool:
+        return (
+            response.status_code == 200
+            and isinstance(response, HttpResponse)
+            and not response.streaming
+            and not response.cookies
+            and _csrf_unchanged(request)
+            and not request.session.modified
+        )
+
+
+def _csrf_unchanged(request: HttpRequest) -> bool:
+    """Whether the page's forms carry a token for the CSRF cookie the browser already has. A page
+    that used the token asks for the cookie to be sent again (Django refreshes its age each time);
+    that is harmless to leave out of a kept answer only if it is the same cookie."""
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return True
+    had = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    return bool(had) and request.META.get("CSRF_COOKIE") == had
