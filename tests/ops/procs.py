@@ -29,6 +29,19 @@ def environment(var_dir: Path, **variables: str) -> dict[str, str]:
     return env | variables
 
 
+def production(var_dir: Path, database_dir: Path, **variables: str) -> dict[str, str]:
+    """A production server's environment: a key of its own, ``localhost``, and a SQLite database
+    in ``database_dir``."""
+    return environment(
+        var_dir,
+        DJANGO_SETTINGS_MODULE=PROD,
+        SECRET_KEY=production_key(),
+        ALLOWED_HOSTS="localhost",
+        DATABASE_URL=f"sqlite:///{database_dir / 'govit.sqlite3'}",
+        **variables,
+    )
+
+
 def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     command = [str(BIN / args[0]), *args[1:]]
     return subprocess.run(

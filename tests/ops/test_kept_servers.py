@@ -11,7 +11,7 @@ from pathlib import Path
 
 import redis
 
-from tests.ops.procs import BIN, PROD, ROOT, environment, production_key, run
+from tests.ops.procs import BIN, ROOT, production, run
 from tests.ops.test_serving import free_port, wait_until_up
 
 SETUP = """
@@ -51,12 +51,9 @@ def request(port: int, method: str, path: str, body: dict | None = None, **heade
 
 def test_two_app_servers_share_kept_reads_and_see_each_others_writes(tmp_path, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
-    env = environment(
+    env = production(
         tmp_path,
-        DJANGO_SETTINGS_MODULE=PROD,
-        SECRET_KEY=production_key(),
-        ALLOWED_HOSTS="localhost",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'govit.sqlite3'}",
+        tmp_path,
         REDIS_URL=redis_url,
         GOVIT_SSL_REDIRECT="false",
         GOVIT_SECURE_COOKIES="false",

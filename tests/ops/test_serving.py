@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.procs import BIN, PROD, ROOT, environment, production_key
+from tests.ops.procs import BIN, ROOT, environment, production, production_key
 
 
 def free_port() -> int:
@@ -49,12 +49,9 @@ def test_gunicorn_serves_the_app_static_files_and_health_with_json_logs(
     collected_static: Path, redis_url, tmp_path
 ):
     port = free_port()
-    env = environment(
+    env = production(
         collected_static,
-        DJANGO_SETTINGS_MODULE=PROD,
-        SECRET_KEY=production_key(),
-        ALLOWED_HOSTS="localhost",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'govit.sqlite3'}",
+        tmp_path,
         REDIS_URL=redis_url,
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",

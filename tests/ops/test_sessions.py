@@ -4,7 +4,7 @@ it lives in the database alone."""
 
 from __future__ import annotations
 
-from tests.ops.procs import PROD, environment, production_key, run
+from tests.ops.procs import production, run
 
 SCRIPT = """
 from django.conf import settings
@@ -25,14 +25,7 @@ print("after the cache is emptied:", engine.SessionStore(store.session_key).get(
 
 
 def _run(tmp_path, **variables):
-    env = environment(
-        tmp_path,
-        DJANGO_SETTINGS_MODULE=PROD,
-        SECRET_KEY=production_key(),
-        ALLOWED_HOSTS="localhost",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'govit.sqlite3'}",
-        **variables,
-    )
+    env = production(tmp_path, tmp_path, **variables)
     done = run(["python", "-c", "import django; django.setup()\n" + SCRIPT], env)
     assert done.returncode == 0, done.stderr
     return done.stdout
