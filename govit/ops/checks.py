@@ -190,6 +190,26 @@ def check_cache() -> Iterator[Finding]:
         yield ok("缓存", f"可以读写（{where}）")
 
 
+def check_kept_reads() -> Iterator[Finding]:
+    """Kept reads (govit/core/kept.py) pay where the cache is Redis; over the database cache every
+    read of the cache is itself a query."""
+    on = bool(getattr(settings, "GOVIT_KEPT_READS", False))
+    if on and not settings.REDIS_URL:
+        yield note(
+            "留存的读取",
+            "已开启，但缓存在数据库中：每次读缓存本身就是查询，省不下多少",
+            "设置 REDIS_URL，或设 GOVIT_KEPT_READS=false",
+        )
+    elif on:
+        yield ok("留存的读取", f"已开启：页面和接口的读取至多留存 {settings.GOVIT_KEPT_SECONDS} 秒")
+    elif settings.REDIS_URL:
+        yield note(
+            "留存的读取",
+            "已关闭（GOVIT_KEPT_READS=false）：每次读取都从数据库计算",
+            "多人使用时建议开启（docs/deployment.md）",
+        )
+
+
 def check_broker() -> Iterator[Finding]:
     from govit.ops.health import REDIS_SCHEMES, broker_url, ping_redis
 
@@ -387,6 +407,7 @@ CHECKS: list[Callable[[], Iterator[Finding]]] = [
     check_django_deploy,
     check_database,
     check_cache,
+    check_kept_reads,
     check_broker,
     check_storage,
     check_email,

@@ -94,6 +94,25 @@ def test_a_broker_of_its_own_that_is_unreachable_is_a_problem(settings):
     assert list(checks.check_broker()) == []  # no broker: the jobs run in-process
 
 
+@pytest.mark.parametrize(
+    ("redis", "kept", "status", "says"),
+    [
+        ("redis://127.0.0.1:6379/0", True, "ok", "已开启：页面和接口的读取至多留存 600 秒"),
+        ("redis://127.0.0.1:6379/0", False, "note", "已关闭"),
+        ("", True, "note", "缓存在数据库中"),
+    ],
+)
+def test_kept_reads_are_reported_with_where_they_pay(settings, redis, kept, status, says):
+    settings.REDIS_URL, settings.GOVIT_KEPT_READS, settings.GOVIT_KEPT_SECONDS = redis, kept, 600
+    finding = only(checks.check_kept_reads, status)
+    assert finding.area == "留存的读取" and says in finding.message
+
+
+def test_kept_reads_off_without_redis_are_not_worth_a_line(settings):
+    settings.REDIS_URL, settings.GOVIT_KEPT_READS = "", False
+    assert list(checks.check_kept_reads()) == []
+
+
 @pytest.mark.django_db
 def test_without_redis_the_database_cache_must_work(settings):
     settings.REDIS_URL = ""
