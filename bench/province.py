@@ -843,7 +843,53 @@ def wrk_test(port: int, people, users: int, seconds: float) -> dict[str, Any]:
     }
 
 
-def throughput(env, ctx, users: int, seconds: float, workers: int) -> list[dict[str, Any]]:
+WRITER = """
+import io, random, sys, time
+import django
+django.setup()
+from govit.documents.services import document_upload
+from govit.gen.setup import PLACES
+from govit.organizations.models import User
+from govit.projects.models import Project
+
+rate, seconds = float(sys.argv[1]), float(sys.argv[2])
+people = {}
+for place in PLACES:  # each jurisdiction's active projects, with their unit's clerk
+    office = User.objects.get(username=f"{place}.competent_department.clerk").organization
+    active = Project.objects.filter(jurisdiction_id=office.jurisdiction_id, status="active")
+    for project in active.order_by("-id")[:40]:
+        clerks = User.objects.filter(organization_id=project.unit_id, username__endswith=".clerk")
+        clerk = clerks.first()
+        if clerk is not None:
+            people.setdefault(place, []).append((clerk, project))
+places, rng, done, n = sorted(people), random.Random(7), 0, 0
+stop = time.perf_counter() + seconds
+while time.perf_counter() < stop:
+    started = time.perf_counter()
+    clerk, project = rng.choice(people[places[n % len(places)]])
+    document_upload(actor=clerk, project=project, name="进度说明",
+                    upload=io.BytesIO(b"%PDF-1.7 w"), filename="进度说明.pdf")
+    done, n = done + 1, n + 1
+    time.sleep(max(0.0, 1 / rate - (time.perf_counter() - started)))
+print("WROTE", done)
+"""
+
+
+def writing(env: dict[str, str], rate: float, seconds: float) -> subprocess.Popen:
+    """Uploads at ``rate`` a second, the jurisdictions in turn, each recording its event: the
+    kept reads of that jurisdiction are stale from then on (a busy working hour of a province)."""
+    return subprocess.Popen(
+        [str(BIN / "python"), "-c", WRITER, str(rate), str(seconds)],
+        env={**env, "DJANGO_SETTINGS_MODULE": "govit.settings.base"},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def throughput(
+    env, ctx, users: int, seconds: float, workers: int, writes: float = 0
+) -> list[dict[str, Any]]:
     """The mixed read load (the target), the same people reading through the API only, and the
     mixed load again on a server that keeps nothing (every read worked out anew: what the
     kept reads buy). With wrk on the machine (Debian's package) it drives the load; otherwise the
@@ -853,23 +899,32 @@ def throughput(env, ctx, users: int, seconds: float, workers: int) -> list[dict[
     use_wrk = shutil.which("wrk") is not None
     results = []
     runs = [
-        ("mixed reads (pages and API)", people, True),
-        ("API reads only", api_only, True),
-        ("mixed reads, every read fresh (kept reads off)", people, False),
+        ("mixed reads (pages and API)", people, True, 0.0),
+        ("API reads only", api_only, True, 0.0),
+        (f"mixed reads while {writes:g} uploads a second are written", people, True, writes),
+        ("mixed reads, every read fresh (kept reads off)", people, False, 0.0),
     ]
+    if not writes:
+        runs = [run for run in runs if not run[3]]
     for kept in (True, False):
         process, port, _log = serve(env, workers, kept=kept)
         try:
             asyncio.run(load_test(port, people, users, 3))  # warm every worker
-            for mix, who, with_kept in runs:
+            for mix, who, with_kept, rate in runs:
                 if with_kept != kept:
                     continue
                 before = load()
+                writer = writing(env, rate, seconds) if rate else None
                 if use_wrk:
                     result = wrk_test(port, who, users, seconds)
                 else:
                     result = asyncio.run(load_test(port, who, users, seconds))
                     result["client"] = "asyncio"
+                if writer is not None:
+                    out, _ = writer.communicate(timeout=seconds + 120)
+                    result["written"] = int(out.split()[-1]) if out.strip() else 0
+                    if writer.returncode:
+                        raise RuntimeError("the writer of the load failed")
                 result.update(mix=mix, load=f"{before} → {load()}", workers=workers)
                 results.append(result)
         finally:
@@ -1020,8 +1075,10 @@ def report(args, prep, counts, results, load_result, job_results, started_load) 
             "jurisdiction) and reads, at random: the workbench, project list pages, project pages, "
             "the API's project list, project detail, events and documents, and its tasks, with "
             "the cookies of a signed-in browser (session and CSRF). Nothing is written during "
-            "the load, so after each reader's first visit a kept read is current: the third row "
-            "is the same load with kept reads off, every read worked out anew.",
+            "the first two loads, so after each reader's first visit a kept read is current; "
+            "during the third, uploads are written at the rate it says, the five jurisdictions "
+            "in turn (each renews its jurisdiction's stamp: a busy working hour); the last is "
+            "the same load with kept reads off, every read worked out anew.",
             "",
             f"| mix | requests | 200 OK | answered from kept reads | requests/s | errors | p50 ms | p95 ms | load | target ≥ {TARGET_RPS:.0f}/s, no error |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
@@ -1031,7 +1088,9 @@ def report(args, prep, counts, results, load_result, job_results, started_load) 
             if i == 0:  # the target is the mixed load's
                 ok &= passed
             lines.append(
-                f"| {lr['mix']} | {lr['requests']} | {lr['ok']} "
+                f"| {lr['mix']}"
+                + (f" ({lr['written']} written)" if "written" in lr else "")
+                + f" | {lr['requests']} | {lr['ok']} "
                 f"| {lr['kept'] / max(lr['requests'], 1):.0%} | {lr['rps']:.0f} | {lr['errors']} "
                 f"| {lr['p50']:.0f} | {lr['p95']:.0f} | {lr['load']} "
                 f"| {('ok' if passed else 'MISSED') if i == 0 else '(for comparison)'} |"
@@ -1110,6 +1169,12 @@ def main() -> int:
         metavar="TEXT",
         help="also print the cProfile of the pages whose label contains TEXT (for their owners)",
     )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=5.0,
+        help="uploads a second during the third load (0: no such load)",
+    )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--database", default=DATABASE, help="the database's name (on 5432)")
@@ -1160,7 +1225,9 @@ def main() -> int:
         counts = counts_text(today)
         workers = args.workers or min(2 * (os.cpu_count() or 1) + 1, 12)
         load_result = (
-            None if args.skip_load else throughput(env, ctx, args.users, args.seconds, workers)
+            None
+            if args.skip_load
+            else throughput(env, ctx, args.users, args.seconds, workers, args.writes)
         )
         job_results = None if args.skip_jobs else jobs(today)
         text, ok = report(args, prep, counts, results, load_result, job_results, started_load)
