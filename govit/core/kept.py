@@ -6,11 +6,16 @@ nobody sees another's), from the reader's own account and from the platform itse
 stamp (``govit.core.stamps``), renewed whenever it changes:
 
 - ``jurisdiction:<id>`` — every event recorded in the jurisdiction (``govit.events.services``:
-  every change to a project, a plan, a meeting, an organization or an account records one);
-  ``jurisdiction:0`` — events outside any jurisdiction (calendars, rulebook versions), which every
+  every change to a project, a plan, a meeting, an organization or an account records one): the
+  lists, the workbench, the plan board, the statistics;
+- a project's own reads (``PROJECT_VIEWS``: its page, its parts, the API's detail, steps, events
+  and documents) depend instead on ``project:<id>`` — the events on its stream — and on
+  ``jurisdiction:<id>:outside-projects`` — the jurisdiction's events on no project's stream
+  (plans, organizations, accounts, delegations, experts, vendors' credit);
+- ``jurisdiction:0`` — events outside any jurisdiction (calendars, rulebook versions), which every
   kept read depends on;
-- ``user:<id>`` — the account, its roles and expert entry, and its notifications read
-  (``account_changed``);
+- ``user:<id>`` — the account, its roles and expert entry, its notifications, new or read
+  (``account_changed``: every page's header counts the unread);
 - the day (overdue and working days left move with it), the last year of holidays the process
   counts working days with (calendars/sync.py loads a year another server stored), the language
   and the release (a new version of the code, templates, translations, rulebooks or calendar
@@ -78,19 +83,50 @@ def enabled() -> bool:
     return bool(getattr(settings, "GOVIT_KEPT_READS", False))
 
 
+# The reads of one project: they depend on its own events and on the jurisdiction's events that
+# belong to no project (plans, organizations, accounts, experts, vendors' credit), not on the
+# other projects' — a busy jurisdiction's project pages stay kept while other projects change.
+# The URL name and the argument that names the project.
+PROJECT_VIEWS = {
+    "project-detail": "pk",
+    "project-section": "pk",
+    "api-v1:project_detail": "project_id",
+    "api-v1:steps": "project_id",
+    "api-v1:events": "project_id",
+    "api-v1:documents": "project_id",
+}
+
+
 def jurisdiction_scope(jurisdiction_id: int | None) -> str:
     return f"jurisdiction:{jurisdiction_id or 0}"
+
+
+def outside_projects_scope(jurisdiction_id: int | None) -> str:
+    return f"jurisdiction:{jurisdiction_id or 0}:outside-projects"
+
+
+def project_scope(project_id: int) -> str:
+    return f"project:{project_id}"
 
 
 def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def data_changed(jurisdiction_ids: Iterable[int | None]) -> None:
-    """Events were recorded in these jurisdictions (None: outside any): what was kept from them
-    is stale."""
-    if enabled():
-        stamps.renew(jurisdiction_scope(j) for j in jurisdiction_ids)
+def data_changed(where: Iterable[tuple[int | None, int | None]]) -> None:
+    """Events were recorded at these (jurisdiction, project) — None: outside any — so what was
+    kept from them is stale: everything of the jurisdiction, and the project's own reads or, for
+    an event of no project, every project's reads of the jurisdiction."""
+    if not enabled():
+        return
+    scopes = set()
+    for jurisdiction_id, project_id in where:
+        scopes.add(jurisdiction_scope(jurisdiction_id))
+        if project_id is None:
+            scopes.add(outside_projects_scope(jurisdiction_id))
+        else:
+            scopes.add(project_scope(project_id))
+    stamps.renew(scopes)
 
 
 def account_changed(*user_ids: int) -> None:
@@ -188,9 +224,11 @@ def _messages_pending(request: HttpRequest) -> bool:
     return bool(request.COOKIES.get(CookieStorage.cookie_name)) or "_messages" in request.session
 
 
-def read_scopes(user: Any) -> list[str] | None:
-    """The scopes a reader's pages and API reads are read from; None for a reader whose reads
-    are not kept (a superuser sees every jurisdiction; an account of none sees nothing)."""
+def read_scopes(user: Any, view_name: str, kwargs: dict[str, Any]) -> list[str] | None:
+    """The scopes a reader's read is read from; None for a reader whose reads are not kept (a
+    superuser sees every jurisdiction; an account of none sees nothing). A project's read
+    answered 200 is of a project of the reader's jurisdiction (any other is "not found", and a
+    404 is never kept)."""
     from govit.access.policy import jurisdiction_id
 
     if user.is_superuser:
@@ -198,7 +236,11 @@ def read_scopes(user: Any) -> list[str] | None:
     jid = jurisdiction_id(user)
     if jid is None:
         return None
-    return [jurisdiction_scope(jid), GLOBAL, user_scope(user.pk)]
+    mine = [GLOBAL, user_scope(user.pk)]
+    argument = PROJECT_VIEWS.get(view_name)
+    if argument is not None and argument in kwargs:
+        return [project_scope(int(kwargs[argument])), outside_projects_scope(jid), *mine]
+    return [jurisdiction_scope(jid), *mine]
 
 
 def response_key(request: HttpRequest, user: Any) -> str:
@@ -263,7 +305,7 @@ class KeptReads:
         user = _reader(request)
         if user is None or _messages_pending(request):
             return None
-        scopes = read_scopes(user)
+        scopes = read_scopes(user, match.view_name, match.kwargs)
         if scopes is None:
             return None
         key = response_key(request, user)

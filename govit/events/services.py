@@ -132,7 +132,7 @@ def record(
         try:
             with transaction.atomic():
                 event.save()
-            kept.data_changed([event.jurisdiction_id])  # what was kept from it is stale
+            kept.data_changed([(event.jurisdiction_id, event.project_id)])  # kept reads: stale
             return event
         except IntegrityError:
             if attempt == 4:
@@ -263,7 +263,7 @@ class EventBatch:
         if not events:
             return []
         insert_rows(Event, COLUMNS, [event.row() for event in events])
-        kept.data_changed({event.jurisdiction_id for event in events})
+        kept.data_changed({(event.jurisdiction_id, event.project_id) for event in events})
         self.chained = []
         return events
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from django.db import IntegrityError, transaction
 
 from govit.access.policy import authorize
-from govit.core import clock
+from govit.core import clock, kept
 from govit.events.services import EventBatch, insert_rows, record
 from govit.jurisdictions.models import Jurisdiction
 from govit.notifications.models import EmailState, Notification
@@ -86,6 +86,7 @@ def notify(
         new.append(row)
     if not new:
         return []
+    kept.account_changed(*(n.user_id for n in new))  # every page's header counts the unread
     record(
         "notification.sent",
         actor=actor,
@@ -277,6 +278,7 @@ class NoticeBatch:
                 with transaction.atomic():
                     insert_rows(Notification, COLUMNS, self.rows)
                     self.events.flush()
+                    kept.account_changed(*{row[0] for row in self.rows})  # their badges
             except IntegrityError:
                 # a concurrent run inserted the same (user, key) or appended to one of the streams
                 return [

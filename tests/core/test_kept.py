@@ -204,6 +204,65 @@ def test_a_change_in_another_jurisdiction_keeps_what_was_kept(tree, kept_on):  #
     assert answered(get(client, url)) == "hit"
 
 
+def test_a_project_page_stays_kept_while_other_projects_change_but_not_the_list(cast, kept_on):
+    mine, other = declared(cast, name="智慧教育平台"), declared(cast, name="校园安防系统")
+    client = signed_in(cast.user("competent_department"))
+    page = reverse("project-detail", args=[mine.pk])
+    api = f"/api/v1/projects/{mine.pk}/events"
+    listing = reverse("project-list")
+    for url in (page, api, listing):
+        twice(client, url)
+    with clock.frozen(DAY):
+        document_upload(
+            actor=cast.user("unit"),
+            project=other,
+            name="校园安防系统补充材料",
+            upload=io.BytesIO(b"%PDF-1.7 other"),
+            filename="补充.pdf",
+        )
+    assert answered(get(client, page)) == "hit" and answered(get(client, api)) == "hit"
+    assert answered(get(client, listing)) == "miss"  # the list shows the other project too
+
+
+def test_an_event_of_no_project_makes_every_project_page_of_the_jurisdiction_stale(cast, kept_on):
+    """Plans, organizations, accounts, delegations, vendors' credit: what a project page may
+    show of them is recorded on the jurisdiction's stream."""
+    from govit.organizations.services import organization_create
+
+    project = declared(cast)
+    client = signed_in(cast.user("competent_department"))
+    page = reverse("project-detail", args=[project.pk])
+    twice(client, page)
+    organization_create(
+        actor=system_user(),
+        jurisdiction=cast.jurisdiction,
+        kind="construction_unit",
+        name="岳阳市新设的数据资源局",
+    )
+    assert answered(get(client, page)) == "miss"
+
+
+def test_a_notification_about_one_project_shows_in_the_badge_on_another_projects_page(
+    cast, kept_on
+):
+    mine, other = declared(cast, name="智慧教育平台"), declared(cast, name="校园安防系统")
+    clerk = cast.user("competent_department")
+    client = signed_in(clerk)
+    page = reverse("project-detail", args=[mine.pk])
+    assert "提醒（" not in twice(client, page).content.decode()
+    with clock.frozen(DAY):
+        notify(
+            actor=system_user(),
+            recipients=[clerk],
+            kind="deadline",
+            key=f"test:other:{other.pk}",
+            title="校园安防系统：待办即将到期",
+            body="请及时办理",
+            project=other,
+        )
+    assert "提醒（1）" in get(client, page).content.decode()
+
+
 def test_every_kind_of_reader_sees_a_task_leave_their_desk_at_once(cast, kept_on):
     project = declared(cast, amount=1_000_000)
     planned(cast, [project])
@@ -266,6 +325,35 @@ def test_the_badge_counts_a_new_notification_and_one_read(cast, kept_on):
     twice(client, url)
     mark_read(clerk)  # the inbox records no event: the reader's own stamp tells
     assert "提醒（" not in get(client, url).content.decode()
+
+
+def test_a_nights_batch_of_notices_shows_in_every_recipients_badge(cast, kept_on):
+    """The deadline scan tells thousands at once (notify_many): each recipient's pages count
+    them at the next read, whatever project the page is of."""
+    from govit.notifications.services import Notice, notify_many
+
+    mine, other = declared(cast, name="智慧教育平台"), declared(cast, name="校园安防系统")
+    clerk, leader = cast.user("competent_department"), cast.user("competent_department.leader")
+    readers = [signed_in(clerk), signed_in(leader)]
+    page = reverse("project-detail", args=[mine.pk])
+    for client in readers:
+        assert "提醒（" not in twice(client, page).content.decode()
+    with clock.frozen(DAY):
+        notify_many(
+            actor=system_user(),
+            notices=[
+                Notice(
+                    recipients=[clerk, leader],
+                    kind="deadline",
+                    key=f"test:batch:{other.pk}",
+                    title="校园安防系统：待办即将到期",
+                    body="请及时办理",
+                    project=other,
+                )
+            ],
+        )
+    for client in readers:
+        assert "提醒（1）" in get(client, page).content.decode()
 
 
 def test_roles_taken_away_show_at_the_next_page(cast, kept_on):
@@ -365,7 +453,7 @@ def test_a_read_made_before_a_commit_is_not_served_after_it(
     url = reverse("project-list")
     scope = kept.jurisdiction_scope(cast.jurisdiction.pk)
     with django_capture_on_commit_callbacks() as callbacks:
-        kept.data_changed([cast.jurisdiction.pk])
+        kept.data_changed([(cast.jurisdiction.pk, None)])
     assert answered(twice(client, url)) == "hit"
     written = stamps.tokens([scope])
     for callback in callbacks:
@@ -421,11 +509,13 @@ def _same(response) -> bytes:
 
 
 def test_at_every_step_of_a_project_every_kept_read_is_the_fresh_one(cast, kept_on):
-    """岳阳: a 150万元 project from declaration to post-evaluation. After each step every reader's
-    kept pages and API reads are exactly what the view answers fresh."""
+    """岳阳: a 150万元 project from declaration to post-evaluation, another of the same unit
+    standing still. After each step every reader's kept pages and API reads — of both — are
+    exactly what the view answers fresh."""
     add_vendor(cast, "岳阳数字科技有限公司", "contractor", key="contractor", prefix="yueyang")
     add_vendor(cast, "岳阳工程监理有限公司", "supervisor", key="supervisor", prefix="yueyang")
     project = declared(cast, amount=1_500_000, name="智慧教育平台")
+    other = declared(cast, amount=600_000, name="校园安防系统")  # of the same unit, left behind
     readers = {
         key: signed_in(cast.user(key))
         for key in ("competent_department", "unit", "audit", "finance", "contractor")
@@ -441,6 +531,8 @@ def test_at_every_step_of_a_project_every_kept_read_is_the_fresh_one(cast, kept_
         f"/api/v1/projects/{project.pk}/events",
         f"/api/v1/projects/{project.pk}/documents",
         "/api/v1/tasks",
+        reverse("project-detail", args=[other.pk]),
+        f"/api/v1/projects/{other.pk}",
     ]
     kinds = list(project.steps.order_by("seq").values_list("kind", flat=True))
     compared = 0
