@@ -81,6 +81,32 @@ def twice(client: Client, url: str, on: dt.date = DAY, **headers):
     return get(client, url, on, **headers)
 
 
+def uploaded(cast, project, name: str) -> None:
+    """The unit uploads a document (an event on the project's stream)."""
+    with clock.frozen(DAY):
+        document_upload(
+            actor=cast.user("unit"),
+            project=project,
+            name=name,
+            upload=io.BytesIO(b"%PDF-1.7 more"),
+            filename="补充.pdf",
+        )
+
+
+def told(user: User, key: str, **where) -> None:
+    """``user`` is notified (``where``: the project or the jurisdiction it is about)."""
+    with clock.frozen(DAY):
+        notify(
+            actor=system_user(),
+            recipients=[user],
+            kind="deadline",
+            key=key,
+            title="待办即将到期",
+            body="请及时办理",
+            **where,
+        )
+
+
 # --- kept, and not -------------------------------------------------------------------------------
 
 
@@ -212,14 +238,7 @@ def test_a_project_page_stays_kept_while_other_projects_change_but_not_the_list(
     listing = reverse("project-list")
     for url in (page, api, listing):
         twice(client, url)
-    with clock.frozen(DAY):
-        document_upload(
-            actor=cast.user("unit"),
-            project=other,
-            name="校园安防系统补充材料",
-            upload=io.BytesIO(b"%PDF-1.7 other"),
-            filename="补充.pdf",
-        )
+    uploaded(cast, other, "校园安防系统补充材料")
     assert answered(get(client, page)) == "hit" and answered(get(client, api)) == "hit"
     assert answered(get(client, listing)) == "miss"  # the list shows the other project too
 
@@ -250,16 +269,7 @@ def test_a_notification_about_one_project_shows_in_the_badge_on_another_projects
     client = signed_in(clerk)
     page = reverse("project-detail", args=[mine.pk])
     assert "提醒（" not in twice(client, page).content.decode()
-    with clock.frozen(DAY):
-        notify(
-            actor=system_user(),
-            recipients=[clerk],
-            kind="deadline",
-            key=f"test:other:{other.pk}",
-            title="校园安防系统：待办即将到期",
-            body="请及时办理",
-            project=other,
-        )
+    told(clerk, f"test:other:{other.pk}", project=other)
     assert "提醒（1）" in get(client, page).content.decode()
 
 
@@ -294,14 +304,7 @@ def test_an_upload_shows_on_the_project_page_and_in_the_api_at_once(cast, kept_o
     api = f"/api/v1/projects/{project.pk}/documents"
     twice(client, page)
     twice(client, api)
-    with clock.frozen(DAY):
-        document_upload(
-            actor=cast.user("unit"),
-            project=project,
-            name="补充说明材料",
-            upload=io.BytesIO(b"%PDF-1.7 more"),
-            filename="补充.pdf",
-        )
+    uploaded(cast, project, "补充说明材料")
     assert "补充说明材料" in get(client, page).content.decode()
     assert "补充说明材料" in get(client, api).content.decode()
 
@@ -311,16 +314,7 @@ def test_the_badge_counts_a_new_notification_and_one_read(cast, kept_on):
     client = signed_in(clerk)
     url = reverse("rulebook-list")
     assert "提醒（" not in twice(client, url).content.decode()
-    with clock.frozen(DAY):
-        notify(
-            actor=system_user(),
-            recipients=[clerk],
-            kind="deadline",
-            key="test:badge",
-            title="待办即将到期",
-            body="请及时办理",
-            jurisdiction=cast.jurisdiction,
-        )
+    told(clerk, "test:badge", jurisdiction=cast.jurisdiction)
     assert "提醒（1）" in get(client, url).content.decode()
     twice(client, url)
     mark_read(clerk)  # the inbox records no event: the reader's own stamp tells
