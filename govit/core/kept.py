@@ -14,8 +14,10 @@ stamp (``govit.core.stamps``), renewed whenever it changes:
   (plans, organizations, accounts, delegations, experts, vendors' credit);
 - ``jurisdiction:0`` — events outside any jurisdiction (calendars, rulebook versions), which every
   kept read depends on;
-- ``user:<id>`` — the account, its roles and expert entry, its notifications, new or read
-  (``account_changed``: every page's header counts the unread);
+- ``user:<id>`` — the account (``User.save``), its roles and expert entry, its notifications,
+  new or read (``account_changed``: every page's header counts the unread); the signed-in user
+  is read before the middleware runs, so a page is kept under the token that user was read
+  under (``kept_user``), not one read later;
 - the day (overdue and working days left move with it), the last year of holidays the process
   counts working days with (calendars/sync.py loads a year another server stored), the language
   and the release (a new version of the code, templates, translations, rulebooks or calendar
@@ -36,6 +38,7 @@ import hashlib
 import logging
 import zlib
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from functools import cache as once
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,11 @@ from govit.core import clock, stamps
 from govit.policy.calendar import default_calendar
 
 log = logging.getLogger("govit.kept")
+
+# The signed-in user of the request, and the token of its account's stamp it was read under
+# (kept_user): a page is kept under that token, not under one read after the user was — a role
+# taken away in between would otherwise be kept under the new token with the old roles.
+_user_read_under: ContextVar[tuple[str, str] | None] = ContextVar("kept_user", default=None)
 
 GLOBAL = "jurisdiction:0"
 HEADER = "X-GovIT-Kept"  # hit / miss on every kept read's answer (for operators and benchmarks)
@@ -177,11 +185,13 @@ def kept_user(user_id: Any, read: Callable[[], Any]) -> Any:
         log.warning("kept: the cache did not answer", exc_info=True)
         return read()
     token = (stamps.settle([scope], found) or {}).get(scope)
+    if token is not None:
+        _user_read_under.set((str(user_id), token))
     entry = found.get(_user_key(user_id))
     valid = (token, release(), _secrets())
     if token is not None and entry is not None and entry[:3] == valid:
         return entry[3]
-    user = read()
+    user = read()  # after the token: what it reads is at least as new as the token
     if user is not None and token is not None:
         try:
             cache.set(_user_key(user_id), (*valid, user.keepable()), _seconds())
@@ -209,11 +219,11 @@ def _seconds() -> int:
 def _reader(request: HttpRequest) -> Any:
     """Who asks, as the view will see it: on the API the bearer token's user when there is a
     token (the API tries it first), else the session's; pages know only the session."""
-    auth = request.headers.get("Authorization", "")
-    if request.path.startswith("/api/") and auth[:7].lower() == "bearer ":
+    if _bearer(request):
         from govit.organizations.selectors import token_user
 
-        return token_user(auth[7:].strip())
+        # the token exactly as ninja's HttpBearer reads it
+        return token_user(" ".join(request.headers["Authorization"].split(" ")[1:]))
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 
@@ -284,12 +294,16 @@ class KeptReads:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
+        started = _user_read_under.set(None)  # nothing of another request's sign-in
+        try:
+            response = self.get_response(request)
+        finally:
+            _user_read_under.reset(started)
         pending = getattr(request, "_kept", None)
         if pending is not None:
-            key, tokens = pending
+            key, tokens, reader = pending
             response[HEADER] = "miss"
-            if self._keepable(request, response):
+            if self._keepable(request, response) and _answered_for(request) == reader:
                 try:
                     cache.set(key, _pack(tokens, response), _seconds())  # type: ignore[arg-type]
                 except Exception:
@@ -318,12 +332,19 @@ class KeptReads:
         current = stamps.settle(scopes, found)
         if current is None:
             return None
+        if not _bearer(request):
+            # the session's user was read before these tokens: its own is the one it was read
+            # under (a bearer's user is read again by the view itself, after them)
+            under = _user_read_under.get()
+            if under is None or under[0] != str(user.pk):
+                return None
+            current[user_scope(user.pk)] = under[1]
         tokens = tuple(current[scope] for scope in scopes)
         entry = found.get(key)
         fresh = "no-cache" in request.headers.get("Cache-Control", "").lower()
         if entry is not None and entry[0] == tokens and not fresh:
             return _unpack(entry)
-        request._kept = (key, tokens)  # type: ignore[attr-defined]
+        request._kept = (key, tokens, user.pk)  # type: ignore[attr-defined]
         return None
 
     @staticmethod
@@ -336,6 +357,18 @@ class KeptReads:
             and _csrf_unchanged(request)
             and not request.session.modified
         )
+
+
+def _bearer(request: HttpRequest) -> bool:
+    parts = request.headers.get("Authorization", "").split(" ")
+    return request.path.startswith("/api/") and parts[0].lower() == "bearer"
+
+
+def _answered_for(request: HttpRequest) -> Any:
+    """Whom the view answered: the API's authenticated user (token or session), else the
+    session's. An answer is kept only for the reader it was keyed for."""
+    who = getattr(request, "auth", None) or getattr(request, "user", None)
+    return getattr(who, "pk", None)
 
 
 def _csrf_unchanged(request: HttpRequest) -> bool:

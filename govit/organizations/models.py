@@ -154,9 +154,15 @@ class User(AbstractUser):
             yield from super().get_session_auth_fallback_hash()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved: what was kept of the account is stale — also for the writes no service of
+        ours makes (Django's sign-in re-hashing a password with a newer hasher, `govit manage
+        changepassword`)."""
         if self.__dict__.get("_kept_auth"):
             raise RuntimeError("缓存中的用户副本是只读的：修改用户须从数据库读取")
         super().save(*args, **kwargs)
+        from govit.core import kept
+
+        kept.account_changed(self.pk)
 
 
 class UserRole(models.Model):

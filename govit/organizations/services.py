@@ -188,8 +188,7 @@ def user_active_set(*, actor: User, user: User, active: bool, reason: str) -> Us
     if not active and user.has_role(Role.ADMIN) and not _other_admins(user):
         raise Conflict("不能停用本辖区最后一位管理员", code="LAST_ADMIN")
     user.is_active = active
-    user.save(update_fields=["is_active"])
-    kept.account_changed(user.pk)
+    user.save(update_fields=["is_active"])  # User.save: what was kept of the account is stale
     record(
         "user.activated" if active else "user.deactivated",
         actor=actor,

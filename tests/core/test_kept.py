@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -367,6 +368,84 @@ def test_roles_taken_away_show_at_the_next_page(cast, kept_on):
     )
     assert reverse("admin-home") not in get(client, url).content.decode()
     assert get(client, reverse("admin-home")).status_code in (403, 404)
+
+
+def test_roles_taken_away_while_a_page_is_being_read_are_not_kept_under_the_new_stamp(
+    cast, kept_on, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The reader is signed in (their roles read) before the page's stamps are: a change of
+    roles committed in between must not leave the old roles' page kept under the new stamp."""
+    admin, other = cast.user("admin"), cast.user("competent_department")
+    user_roles_change(actor=admin, user=other, roles=[Role.CLERK, Role.ADMIN], reason="增设")
+    client = signed_in(admin)
+    url = reverse("admin-home")
+    real, raced = kept.response_key, []
+
+    def racing(request, user):
+        if not raced:
+            raced.append(True)
+            with django_capture_on_commit_callbacks(execute=True):
+                user_roles_change(
+                    actor=other,
+                    user=User.objects.get(pk=admin.pk),
+                    roles=[Role.LEADER],
+                    reason="岗位调整",
+                )
+        return real(request, user)
+
+    monkeypatch.setattr(kept, "response_key", racing)
+    assert get(client, url).status_code == 200  # read with the roles of before
+    monkeypatch.setattr(kept, "response_key", real)
+    assert get(client, url).status_code in (403, 404)
+
+
+def test_a_password_changed_outside_the_services_signs_the_old_sessions_out(cast, kept_on):
+    """`govit manage changepassword`, or Django re-hashing a password at sign-in with a newer
+    hasher: the old sessions end, the new one works at once."""
+    clerk = User.objects.get(pk=cast.user("competent_department").pk)
+    clerk.set_password("Old-Passw0rd!2026")
+    clerk.save()
+    old = Client()
+    assert old.login(username=clerk.username, password="Old-Passw0rd!2026")
+    assert get(old, reverse("home")).status_code == 200  # the user is kept now
+    clerk.set_password("New-Passw0rd!2026")
+    clerk.save()
+    assert get(old, reverse("home")).status_code == 302
+    new = Client()
+    assert new.login(username=clerk.username, password="New-Passw0rd!2026")
+    assert get(new, reverse("home")).status_code == 200
+
+
+def test_a_password_re_hashed_at_sign_in_leaves_the_new_session_signed_in(cast, kept_on, settings):
+    clerk = User.objects.get(pk=cast.user("competent_department").pk)
+    clerk.set_password("Passw0rd!2026")
+    clerk.save()
+    first = Client()
+    assert first.login(username=clerk.username, password="Passw0rd!2026")
+    assert get(first, reverse("home")).status_code == 200
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    second = Client()
+    assert second.login(username=clerk.username, password="Passw0rd!2026")  # re-hashed, saved
+    assert User.objects.get(pk=clerk.pk).password.startswith("pbkdf2_")
+    assert get(second, reverse("home")).status_code == 200
+
+
+def test_a_bearer_header_ninja_does_not_take_is_not_kept_as_the_tokens_user(cast, kept_on):
+    """Two spaces after Bearer: ninja finds no token and answers as the session's user; that
+    answer must not be kept as the token's user's."""
+    declared(cast)
+    owner, other = cast.user("competent_department"), cast.user("other_unit")
+    _token, key = token_create(actor=owner, name="对接系统")
+    odd = Client(HTTP_AUTHORIZATION=f"Bearer  {key}")
+    odd.force_login(other)
+    get(odd, "/api/v1/projects")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    answer = get(client, "/api/v1/projects")
+    assert answer.content == get(client, "/api/v1/projects", **FRESH).content
+    assert json.loads(answer.content)["count"] == 1
 
 
 def test_a_deactivated_account_is_signed_out_at_its_next_request(cast, kept_on):
