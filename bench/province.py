@@ -558,6 +558,8 @@ def _timed(client, url: str, runs: int, headers: dict[str, str]) -> Timing:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from govit.core.kept import HEADER
+
     timing = Timing()
     times = []
     for _ in range(runs):
@@ -566,7 +568,7 @@ def _timed(client, url: str, runs: int, headers: dict[str, str]) -> Timing:
         times.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, **headers)
-    timing.answered = response.get("X-GovIT-Kept", "—")
+    timing.answered = response.get(HEADER, "—")
     timing.queries = len(queries)
     timing.slowest = sorted(
         ((float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries), reverse=True

@@ -40,6 +40,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from functools import cache as once
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from govit.core import clock, stamps
+from govit.core.middleware import API_PREFIX
 from govit.policy.calendar import default_calendar
 
 log = logging.getLogger("govit.kept")
@@ -58,7 +60,6 @@ log = logging.getLogger("govit.kept")
 # taken away in between would otherwise be kept under the new token with the old roles.
 _user_read_under: ContextVar[tuple[str, str] | None] = ContextVar("kept_user", default=None)
 
-GLOBAL = "jurisdiction:0"
 HEADER = "X-GovIT-Kept"  # hit / miss on every kept read's answer (for operators and benchmarks)
 
 # The reads kept, by URL name: the pages people come back to all day and the API's reads.
@@ -107,6 +108,11 @@ PROJECT_VIEWS = {
 
 def jurisdiction_scope(jurisdiction_id: int | None) -> str:
     return f"jurisdiction:{jurisdiction_id or 0}"
+
+
+GLOBAL = jurisdiction_scope(
+    None
+)  # events outside any jurisdiction: every kept read depends on them
 
 
 def outside_projects_scope(jurisdiction_id: int | None) -> str:
@@ -203,9 +209,13 @@ def kept_user(user_id: Any, read: Callable[[], Any]) -> Any:
 def _secrets() -> str:
     """Which secret keys the kept HMACs were made with (an HMAC of nothing under each, not the
     keys): a copy kept under other keys is read again instead of signing its sessions out."""
+    return _fingerprint((settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])))
+
+
+@lru_cache(maxsize=4)
+def _fingerprint(keys: tuple[str, ...]) -> str:  # once a process, not once a request
     from django.utils.crypto import salted_hmac
 
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return ":".join(salted_hmac("govit.core.kept", "", secret=k).hexdigest()[:16] for k in keys)
 
 
@@ -216,14 +226,22 @@ def _seconds() -> int:
     return int(getattr(settings, "GOVIT_KEPT_SECONDS", 600))
 
 
-def _reader(request: HttpRequest) -> Any:
-    """Who asks, as the view will see it: on the API the bearer token's user when there is a
-    token (the API tries it first), else the session's; pages know only the session."""
-    if _bearer(request):
+def _bearer_token(request: HttpRequest) -> str | None:
+    """The API's bearer token, exactly as ninja's HttpBearer reads it; None without one (and on
+    pages, which know only the session)."""
+    parts = request.headers.get("Authorization", "").split(" ")
+    if request.path.startswith(API_PREFIX) and parts[0].lower() == "bearer":
+        return " ".join(parts[1:])
+    return None
+
+
+def _reader(request: HttpRequest, token: str | None) -> Any:
+    """Who asks, as the view will see it: the bearer token's user when there is a token (the API
+    tries it first), else the session's."""
+    if token is not None:
         from govit.organizations.selectors import token_user
 
-        # the token exactly as ninja's HttpBearer reads it
-        return token_user(" ".join(request.headers["Authorization"].split(" ")[1:]))
+        return token_user(token)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 
@@ -316,7 +334,8 @@ class KeptReads:
         match = request.resolver_match
         if match is None or match.view_name not in VIEWS:
             return None
-        user = _reader(request)
+        token = _bearer_token(request)
+        user = _reader(request, token)
         if user is None or _messages_pending(request):
             return None
         scopes = read_scopes(user, match.view_name, match.kwargs)
@@ -332,7 +351,7 @@ class KeptReads:
         current = stamps.settle(scopes, found)
         if current is None:
             return None
-        if not _bearer(request):
+        if token is None:
             # the session's user was read before these tokens: its own is the one it was read
             # under (a bearer's user is read again by the view itself, after them)
             under = _user_read_under.get()
@@ -357,11 +376,6 @@ class KeptReads:
             and _csrf_unchanged(request)
             and not request.session.modified
         )
-
-
-def _bearer(request: HttpRequest) -> bool:
-    parts = request.headers.get("Authorization", "").split(" ")
-    return request.path.startswith("/api/") and parts[0].lower() == "bearer"
 
 
 def _answered_for(request: HttpRequest) -> Any:

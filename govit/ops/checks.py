@@ -193,7 +193,9 @@ def check_cache() -> Iterator[Finding]:
 def check_kept_reads() -> Iterator[Finding]:
     """Kept reads (govit/core/kept.py) pay where the cache is Redis; over the database cache every
     read of the cache is itself a query."""
-    on = bool(getattr(settings, "GOVIT_KEPT_READS", False))
+    from govit.core import kept
+
+    on = kept.enabled()
     if on and not settings.REDIS_URL:
         yield note(
             "留存的读取",

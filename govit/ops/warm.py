@@ -9,9 +9,10 @@ log = logging.getLogger("govit.ops")
 
 def warm_up() -> None:
     """Import every view and the API's schemas (the URLs), load the stored rulebook versions (a
-    few a jurisdiction: the projects are pinned to them) and work out the release digest of kept reads: ~0.7 s a process, which the first request
-    of every new worker paid — under load, long enough for a client to give up on it. Nothing
-    here is needed for correctness: a failure is logged and the worker starts anyway."""
+    few a jurisdiction: the projects are pinned to them) and work out the release digest of kept
+    reads: ~0.7 s a process, which the first request of every new worker paid — under load, long
+    enough for a client to give up on it. Nothing here is needed for correctness: a failure is
+    logged and the worker starts anyway."""
     from django.urls import get_resolver
 
     from govit.core import kept
