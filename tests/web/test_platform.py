@@ -43,6 +43,7 @@ def test_a_draft_rulebook_is_confirmed_on_the_page_and_declarations_then_proceed
     assert refused.value.code == "RULEBOOK_DRAFT"
     url = reverse("admin-rulebook")
     client.force_login(cast.user("admin"))
+    assert "须确认后方可申报" in client.get(reverse("admin-home")).content.decode()
     html = client.get(url).content.decode()
     assert "征求意见稿（未生效）" in html and "本辖区的项目不能申报" in html
     assert f"（依据：{refused.value.cite}）" in html
@@ -200,3 +201,27 @@ def test_a_project_declared_under_v1_keeps_v1_after_v2_is_bound(
     # binding the version already bound: refused at the field
     response = client.post(url, {"version": v2.pk})
     assert response.status_code == 422 and "本辖区已在适用此版本" in response.content.decode()
+
+
+def test_the_pages_speak_english_in_english_mode(client, casts, platform_admin):
+    cast = casts["yueyang"]
+    pages = {
+        cast.user("competent_department"): {
+            "expert-pool": ["Register an expert", "experts in the pool"],
+            "supervision": ["Penalties and credit records", "Impose a penalty", "Blacklist"],
+            "delegations": ["New delegation", "Delegations I gave", "Delegations to me"],
+        },
+        cast.user("admin"): {"admin-rulebook": ["Rulebook:", "Past confirmations"]},
+        platform_admin: {
+            "platform-jurisdictions": ["Set up a jurisdiction", "Stored rulebook versions"]
+        },
+    }
+    for user, named in pages.items():
+        client.force_login(user)
+        client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+        for name, texts in named.items():
+            html = client.get(reverse(name)).content.decode()
+            for text in texts:
+                assert text in html, (name, text)
+            for chinese in ("专家入库", "作出处理</h2>", "新建委托", "历次确认", "设立辖区"):
+                assert chinese not in html, (name, chinese)

@@ -127,6 +127,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     )
     calendar_sync.load_into_engine()
     years = default_calendar().years
+    rulebook = jurisdiction_selectors.rulebook_state(jurisdiction, clock.today())
     return _page(
         request,
         "home.html",
@@ -136,6 +137,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         first_year=years[0] if years else None,
         last_year=years[-1] if years else None,
         next_year=calendar_selectors.next_year_to_add(),
+        rulebook=rulebook,
+        rulebook_status=STATUS_LABELS.get(rulebook["status"], "") if rulebook else "",
     )
 
 
