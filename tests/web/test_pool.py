@@ -162,3 +162,24 @@ def test_a_meeting_short_of_experts_links_to_the_pool(client, cast):
     assert "请扩充专家库" in html
     assert f'<a href="{reverse("expert-pool")}">扩充专家库 →</a>' in html
     assert ReviewMeeting.objects.get(pk=meeting.pk).status == "planned"
+
+
+def test_an_administrator_registers_an_expert_with_a_sign_in_account(client, cast):
+    client.force_login(cast.user("competent_department"))
+    clerk_html = client.get(reverse("expert-pool")).content.decode()
+    assert 'name="username"' not in clerk_html  # a clerk creates no accounts
+    admin = cast.user("admin")  # the competent department's leader, the administrator
+    client.force_login(admin)
+    assert 'name="username"' in client.get(reverse("expert-pool")).content.decode()
+    data = new_expert(username="expert.zhou", password="Expert-zhou-2026")
+    assert client.post(reverse("expert-pool"), data).status_code == 302
+    expert = Expert.objects.get(name="周评审")
+    assert expert.user.username == "expert.zhou" and expert.user.organization is None
+    assert client.login(username="expert.zhou", password="Expert-zhou-2026")
+    assert client.get(reverse("expert-my-meetings")).status_code == 200
+    # a user name already taken: refused at its field, and neither the entry nor an account stays
+    client.force_login(admin)
+    response = client.post(reverse("expert-pool"), data | {"name": "钱评审"})
+    assert response.status_code == 422
+    assert "用户名“expert.zhou”已被使用" in response.content.decode()
+    assert not Expert.objects.filter(name="钱评审").exists()

@@ -3,7 +3,8 @@ draw matches and excludes on), registering one, correcting an entry, and marking
 (with the reason) or available again.
 
 The competent department keeps the pool (access.policy "expert.manage"); the audit bureau reads it
-(as the API lets it). Writes go through reviews.services (register, availability) and
+(as the API lets it). Where the one registering is also the jurisdiction's administrator (who
+creates accounts), the expert's sign-in account can be created with the entry. Writes go through reviews.services (register, availability) and
 reviews.pool (correction); a refusal is shown at its field and changes nothing."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,7 @@ from django.views.decorators.http import require_POST
 from govit.access.policy import authorize, is_auditor, jurisdiction_id, org_kind
 from govit.core import errors
 from govit.jurisdictions.models import Jurisdiction
+from govit.organizations import services as org_services
 from govit.organizations.models import Organization, User
 from govit.reviews import pool as pool_services
 from govit.reviews import services as review_services
@@ -34,7 +37,12 @@ from govit.web.refusals import refusal_text
 
 SHOWN = 50  # experts a page
 # which field a refusal is about, by its code (the rest are shown above the form)
-FIELD_OF = {"INVALID_EMPLOYER": "employer", "REASON_REQUIRED": "reason"}
+FIELD_OF = {
+    "INVALID_EMPLOYER": "employer",
+    "REASON_REQUIRED": "reason",
+    "DUPLICATE_USERNAME": "username",
+    "WEAK_PASSWORD": "password",
+}
 
 
 def _jurisdiction(request: HttpRequest) -> Jurisdiction:
@@ -53,6 +61,40 @@ def _may_manage(user: User, jurisdiction: Jurisdiction) -> bool:
     except errors.PermissionDenied:
         return False
     return True
+
+
+def _may_create_accounts(user: User, jurisdiction: Jurisdiction) -> bool:
+    try:
+        authorize(user, "jurisdiction.admin", jurisdiction.pk)
+    except errors.PermissionDenied:
+        return False
+    return True
+
+
+@transaction.atomic
+def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Expert:
+    """The expert's entry and, where a user name is given, their account: both or neither."""
+    account = None
+    if data.get("username"):
+        account = org_services.user_create(
+            actor=actor,
+            organization=None,
+            jurisdiction=jurisdiction,
+            username=data["username"],
+            password=data["password"],
+            real_name=data["name"],
+            roles=[],
+        )
+    return review_services.expert_register(
+        actor=actor,
+        jurisdiction=jurisdiction,
+        name=data["name"],
+        title=data["title"],
+        specialties=data["specialties"],
+        employer=data["employer"],
+        employer_name=data["employer_name"],
+        user=account,
+    )
 
 
 def _refused(form: forms.Form, error: errors.DomainError) -> None:
@@ -109,6 +151,33 @@ class ExpertForm(forms.Form):
         return data
 
 
+class ExpertAccountForm(ExpertForm):
+    """Registering, with a sign-in account for the expert (to read the materials of the meetings
+    they are drawn for and give their opinion): offered to a jurisdiction administrator, who
+    creates accounts (organizations.services.user_create)."""
+
+    username = forms.RegexField(
+        label=gettext_lazy("专家登录用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        required=False,
+        error_messages={"invalid": gettext_lazy("用户名只能包含字母、数字和 @ . + - _")},
+        help_text=gettext_lazy("可不填：被抽中的专家需要账号才能查阅材料、提交评审意见"),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("初始密码"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("至少8位，不能是常见密码；请告知本人登录后修改"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("username") and not data.get("password"):
+            self.add_error("password", _("请设置初始密码"))
+        return data
+
+
 class ExpertEditForm(ExpertForm):
     reason = forms.CharField(label=gettext_lazy("修改理由"), max_length=200)
 
@@ -123,22 +192,16 @@ class AvailabilityForm(forms.Form):
 def pool(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     may_manage = _may_manage(request.user, jurisdiction)
-    form = ExpertForm(request.POST or None, jurisdiction=jurisdiction)
+    admin = _may_create_accounts(request.user, jurisdiction)
+    form_class = ExpertAccountForm if admin else ExpertForm
+    form = form_class(request.POST or None, jurisdiction=jurisdiction)
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied(_("只有主管部门可以维护专家库"))
         if form.is_valid():
             data = form.cleaned_data
             try:
-                expert = review_services.expert_register(
-                    actor=request.user,
-                    jurisdiction=jurisdiction,
-                    name=data["name"],
-                    title=data["title"],
-                    specialties=data["specialties"],
-                    employer=data["employer"],
-                    employer_name=data["employer_name"],
-                )
+                expert = _register(request.user, jurisdiction, data)
             except errors.DomainError as error:
                 _refused(form, error)
             else:
@@ -254,10 +317,11 @@ def expert_availability(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("experts/pool/", pool, name="expert-pool"),
-    path("experts/pool/<int:pk>/", expert_edit, name="expert-pool-expert"),
+    # not under experts/: the header marks one section as the current one
+    path("expert-pool/", pool, name="expert-pool"),
+    path("expert-pool/<int:pk>/", expert_edit, name="expert-pool-expert"),
     path(
-        "experts/pool/<int:pk>/availability/",
+        "expert-pool/<int:pk>/availability/",
         expert_availability,
         name="expert-pool-availability",
     ),
