@@ -49,6 +49,8 @@ def test_who_reads_and_who_keeps_the_pool(client, casts):
         html = client.get(url).content.decode()
         assert "李一" in html and "湘西专家" not in html  # own jurisdiction only
         assert client.get(reverse("expert-pool-expert", args=[expert.pk])).status_code == 200
+    # what the rulebook says of the pool, with the article to open (岳阳第十七条)
+    assert "评审专家原则上从专家库中抽取" in html and ">第十七条</summary>" in html
     # the header offers the pool to the competent department and the auditor
     assert ">专家库</a>" in html
     # the auditor reads, writes nothing: no form, a POST refused

@@ -101,6 +101,21 @@ def _refused(form: forms.Form, error: errors.DomainError) -> None:
     form.add_error(FIELD_OF.get(error.code), refusal_text(error))
 
 
+def pool_rules(jurisdiction: Jurisdiction) -> tuple[Any, list[tuple[str, str]]]:
+    """The jurisdiction's rulebook and what it says of the pool: (text, article) of each
+    EXPERTS_FROM_POOL check, once each."""
+    if jurisdiction.rulebook_id is None:
+        return None, []
+    rb = jurisdiction.rulebook.load()
+    said = {
+        (check.text, check.cite): None
+        for step in rb.model.steps
+        for check in step.checks
+        if check.code == "EXPERTS_FROM_POOL"
+    }
+    return rb, list(said)
+
+
 def split_specialties(text: str) -> list[str]:
     """“电子政务、网络安全, 数据” → the names, in order, each once."""
     return list(dict.fromkeys(s.strip() for s in re.split(r"[、，,;；\s]+", text) if s.strip()))
@@ -218,6 +233,7 @@ def pool(request: HttpRequest) -> HttpResponse:
     if specialty:
         listed = [e for e in listed if specialty in e.specialties]
     page = Paginator(listed, SHOWN).get_page(request.GET.get("page"))
+    rb, rules = pool_rules(jurisdiction)
     return render(
         request,
         "web/pool/list.html",
@@ -231,6 +247,8 @@ def pool(request: HttpRequest) -> HttpResponse:
             "q": q,
             "form": form if may_manage else None,
             "may_manage": may_manage,
+            "rb": rb,
+            "rules": rules,
         },
         status=422 if request.method == "POST" else 200,
     )

@@ -52,6 +52,10 @@ def _rule_label(rule: Any) -> str:
     return f"{rule.cite}：{triggers}"
 
 
+def _project_label(project: Any) -> str:
+    return f"{project.code} {project.name}" if project.code else project.name
+
+
 def _imposes(user: User, rules: list[Any]) -> list[Any]:
     """The rules whose named departments include the user's office (a working user)."""
     if not works(user):
@@ -82,9 +86,13 @@ class PenaltyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = (
             visible_projects(user)
-            .exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.TERMINATED])
+            .exclude(
+                status__in=[ProjectStatus.DRAFT, ProjectStatus.TERMINATED, ProjectStatus.REJECTED]
+            )
+            .only("name", "code")
             .order_by("-id")
         )
+        self.fields["project"].label_from_instance = _project_label
         self.fields["code"].choices = [(r.code, _rule_label(r)) for r in rules]
         measures = dict.fromkeys(m for r in rules for m in r.measures)
         self.fields["measures"].choices = [(m, services.MEASURE_LABELS.get(m, m)) for m in measures]
@@ -115,7 +123,13 @@ class CreditForm(forms.Form):
             jurisdiction=jurisdiction, kind__in=VENDOR_KINDS
         ).order_by("kind", "name")
         self.fields["code"].choices = [(r.code, _rule_label(r)) for r in rules]
-        self.fields["project"].queryset = visible_projects(user).order_by("-id")
+        self.fields["project"].queryset = (
+            visible_projects(user)
+            .exclude(status=ProjectStatus.DRAFT)
+            .only("name", "code")
+            .order_by("-id")
+        )
+        self.fields["project"].label_from_instance = _project_label
 
     def clean_until(self):
         until = self.cleaned_data.get("until")
@@ -192,6 +206,7 @@ def _page(request: HttpRequest, jurisdiction: Jurisdiction, **forms_: Any) -> Ht
             "credit_form": credit_form,
             "may_revoke": bool(vendor_rules),
             "rules": (penalty_rules(rb) + credit_rules(rb)) if rb else [],
+            "rb": rb,
         },
         status=forms_.get("status", 200),
     )
