@@ -314,7 +314,7 @@ def measure_load(tab: Any, url: str, gestures: list[Gesture], phone: bool) -> di
 
 
 def median(loads: list[dict[str, Any]], key: str) -> float | None:
-    values = [load[key] for load in loads if load[key] is not None]
+    values = [one[key] for one in loads if one[key] is not None]
     return round(statistics.median(values), 1) if values else None
 
 
@@ -324,7 +324,7 @@ def measure(tab: Any, demo: Demo, page: str, reader: Reader, viewport: str) -> d
     phone = viewport == "phone"
     measure_load(tab, url, gestures, phone)  # warm-up: the server's caches, the browser's
     loads = [measure_load(tab, url, gestures, phone) for _ in range(LOADS)]
-    typical = sorted(loads, key=lambda load: load["inp"])[len(loads) // 2]
+    typical = sorted(loads, key=lambda one: one["inp"])[len(loads) // 2]
     worst = typical["worst"]
     return {
         "page": page,
@@ -336,7 +336,7 @@ def measure(tab: Any, demo: Demo, page: str, reader: Reader, viewport: str) -> d
         "url": url,
         **{key: median(loads, key) for key in ("lcp", "inp", "fcp", "ttfb", "dcl", "load")},
         "long_tasks": median(loads, "long_tasks"),
-        "transfer_kb": round(statistics.median(load["transfer"] for load in loads) / 1024, 1),
+        "transfer_kb": round(statistics.median(one["transfer"] for one in loads) / 1024, 1),
         "weight_kb": round(loads[0]["weight"] / 1024, 1),
         "requests": loads[0]["requests"],
         "dom_nodes": loads[0]["dom_nodes"],
