@@ -71,4 +71,29 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for section in sections:
                 if section["url"] == inbox:
                     section["label"] = f"{section['label']}（{badge}）"
-    return {"sections": sections, "unread_notifications": unread}
+    owed = duty_badge(request, user)
+    if owed:
+        home = reverse("home")
+        for section in sections:
+            if section["url"] == home:
+                section["label"] = f"{section['label']}（{owed}）"
+    return {"sections": sections, "unread_notifications": unread, "duties_owed": owed}
+
+
+def duty_badge(request: HttpRequest, user: Any) -> int:
+    """How many duties the user owes (govit/web/duties.py), for the 工作台 link: the 工作台 passes
+    the figure it has just worked out. A project's page is kept while only that project is
+    unchanged (core/kept.py), so a figure on it could be stale: it is not shown there."""
+    from govit.core import kept
+
+    if not user.is_authenticated:
+        return 0
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in kept.PROJECT_VIEWS:
+        return 0
+    figure = getattr(request, "duties_owed", None)
+    if figure is None:
+        from govit.web import duties
+
+        figure = duties.count(user)
+    return figure
