@@ -34,6 +34,7 @@ CHANGE_DECIDE = "change_decide"  # a change awaiting this office's approval or c
 EXTENSION_DECIDE = "extension_decide"  # an acceptance extension awaiting the department
 RECTIFIED = "rectified"  # an evaluation's findings: the department confirms their rectification
 OPINION = "opinion"  # an expert's opinion due on a meeting
+MEETING = "meeting"  # the department convenes, draws or concludes an expert meeting
 OBLIGATION = "obligation"  # a yearly report, the self-evaluation window, the surplus to return
 ACCEPTANCE_DUE = "acceptance_due"  # the last day to apply for final acceptance (黑龙江)
 
@@ -48,6 +49,7 @@ KIND_LABELS = {
     EXTENSION_DECIDE: gettext_lazy("延期验收审批"),
     RECTIFIED: gettext_lazy("整改确认"),
     OPINION: gettext_lazy("评审意见"),
+    MEETING: gettext_lazy("专家评审"),
     OBLIGATION: gettext_lazy("年度义务"),
     ACCEPTANCE_DUE: gettext_lazy("申请验收"),
 }
@@ -161,6 +163,7 @@ def other_duties(user: User, today: dt.date | None = None) -> list[Duty]:
             rows += _plans(user, kind, today)
             rows += _changes(user, today)
             if kind == "competent_department":
+                rows += _meetings(user, today)
                 rows += _extensions(user, today)
                 rows += _rectified(user, today)
     rows.sort(key=lambda d: d.sort_key)
@@ -469,6 +472,89 @@ def _changes(user: User, today: dt.date) -> list[Duty]:
     ]
 
 
+def _expert_steps(user: User) -> QuerySet[ProjectStep]:
+    """The steps under review that need experts (the partial index ``step_needs_experts``) on
+    which the department has no task of its own (a task is the duty, and its page leads to the
+    meeting)."""
+    return ProjectStep.objects.filter(
+        Q(kind="expert_review") | Q(co_actors__icontains='"experts"'),
+        project__jurisdiction_id=jurisdiction_id(user),
+        project__status__in=UNDER_WAY,
+        status=StepStatus.IN_REVIEW,
+    ).exclude(
+        Exists(
+            Task.objects.filter(
+                step=OuterRef("pk"), organization_id=user.organization_id, status="open"
+            )
+        )
+    )
+
+
+def _meetings(user: User, today: dt.date) -> list[Duty]:
+    """The expert meetings the competent department owes on a step experts join: convene one
+    (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
+    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
+
+    latest = ReviewMeeting.objects.filter(
+        step=OuterRef("pk"), status__in=(MeetingStatus.PLANNED, MeetingStatus.DRAWN)
+    ).order_by("-pk")
+    steps = (
+        _expert_steps(user)
+        .select_related("project")
+        .only("id", "name", "cite", "due_on", "project_id", "project__name")
+        .annotate(
+            open_meeting=latest.values("pk")[:1],
+            open_status=latest.values("status")[:1],
+            panel_size=Subquery(
+                Seat.objects.filter(meeting=OuterRef("open_meeting"), vacated_at__isnull=True)
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")[:1]
+            ),
+            opinions_given=Subquery(
+                ExpertOpinion.objects.filter(meeting=OuterRef("open_meeting"))
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")[:1]
+            ),
+        )
+    )
+    office = user.organization.name
+    rows = []
+    for step in steps:
+        if step.open_meeting is None:
+            title, url = (
+                _("组织专家评审：%(step)s"),
+                reverse("expert-meeting-create", args=[step.pk]),
+            )
+        elif step.open_status == MeetingStatus.PLANNED:
+            title, url = (
+                _("抽取评审专家：%(step)s"),
+                reverse("expert-meeting", args=[step.open_meeting]),
+            )
+        elif step.panel_size and (step.opinions_given or 0) >= step.panel_size:
+            title, url = (
+                _("形成评审结论：%(step)s"),
+                reverse("expert-conclude", args=[step.open_meeting]),
+            )
+        else:
+            continue  # the experts owe their opinions
+        rows.append(
+            Duty(
+                kind=MEETING,
+                title=title % {"step": step.name},
+                url=url,
+                who=office,
+                project_id=step.project_id,
+                project_name=step.project.name,
+                due_on=step.due_on,
+                days_left=working_days_left(step.due_on, today),
+                cite=step.cite,
+            )
+        )
+    return rows
+
+
 def _extensions(user: User, today: dt.date) -> list[Duty]:
     """Requests to apply for final acceptance later, awaiting the competent department."""
     from govit.delivery.models import AcceptanceExtension, ExtensionStatus
@@ -633,6 +719,7 @@ def count(user: User, today: dt.date | None = None) -> int:
         )
         counts["years"] = _unlisted(jid, kind)
         if kind == "competent_department":
+            counts["expert_steps"] = _expert_steps(user)
             counts["extensions"] = AcceptanceExtension.objects.filter(
                 project__jurisdiction_id=jid, project__status__in=UNDER_WAY, status="pending"
             )
@@ -663,6 +750,8 @@ def count(user: User, today: dt.date | None = None) -> int:
         if rule is not None:
             total += n["drafts"] if kind == rule.compiler else 0
             total += n["submitted"] if kind == rule.approver else 0
+    if n.get("expert_steps"):  # convened, drawn, concluded: worked out for these few
+        total += len(_meetings(user, today))
     if n.get("built"):  # the date is the rulebook's: worked out for these few
         total += len(_acceptance_due(user, today))
     return total
