@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from govit.core import clock
 from govit.demo.driver import advance_to
@@ -26,6 +27,13 @@ DEADLINE = D(2026, 11, 16)  # a Monday
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Read outside a request, in Chinese whatever a page read before left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture

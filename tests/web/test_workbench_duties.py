@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from govit.contracts import services as contracts
@@ -38,6 +39,13 @@ D = dt.date
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Read outside a request, in Chinese whatever a page read before left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def of(user, project=None, kind=None, today=None):

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from govit.core import clock
@@ -35,6 +36,13 @@ SPECIALTY = "政务信息化"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Read outside a request, in Chinese whatever a page read before left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 class Desk:
