@@ -72,6 +72,7 @@ class Duty:
     days_left: int | None = None
     cite: str = ""
     co_signature: bool = False  # a 会签 task (not the lead office's)
+    project_url: str = ""  # where the project's name leads, when not its page (an expert's)
 
     @property
     def overdue(self) -> bool:
@@ -642,6 +643,7 @@ def _opinions(expert: Any, today: dt.date) -> list[Duty]:
                 kind=OPINION,
                 title=_("提交评审意见：%(meeting)s") % {"meeting": m.title},
                 url=reverse("expert-opinion", args=[m.pk]),
+                project_url=reverse("expert-opinion", args=[m.pk]),  # experts see no project page
                 who=expert.name,
                 project_id=m.project_id,
                 project_name=m.project.name,
