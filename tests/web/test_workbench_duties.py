@@ -8,6 +8,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -16,7 +18,7 @@ from govit.contracts import services as contracts
 from govit.core import clock
 from govit.delivery import services as delivery
 from govit.delivery.models import Obligation
-from govit.demo.driver import advance_to
+from govit.demo.driver import advance_to, plan_in
 from govit.documents.services import document_upload
 from govit.planning import services as planning
 from govit.projects import services as projects
@@ -349,3 +351,33 @@ def test_a_duty_appears_and_leaves_the_kept_workbench_at_once(tree, kept_on):  #
     with clock.frozen(D(2026, 10, 21)):
         flows.submitted(cast, project, "scheme_review")
     assert submit not in get(client, home).content.decode()
+
+
+# --- a hot page ----------------------------------------------------------------------------------
+
+
+def test_the_workbench_reads_as_many_queries_for_many_duties_as_for_one(client, tree):
+    cast = make_cast(tree, "yueyang")
+    unit, competent = cast.user("unit"), cast.user("competent_department")
+
+    def queries(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as read:
+            client.get(reverse("home"))
+        return len(read)
+
+    first = flows.declared(cast, name="项目一", amount=1_000_000)
+    flows.planned(cast, [first])
+    with clock.frozen(D(2026, 11, 2)):
+        flows.submitted(cast, first, "scheme_review")  # a task of the department's
+    flows.declared(cast, name="项目二", amount=1_000_000)  # unlisted: the compiler's
+    queries(unit)  # the working-day calendar, read once a process
+    few = {u.username: queries(u) for u in (unit, competent)}
+    more = [flows.declared(cast, name=f"项目{n}", amount=1_000_000) for n in "三四五六"]
+    with clock.frozen(D(2026, 10, 23)):
+        for project in more[:3]:
+            plan_in(cast, project)  # a 增补 plan each: the annual one is approved
+    with clock.frozen(D(2026, 11, 2)):
+        flows.submitted(cast, more[0], "scheme_review")
+    assert len(of(unit)) == 2 and len(of(competent)) == 3  # submissions; tasks and the unlisted
+    assert {u.username: queries(u) for u in (unit, competent)} == few
