@@ -54,14 +54,20 @@ class Desk:
         self.people += [e.user for e in pool]
         self.client = Client()
         self.checked: list[str] = []  # what was found where it was owed, in order
+        self.last = ""  # the link of the action before: done, so in nobody's 工作台 now
 
     def urls_of(self, user) -> set[str]:
         return {d.url for d in duties.owed(user) if d.project_id in (self.project.pk, None)}
 
     def expect(self, url: str, owers: list, what: str) -> None:
         """``url`` is in the 工作台 of every one of ``owers`` and of nobody else; the first of
-        them finds it on the rendered page."""
-        having = {u.username for u in self.people if url in self.urls_of(u)}
+        them finds it on the rendered page. The action before it, done, has left every 工作台."""
+        desks = {u.username: self.urls_of(u) for u in self.people}
+        if self.last and self.last != url:
+            still = sorted(name for name, urls in desks.items() if self.last in urls)
+            assert not still, f"done before “{what}”, still in the 工作台 of {still}"
+        self.last = url
+        having = {name for name, urls in desks.items() if url in urls}
         assert having == {u.username for u in owers}, (
             f"{what}: owed by {sorted(u.username for u in owers)}, in the 工作台 of {sorted(having)}"
         )
@@ -120,6 +126,7 @@ def meeting_walk(desk: Desk, step, pool) -> None:
     else:
         act = reverse("task-act", args=[project.pk, own_task.pk])
         desk.expect(act, desk.office(competent.organization), f"专家评审待办：{step.name}")
+        desk.last = ""  # owed until the meeting concludes, while the experts give their opinions
     meeting = reviews.meeting_create(
         actor=competent,
         project=project,
@@ -145,6 +152,11 @@ def meeting_walk(desk: Desk, step, pool) -> None:
         text="专家组同意",
         confirmed_checks=block_checks(step),
     )
+    if own_task is not None:
+        own_task.refresh_from_db()
+        # a meeting that decides the step closes the task; one that only joins it (an acceptance
+        # with experts) leaves the department its own task still to act on
+        desk.last = act if own_task.status != TaskStatus.OPEN else ""
 
 
 def walk(desk: Desk, pool, start: dt.date) -> list[str]:
@@ -223,6 +235,15 @@ def walk(desk: Desk, pool, start: dt.date) -> list[str]:
         today += dt.timedelta(days=1)
     project.refresh_from_db()
     assert project.status == ProjectStatus.COMPLETED, f"stopped at {project.stage}"
+    # done: nothing is owed on it any more but the yearly obligations of its operation
+    with clock.frozen(today):
+        left = {
+            (u.username, d.kind)
+            for u in desk.people
+            for d in duties.owed(u)
+            if d.project_id == project.pk and d.kind != duties.OBLIGATION
+        }
+    assert left == set(), left
     return desk.checked
 
 
