@@ -86,8 +86,8 @@ def duty_badge(request: HttpRequest, user: Any) -> int:
     unchanged (core/kept.py), so a figure on it could be stale: it is not shown there."""
     from govit.core import kept
 
-    if not user.is_authenticated:
-        return 0
+    if not user.is_authenticated or request.headers.get("HX-Request") == "true":
+        return 0  # a part of a page (htmx) has no header
     match = getattr(request, "resolver_match", None)
     if match is not None and match.url_name in kept.PROJECT_VIEWS:
         return 0

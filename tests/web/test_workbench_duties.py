@@ -343,11 +343,18 @@ def test_a_duty_appears_and_leaves_the_kept_workbench_at_once(tree, kept_on):  #
     client = signed_in(unit)
     home = reverse("home")
     submit = reverse("step-submit", args=[project.pk, "scheme_review"])
+    listing = reverse("project-list")
     assert submit not in twice(client, home).content.decode()
     assert get(client, home)["X-GovIT-Kept"] == "hit"
+    assert "工作台（" not in twice(client, listing).content.decode()
     flows.planned(cast, [project])  # the plan's approval opens the unit's scheme submission
     assert submit in get(client, home).content.decode()
     assert submit in get(client, home).content.decode()  # and kept so
+    # the header's figure on another kept page follows too; a project's page (kept while the
+    # project alone is unchanged) shows none rather than a stale one
+    assert "工作台（1）" in get(client, listing).content.decode()
+    page = get(client, reverse("project-detail", args=[project.pk])).content.decode()
+    assert "工作台（" not in page and project.name in page
     with clock.frozen(D(2026, 10, 21)):
         flows.submitted(cast, project, "scheme_review")
     assert submit not in get(client, home).content.decode()
