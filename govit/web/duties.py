@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -666,23 +676,36 @@ def owed(user: User, today: dt.date | None = None) -> list[Duty]:
 
 
 def count(user: User, today: dt.date | None = None) -> int:
-    """Every duty the account owes, of every kind (the header's figure): one query of counts;
-    the kinds that need the rulebook (plans, the acceptance application's date) are worked out
-    in full only when there is something of theirs to count."""
+    """Every duty the account owes, of every kind (the header's figure)."""
+    return header_figures(user, today)[0]
+
+
+def header_figures(
+    user: User, today: dt.date | None = None, *, unread_at_most: int | None = None
+) -> tuple[int, int]:
+    """The header's two figures in one query: every duty the account owes, of every kind, and
+    (given ``unread_at_most``) its unread notifications counted up to that many. The kinds that
+    need the rulebook (plans, the acceptance application's date) or a meeting's panel are worked
+    out in full only when there is something of theirs to count."""
     if not user.is_authenticated:
-        return 0
-    today = today or clock.today()
-    expert = getattr(user, "expert", None)
-    total = len(_opinions(expert, today)) if expert is not None else 0
-    if user.organization_id is None:
-        return total
+        return 0, 0
     from govit.contracts.models import ChangeApproval, ChangeStatus
     from govit.delivery.models import AcceptanceExtension, Evaluation, Obligation
-    from govit.organizations.models import Organization
+    from govit.notifications.models import Notification
     from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
     from govit.projects.models import Project
+    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
 
-    counts: dict[str, QuerySet[Any]] = {"tasks": open_tasks(user)}
+    today = today or clock.today()
+    counts: dict[str, QuerySet[Any]] = {}
+    if user.organization_id is not None:
+        counts["tasks"] = open_tasks(user)
+    expert = getattr(user, "expert", None)
+    if expert is not None:
+        counts["opinions"] = ReviewMeeting.objects.filter(
+            status=MeetingStatus.DRAWN,
+            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
+        ).exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
     kind = org_kind(user)
     if works(user) and kind == "construction_unit":
         org = user.organization_id
@@ -728,27 +751,35 @@ def count(user: User, today: dt.date | None = None) -> int:
             counts["rectified"] = Evaluation.objects.filter(
                 project__jurisdiction_id=jid, rectification_required=True, rectified_at__isnull=True
             ).exclude(project__status=ProjectStatus.DRAFT)
-    found = (
-        Organization.objects.filter(pk=user.organization_id)
-        .annotate(
-            **{
-                f"n_{name}": _counted(qs, "project__plan_year" if name == "years" else "pk")
-                for name, qs in counts.items()
-            }
+    figures: dict[str, Any] = {
+        f"n_{name}": _counted(qs, "project__plan_year" if name == "years" else "pk")
+        for name, qs in counts.items()
+    }
+    if unread_at_most is not None:
+        # counting stops there: a clerk told thousands of times costs what one told a hundred does
+        capped = Subquery(
+            Notification.objects.filter(user=user, read_at__isnull=True)
+            .order_by()
+            .values("pk")[:unread_at_most]
         )
-        .values(
-            *(f"n_{name}" for name in counts),
-            "jurisdiction__rulebook",
-            "jurisdiction__rulebook__digest",
+        figures["unread"] = Func(
+            capped,
+            template="(SELECT COUNT(*) FROM %(expressions)s capped)",
+            output_field=IntegerField(),
         )
-        .first()
-    ) or {}
+    if "drafts" in counts:  # the plan rule is the jurisdiction's rulebook's
+        from govit.jurisdictions.models import Jurisdiction
+
+        bound = Jurisdiction.objects.filter(pk=jurisdiction_id(user))
+        figures["rulebook"] = Subquery(bound.values("rulebook_id")[:1])
+        figures["digest"] = Subquery(bound.values("rulebook__digest")[:1])
+    found = User.objects.filter(pk=user.pk).annotate(**figures).values(*figures).first() or {}
     n = {name: found.get(f"n_{name}") or 0 for name in counts}
-    total += sum(n.get(name, 0) for name in ("tasks", "steps", "obligations", "changes"))
+    total = sum(n.get(name, 0) for name in ("tasks", "opinions", "steps", "obligations", "changes"))
     total += n.get("extensions", 0) + n.get("rectified", 0) + n.get("countersign", 0)
     total += n.get("years", 0)  # one row a plan year
     if n.get("drafts") or n.get("submitted"):
-        rule = plan_rule(found["jurisdiction__rulebook"], found["jurisdiction__rulebook__digest"])
+        rule = plan_rule(found["rulebook"], found["digest"])
         if rule is not None:
             total += n["drafts"] if kind == rule.compiler else 0
             total += n["submitted"] if kind == rule.approver else 0
@@ -756,7 +787,7 @@ def count(user: User, today: dt.date | None = None) -> int:
         total += len(_meetings(user, today))
     if n.get("built"):  # the date is the rulebook's: worked out for these few
         total += len(_acceptance_due(user, today))
-    return total
+    return total, found.get("unread") or 0
 
 
 def _counted(qs: QuerySet[Any], field: str) -> Subquery:
