@@ -1,6 +1,7 @@
 """Duties that come due once a year or in a window, told to the construction unit: the yearly O&M
 report and performance report (Obligation rows with a due date), the self-evaluation window as it
-opens, and the last day to apply for final acceptance after completion (黑龙江: half a year).
+opens, the last day to apply for final acceptance after completion (黑龙江: half a year), and the
+deadline of a failed acceptance's rectification, by which the step is to be resubmitted.
 
 Each is told once a month before it is due, once when overdue (and once when a window opens).
 
@@ -33,7 +34,7 @@ LIVE = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED)
 
 def run(today: dt.date) -> dict[str, int]:
     actor = system()
-    counts = {"renewed": 0, "obligations": 0, "acceptance": 0, "notices": 0}
+    counts = {"renewed": 0, "obligations": 0, "acceptance": 0, "rectifications": 0, "notices": 0}
     counts["renewed"] = renew(actor, today)
     duties = list(
         Obligation.objects.filter(
@@ -85,8 +86,47 @@ def run(today: dt.date) -> dict[str, int]:
             if untold(recipients, key, told):
                 notices.append(_tell_acceptance(project, due, cite, kind, key, recipients, today))
         counts["notices"] += _send(actor, notices)
+    rectifications(actor, today, counts)
     counts["emails"] = send_pending()
     return counts
+
+
+RECTIFY_SOON = 3  # working days, as for a task: a rectification's deadline is weeks, not a year
+
+
+def rectifications(actor, today: dt.date, counts: dict[str, int]) -> None:
+    """Open rectifications of a failed acceptance (岳阳第二十八条 …) due within RECTIFY_SOON
+    working days or overdue: the unit owes the step's resubmission by the deadline."""
+    from govit.delivery.models import Rectification
+    from govit.jobs.common import add_working_days
+    from govit.policy.calendar import default_calendar
+
+    horizon = add_working_days(default_calendar(), today, RECTIFY_SOON)
+    due = list(
+        Rectification.objects.filter(
+            closed_at__isnull=True,
+            deadline__lte=horizon,
+            project__status__in=(ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED),
+        )
+        .select_related("project__unit", "project__rulebook", "step")
+        .order_by("deadline", "id")
+    )
+    counts["rectifications"] = len(due)
+    for chunk in batches(due):
+        people = People({r.project.unit_id for r in chunk})
+        plan = []
+        for item in chunk:
+            kind = (
+                Kind.RECTIFICATION_OVERDUE if item.deadline < today else Kind.RECTIFICATION_DUE_SOON
+            )
+            plan.append((item, kind, f"{kind}:rectification:{item.pk}:{item.deadline.isoformat()}"))
+        told = already_told(key for *_, key in plan)
+        notices = []
+        for item, kind, key in plan:
+            recipients = people.working(item.project.unit_id)
+            if untold(recipients, key, told):
+                notices.append(_tell_rectification(item, kind, key, recipients, today))
+        counts["notices"] += _send(actor, notices)
 
 
 def _send(actor, notices: list[Notice]) -> int:
@@ -234,6 +274,33 @@ def _tell_duty(duty: Obligation, kind: str, key: str, recipients, today: dt.date
         body=f"{project.unit.name}：{body}",
         cite=duty.cite,
         rulebook_id=duty.rulebook_code or "",
+        project=project,
+        summary=title,
+    )
+
+
+def _tell_rectification(item, kind: str, key: str, recipients, today: dt.date) -> Notice:
+    project, step = item.project, item.step
+    if kind == Kind.RECTIFICATION_OVERDUE:
+        title = f"整改已逾期：{step.name}"
+        body = (
+            f"项目“{project.name}”的“{step.name}”不合格，应于{day(item.deadline)}前整改并重新报送"
+            f"（依据{item.cite}），已逾期{(today - item.deadline).days}天，请尽快办理。"
+        )
+    else:
+        title = f"整改期限将至：{step.name}"
+        body = (
+            f"项目“{project.name}”的“{step.name}”不合格，应于{day(item.deadline)}前整改并重新报送"
+            f"（依据{item.cite}）。"
+        )
+    return Notice(
+        recipients=recipients,
+        kind=kind,
+        key=key,
+        title=title,
+        body=f"{project.unit.name}：{body}",
+        cite=item.cite,
+        rulebook_id=project.rulebook.rulebook_id if project.rulebook else "",
         project=project,
         summary=title,
     )

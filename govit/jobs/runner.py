@@ -32,6 +32,7 @@ COUNTED = {
     "renewed": "新增年度义务",
     "obligations": "临期义务",
     "acceptance": "临期验收申请",
+    "rectifications": "临期整改",
     "jurisdictions": "涉及辖区",
     "notices": "提醒",
     "escalations": "督办",

@@ -70,16 +70,41 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         current = request.path == url or (url != "/" and request.path.startswith(url))
         sections.append({"url": url, "label": label, "current": current})
-    unread = 0
-    if user.is_authenticated:
+    unread, owed = badges(request, user)
+    if unread:
+        badge = f"{BADGE_MAX}+" if unread > BADGE_MAX else str(unread)
+        inbox = reverse("notifications")
+        for section in sections:
+            if section["url"] == inbox:
+                section["label"] = f"{section['label']}（{badge}）"
+    if owed:
+        home = reverse("home")
+        for section in sections:
+            if section["url"] == home:
+                section["label"] = f"{section['label']}（{owed}）"
+    return {"sections": sections, "unread_notifications": unread, "duties_owed": owed}
+
+
+def badges(request: HttpRequest, user: Any) -> tuple[int, int]:
+    """The unread notifications (counted up to BADGE_MAX + 1 only: the badge says "99+" beyond)
+    and the duties the user owes (govit/web/duties.py) — one query for both. The 工作台 passes
+    the figure it has just worked out. A project's page is kept while only that project is
+    unchanged (core/kept.py), so a figure of duties on it could be stale: none is shown there,
+    nor on a part of a page (htmx), which has no header."""
+    if not user.is_authenticated:
+        return 0, 0
+    from govit.core import kept
+
+    match = getattr(request, "resolver_match", None)
+    partial = request.headers.get("HX-Request") == "true" or (
+        match is not None and match.url_name in kept.PROJECT_VIEWS
+    )
+    known = getattr(request, "duties_owed", None)
+    if partial or known is not None:
         from govit.notifications.selectors import unread_count
 
-        # counted up to BADGE_MAX + 1 only: the badge says "99+" beyond BADGE_MAX
-        unread = unread_count(user, at_most=BADGE_MAX + 1)
-        if unread:
-            badge = f"{BADGE_MAX}+" if unread > BADGE_MAX else str(unread)
-            inbox = reverse("notifications")
-            for section in sections:
-                if section["url"] == inbox:
-                    section["label"] = f"{section['label']}（{badge}）"
-    return {"sections": sections, "unread_notifications": unread}
+        return unread_count(user, at_most=BADGE_MAX + 1), 0 if partial else known
+    from govit.web import duties
+
+    owed, unread = duties.header_figures(user, unread_at_most=BADGE_MAX + 1)
+    return unread, owed

@@ -72,34 +72,20 @@ def overdue_before(today: dt.date) -> dt.date:
 
 
 def workbench(user: User, page_number: Any = None) -> dict[str, Any]:
-    """The user's open tasks, a page at a time, by due date (the overdue first), with the exact
-    number of them and of the overdue ones (one query), and only the columns the page shows."""
+    """Everything the user owes (govit/web/duties.py): the office's open tasks a page at a time
+    by due date (the overdue first), counted exactly with the overdue ones in one query and read
+    with only the columns the page shows; then the other duties — submissions, plan 会签 and
+    审定, change decisions, an expert's opinion, obligations — all of them, by due date."""
+    from govit.web import duties as desk
+
     today = clock.today()
-    tasks = (
-        project_selectors.task_list(user)
-        .select_related(None)
-        .select_related("project", "step", "organization")
-        .only(
-            "id",
-            "lead",
-            "due_on",
-            "project_id",
-            "project__name",
-            "step_id",
-            "step__name",
-            "step__cite",
-            "organization_id",
-            "organization__name",
-        )
-    )
+    tasks = desk.open_tasks(user)
     counts = tasks.order_by().aggregate(  # COUNT(*): counted from the index, rows unread
         total=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=overdue_before(today)))
     )
     page = CountedPaginator(tasks, WORKBENCH_PAGE, counts["total"]).get_page(page_number)
-    rows = []
-    for task in page.object_list:
-        left = project_selectors.days_left(task, today)
-        rows.append({"task": task, "days_left": left, "overdue": left is not None and left < 0})
+    rows = [desk.task_duty(task, today) for task in page.object_list]
+    others = desk.other_duties(user, today)
     meetings = []
     expert = getattr(user, "expert", None)
     if expert is not None:
@@ -117,8 +103,10 @@ def workbench(user: User, page_number: Any = None) -> dict[str, Any]:
         "today": today,
         "page": page,
         "rows": rows,
+        "others": others,
         "task_count": counts["total"],
-        "overdue_count": counts["overdue"],
+        "duty_count": counts["total"] + len(others),
+        "overdue_count": counts["overdue"] + sum(1 for d in others if d.overdue),
         "meetings": meetings,
         "drafts": drafts,
     }

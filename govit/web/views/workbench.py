@@ -1,4 +1,4 @@
-"""工作台: the signed-in user's open tasks by due date, in working days, a page at a time."""
+"""工作台: everything the signed-in user owes (govit/web/duties.py), by due date in working days."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from govit.web import selectors
 
 def home(request: HttpRequest) -> HttpResponse:
     context = selectors.workbench(request.user, request.GET.get("page"))
+    request.duties_owed = context["duty_count"]  # the header's figure, counted once
     return render(request, "web/workbench/home.html", context)
 
 

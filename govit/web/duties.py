@@ -1,0 +1,797 @@
+"""Duties: everything an account owes now, of every kind, as uniform rows for the 工作台 and the
+header — the tasks of its organization, the unit's submissions and resubmissions, plan 会签 and
+审定, change and extension decisions, an expert's opinion, the yearly obligations. Reads only;
+each kind is one query (or none, where the account cannot owe it), and a row disappears as soon
+as the write that discharges it has recorded its event (the 工作台 is kept per jurisdiction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govit.access.policy import jurisdiction_id, org_kind, works
+from govit.core import clock
+from govit.organizations.models import AUTHORITY_KINDS, User
+from govit.projects import selectors as project_selectors
+from govit.projects.models import ProjectStatus, ProjectStep, StepStatus, Task
+from govit.web.templatetags.govit import path
+
+# the kinds of duty, in the words of the page
+TASK = "task"  # 审批、备案、会签 or the unit's own step: an open Task of the account's office
+SUBMIT = "submit"  # the unit submits a step's materials (a step started on submission)
+RESUBMIT = "resubmit"  # 退回修改: the unit resubmits
+PLAN_COMPILE = "plan_compile"  # the compiler lists declared projects in a plan and sends it on
+PLAN_COUNTERSIGN = "plan_countersign"  # a co-compiler's 会签
+PLAN_APPROVE = "plan_approve"  # the approver's 审定
+CHANGE_DECIDE = "change_decide"  # a change awaiting this office's approval or co-approval
+EXTENSION_DECIDE = "extension_decide"  # an acceptance extension awaiting the department
+RECTIFIED = "rectified"  # an evaluation's findings: the department confirms their rectification
+OPINION = "opinion"  # an expert's opinion due on a meeting
+MEETING = "meeting"  # the department convenes, draws or concludes an expert meeting
+OBLIGATION = "obligation"  # a yearly report, the self-evaluation window, the surplus to return
+ACCEPTANCE_DUE = "acceptance_due"  # the last day to apply for final acceptance (黑龙江)
+
+KIND_LABELS = {
+    TASK: gettext_lazy("待办"),
+    SUBMIT: gettext_lazy("报送"),
+    RESUBMIT: gettext_lazy("退回修改"),
+    PLAN_COMPILE: gettext_lazy("编制计划"),
+    PLAN_COUNTERSIGN: gettext_lazy("计划会签"),
+    PLAN_APPROVE: gettext_lazy("计划审定"),
+    CHANGE_DECIDE: gettext_lazy("变更审批"),
+    EXTENSION_DECIDE: gettext_lazy("延期验收审批"),
+    RECTIFIED: gettext_lazy("整改确认"),
+    OPINION: gettext_lazy("评审意见"),
+    MEETING: gettext_lazy("专家评审"),
+    OBLIGATION: gettext_lazy("年度义务"),
+    ACCEPTANCE_DUE: gettext_lazy("申请验收"),
+}
+
+# the projects whose duties are still owed (a suspended project's wait for the measure to lift)
+UNDER_WAY = (ProjectStatus.ACTIVE,)
+OBLIGATIONS_OWED = (ProjectStatus.ACTIVE, ProjectStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class Duty:
+    kind: str
+    title: str
+    url: str  # the page where it is done
+    who: str  # the office (or expert) that owes it
+    project_id: int | None = None
+    project_name: str = ""
+    subject: str = ""  # what it is about when not a project (a plan)
+    due_on: dt.date | None = None
+    days_left: int | None = None
+    cite: str = ""
+    co_signature: bool = False  # a 会签 task (not the lead office's)
+    project_url: str = ""  # where the project's name leads, when not its page (an expert's)
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.due_on is None, self.due_on or dt.date.max, self.project_id or 0, self.title)
+
+
+def working_days_left(due_on: dt.date | None, today: dt.date) -> int | None:
+    """Working days from today to the due date (negative when overdue)."""
+    from govit.policy.calendar import CalendarYearMissing, default_calendar
+
+    if due_on is None:
+        return None
+    cal = default_calendar()
+    try:
+        if due_on >= today:
+            return cal.working_days_between(today, due_on)
+        return -cal.working_days_between(due_on, today)
+    except CalendarYearMissing:
+        return None
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+
+def open_tasks(user: User) -> QuerySet[Task]:
+    """The open tasks of the account's office, by due date, only the columns a row shows."""
+    return (
+        project_selectors.task_list(user)
+        .select_related(None)
+        .select_related("project", "step", "organization")
+        .only(
+            "id",
+            "lead",
+            "due_on",
+            "project_id",
+            "project__name",
+            "step_id",
+            "step__name",
+            "step__cite",
+            "organization_id",
+            "organization__name",
+        )
+    )
+
+
+def task_duty(task: Task, today: dt.date) -> Duty:
+    return Duty(
+        kind=TASK,
+        title=task.step.name,
+        url=path("task-act", task.project_id, task.pk),  # reversed once a page
+        who=task.organization.name,
+        project_id=task.project_id,
+        project_name=task.project.name,
+        due_on=task.due_on,
+        days_left=working_days_left(task.due_on, today),
+        cite=task.step.cite,
+        co_signature=not task.lead,
+    )
+
+
+# --- everything else -----------------------------------------------------------------------------
+
+
+def other_duties(user: User, today: dt.date | None = None) -> list[Duty]:
+    """What the account owes besides its office's tasks, by due date (the overdue first, those
+    without a due date last)."""
+    if not user.is_authenticated:
+        return []
+    today = today or clock.today()
+    rows: list[Duty] = []
+    expert = getattr(user, "expert", None)
+    if expert is not None:
+        rows += _opinions(expert, today)
+    if user.organization_id is not None and works(user):
+        kind = org_kind(user)
+        if kind == "construction_unit":
+            rows += _submissions(user, today)
+            rows += _obligations(user, today)
+            rows += _acceptance_due(user, today)
+        elif kind in AUTHORITY_KINDS:
+            rows += _plans(user, kind, today)
+            rows += _changes(user, today)
+            if kind == "competent_department":
+                rows += _meetings(user, today)
+                rows += _extensions(user, today)
+                rows += _rectified(user, today)
+    rows.sort(key=lambda d: d.sort_key)
+    return rows
+
+
+def _submissions(user: User, today: dt.date) -> list[Duty]:
+    """The unit's steps waiting for its materials: started on submission (待报送), or returned for
+    revision (退回修改) — due by the rectification deadline where a failed acceptance set one."""
+    from govit.delivery.models import Rectification
+
+    steps = (
+        ProjectStep.objects.filter(
+            project__unit_id=user.organization_id,
+            project__status__in=UNDER_WAY,
+            status__in=(StepStatus.READY, StepStatus.RETURNED),
+        )
+        .select_related("project")
+        .only(
+            "id",
+            "kind",
+            "name",
+            "cite",
+            "status",
+            "project_id",
+            "project__name",
+            "project__completed_on",
+            "project__accepted_on",
+            "project__rulebook_id",
+            "project__jurisdiction_id",
+        )
+        .annotate(
+            rectify_by=Rectification.objects.filter(step=OuterRef("pk"), closed_at__isnull=True)
+            .order_by("deadline")
+            .values("deadline")[:1]
+        )
+        .order_by("project_id", "seq")
+    )
+    unit = user.organization.name
+    rows = []
+    for step in steps:
+        returned = step.status == StepStatus.RETURNED
+        due, cite = step.rectify_by, step.cite
+        if due is None and step.project.completed_on and step.project.accepted_on is None:
+            application_due, application_cite = _application_due(step)
+            if application_due is not None:
+                due, cite = application_due, application_cite
+        rows.append(
+            Duty(
+                kind=RESUBMIT if returned else SUBMIT,
+                title=(_("重新报送“%(step)s”") if returned else _("报送“%(step)s”"))
+                % {"step": step.name},
+                url=reverse("step-submit", args=[step.project_id, step.kind]),
+                who=unit,
+                project_id=step.project_id,
+                project_name=step.project.name,
+                due_on=due,
+                days_left=working_days_left(due, today),
+                cite=cite,
+            )
+        )
+    return rows
+
+
+def _application_due(step: ProjectStep) -> tuple[dt.date | None, str]:
+    """The last day to apply for final acceptance, for that step only (黑龙江: 建成后半年内)."""
+    if step.kind != "final_acceptance":
+        return None, ""
+    from govit.delivery.steps import application_due
+
+    return application_due(step.project)
+
+
+def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
+    """A built project whose final acceptance must be applied for by a date the rulebook sets,
+    while that step has not come round yet (when it has, the submission row carries the date)."""
+    from govit.delivery.steps import application_due
+    from govit.projects.models import Project
+
+    waiting = Project.objects.filter(
+        unit_id=user.organization_id,
+        status__in=UNDER_WAY,
+        completed_on__isnull=False,
+        accepted_on__isnull=True,
+        steps__kind="final_acceptance",
+        steps__status=StepStatus.PENDING,
+    ).select_related("jurisdiction__rulebook", "rulebook")
+    rows = []
+    for project in waiting:
+        due, cite = application_due(project)
+        if due is None:
+            continue
+        rows.append(
+            Duty(
+                kind=ACCEPTANCE_DUE,
+                title=_("申请竣工验收"),
+                url=reverse("project-detail", args=[project.pk]),
+                who=user.organization.name,
+                project_id=project.pk,
+                project_name=project.name,
+                due_on=due,
+                days_left=working_days_left(due, today),
+                cite=cite,
+            )
+        )
+    return rows
+
+
+def _obligations(user: User, today: dt.date) -> list[Duty]:
+    """The unit's obligations not yet fulfilled, from the day their window opens."""
+    from govit.delivery.models import Obligation
+
+    owed = (
+        Obligation.objects.filter(
+            project__unit_id=user.organization_id,
+            project__status__in=OBLIGATIONS_OWED,
+            fulfilled_at__isnull=True,
+        )
+        .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+        .select_related("project")
+        .only("id", "name", "due_on", "cite", "project_id", "project__name")
+    )
+    unit = user.organization.name
+    return [
+        Duty(
+            kind=OBLIGATION,
+            title=o.name,
+            url=reverse("project-action", args=[o.project_id, "obligation"])
+            + f"?obligation={o.pk}",
+            who=unit,
+            project_id=o.project_id,
+            project_name=o.project.name,
+            due_on=o.due_on,
+            days_left=working_days_left(o.due_on, today),
+            cite=o.cite,
+        )
+        for o in owed
+    ]
+
+
+def _plan_board(jurisdiction: int, year: int, anchor: str = "") -> str:
+    query = urlencode({"jurisdiction": jurisdiction, "year": year})
+    return f"{reverse('plan-board')}?{query}" + (f"#{anchor}" if anchor else "")
+
+
+@dataclass(frozen=True)
+class PlanRule:
+    """Who compiles and who approves a jurisdiction's plans, under which article."""
+
+    compiler: str
+    approver: str
+    cite: str
+
+
+_PLAN_RULES: dict[str, PlanRule | None] = {}  # by the stored rulebook's SM3 digest: never changes
+
+
+def plan_rule(version_id: int | None, digest: str | None) -> PlanRule | None:
+    """The annual_plan rule of a stored rulebook version, read once a process."""
+    if version_id is None or digest is None:
+        return None
+    if digest not in _PLAN_RULES:
+        from govit.jurisdictions.models import RulebookVersion
+
+        rb = RulebookVersion.objects.get(pk=version_id).load()
+        step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
+        _PLAN_RULES[digest] = (
+            PlanRule(step.actor, step.approver or step.actor, step.cite) if step else None
+        )
+    return _PLAN_RULES[digest]
+
+
+def _jurisdiction_rule(jid: int | None) -> PlanRule | None:
+    from govit.jurisdictions.models import Jurisdiction
+
+    found = Jurisdiction.objects.filter(pk=jid).values("rulebook_id", "rulebook__digest").first()
+    return plan_rule(found["rulebook_id"], found["rulebook__digest"]) if found else None
+
+
+def _waiting_plans(jid: int | None) -> QuerySet[Any]:
+    from govit.planning.models import AnnualPlan, PlanStatus
+
+    return AnnualPlan.objects.filter(jurisdiction_id=jid).exclude(status=PlanStatus.APPROVED)
+
+
+def _unlisted(jid: int | None, kind: str) -> QuerySet[ProjectStep]:
+    """The annual_plan steps waiting for this compiler in projects no plan lists yet."""
+    from govit.planning.models import PlanEntry
+
+    return ProjectStep.objects.filter(
+        project__jurisdiction_id=jid,
+        project__status__in=UNDER_WAY,
+        kind="annual_plan",
+        status=StepStatus.IN_REVIEW,
+        actor=kind,  # the compiler the project's own rulebook named
+    ).exclude(Exists(PlanEntry.objects.filter(project_id=OuterRef("project_id"))))
+
+
+def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
+    """Plans that wait for this office: the compiler's draft to send on (and the declared projects
+    no plan lists yet), a co-compiler's 会签, the approver's 审定 — as the rulebook names them."""
+    from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
+
+    jid = jurisdiction_id(user)
+    plans = list(
+        _waiting_plans(jid)
+        .annotate(
+            entry_count=Count("entries", distinct=True),
+            mine=Exists(
+                PlanSignoff.objects.filter(
+                    plan=OuterRef("pk"),
+                    round=OuterRef("round"),
+                    status=SignoffStatus.OPEN,
+                    organization_id=user.organization_id,
+                )
+            ),
+        )
+        .order_by("year", "kind", "number")
+    )
+    unlisted = list(
+        _unlisted(jid, kind)
+        .values("project__plan_year", "cite")
+        .annotate(n=Count("id"))
+        .order_by("project__plan_year")
+    )
+    if not plans and not unlisted:
+        return []
+    rule = _jurisdiction_rule(jid)
+    if rule is None:
+        return []
+    office = user.organization.name
+    rows = []
+    for group in unlisted:
+        year = group["project__plan_year"]
+        rows.append(
+            Duty(
+                kind=PLAN_COMPILE,
+                title=_("%(n)d个已申报项目待列入%(year)d年度计划")
+                % {"n": group["n"], "year": year},
+                url=_plan_board(jid, year),
+                who=office,
+                subject=_("%(year)d年度计划") % {"year": year},
+                cite=group["cite"],
+            )
+        )
+    for plan in plans:
+        if plan.status == PlanStatus.DRAFT and kind == rule.compiler and plan.entry_count:
+            kind_of, title = PLAN_COMPILE, _("报送“%(plan)s”")
+        elif plan.status == PlanStatus.COUNTERSIGNING and plan.mine:
+            kind_of, title = PLAN_COUNTERSIGN, _("会签“%(plan)s”")
+        elif plan.status == PlanStatus.SUBMITTED and kind == rule.approver:
+            kind_of, title = PLAN_APPROVE, _("审定“%(plan)s”")
+        else:
+            continue
+        rows.append(
+            Duty(
+                kind=kind_of,
+                title=title % {"plan": plan.title},
+                url=_plan_board(jid, plan.year, f"plan-{plan.pk}"),
+                who=office,
+                subject=plan.title,
+                due_on=plan.due_on,
+                days_left=working_days_left(plan.due_on, today),
+                cite=plan.due_cite or rule.cite,
+            )
+        )
+    return rows
+
+
+def _changes(user: User, today: dt.date) -> list[Duty]:
+    """Changes awaiting this office's decision (the approver's or a co-approver's)."""
+    from govit.contracts.models import ChangeApproval, ChangeStatus
+
+    waiting = (
+        ChangeApproval.objects.filter(
+            organization_id=user.organization_id,
+            status="open",
+            change__status=ChangeStatus.PENDING,
+            change__project__status__in=UNDER_WAY,
+        )
+        .select_related("change__project", "organization")
+        .only(
+            "id",
+            "lead",
+            "organization__name",
+            "change__id",
+            "change__number",
+            "change__cite",
+            "change__project_id",
+            "change__project__name",
+        )
+    )
+    return [
+        Duty(
+            kind=CHANGE_DECIDE,
+            title=_("审批变更%(n)d") % {"n": a.change.number},
+            url=reverse("project-action", args=[a.change.project_id, "change-decide"])
+            + f"?change={a.change.pk}",
+            who=a.organization.name,
+            project_id=a.change.project_id,
+            project_name=a.change.project.name,
+            cite=a.change.cite,
+            co_signature=not a.lead,
+        )
+        for a in waiting
+    ]
+
+
+def _expert_steps(user: User) -> QuerySet[ProjectStep]:
+    """The steps under review that need experts (the partial index ``step_needs_experts``) on
+    which the department has no task of its own (a task is the duty, and its page leads to the
+    meeting)."""
+    return ProjectStep.objects.filter(
+        Q(kind="expert_review") | Q(co_actors__icontains='"experts"'),
+        project__jurisdiction_id=jurisdiction_id(user),
+        project__status__in=UNDER_WAY,
+        status=StepStatus.IN_REVIEW,
+    ).exclude(
+        Exists(
+            Task.objects.filter(
+                step=OuterRef("pk"), organization_id=user.organization_id, status="open"
+            )
+        )
+    )
+
+
+def _meetings(user: User, today: dt.date) -> list[Duty]:
+    """The expert meetings the competent department owes on a step experts join: convene one
+    (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
+    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
+
+    latest = ReviewMeeting.objects.filter(
+        step=OuterRef("pk"), status__in=(MeetingStatus.PLANNED, MeetingStatus.DRAWN)
+    ).order_by("-pk")
+    steps = (
+        _expert_steps(user)
+        .select_related("project")
+        .only("id", "name", "cite", "due_on", "project_id", "project__name")
+        .annotate(
+            open_meeting=latest.values("pk")[:1],
+            open_status=latest.values("status")[:1],
+            panel_size=Subquery(
+                Seat.objects.filter(meeting=OuterRef("open_meeting"), vacated_at__isnull=True)
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")[:1]
+            ),
+            opinions_given=Subquery(
+                ExpertOpinion.objects.filter(meeting=OuterRef("open_meeting"))
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")[:1]
+            ),
+        )
+    )
+    office = user.organization.name
+    rows = []
+    for step in steps:
+        if step.open_meeting is None:
+            title, url = (
+                _("组织专家评审：%(step)s"),
+                reverse("expert-meeting-create", args=[step.pk]),
+            )
+        elif step.open_status == MeetingStatus.PLANNED:
+            title, url = (
+                _("抽取评审专家：%(step)s"),
+                reverse("expert-meeting", args=[step.open_meeting]),
+            )
+        elif step.panel_size and (step.opinions_given or 0) >= step.panel_size:
+            title, url = (
+                _("形成评审结论：%(step)s"),
+                reverse("expert-conclude", args=[step.open_meeting]),
+            )
+        else:
+            continue  # the experts owe their opinions
+        rows.append(
+            Duty(
+                kind=MEETING,
+                title=title % {"step": step.name},
+                url=url,
+                who=office,
+                project_id=step.project_id,
+                project_name=step.project.name,
+                due_on=step.due_on,
+                days_left=working_days_left(step.due_on, today),
+                cite=step.cite,
+            )
+        )
+    return rows
+
+
+def _extensions(user: User, today: dt.date) -> list[Duty]:
+    """Requests to apply for final acceptance later, awaiting the competent department."""
+    from govit.delivery.models import AcceptanceExtension, ExtensionStatus
+
+    waiting = (
+        AcceptanceExtension.objects.filter(
+            project__jurisdiction_id=jurisdiction_id(user),
+            project__status__in=UNDER_WAY,
+            status=ExtensionStatus.PENDING,
+        )
+        .select_related("project")
+        .only("id", "until", "cite", "project_id", "project__name")
+    )
+    return [
+        Duty(
+            kind=EXTENSION_DECIDE,
+            title=_("审批延期验收申请（延至%(day)s）") % {"day": f"{e.until:%Y-%m-%d}"},
+            url=reverse("project-action", args=[e.project_id, "extension-decide"])
+            + f"?extension={e.pk}",
+            who=user.organization.name,
+            project_id=e.project_id,
+            project_name=e.project.name,
+            cite=e.cite,
+        )
+        for e in waiting
+    ]
+
+
+def _rectified(user: User, today: dt.date) -> list[Duty]:
+    """Evaluations whose findings must be rectified, for the department to confirm."""
+    from govit.delivery.models import Evaluation
+
+    waiting = (
+        Evaluation.objects.filter(
+            project__jurisdiction_id=jurisdiction_id(user),
+            rectification_required=True,
+            rectified_at__isnull=True,
+        )
+        .exclude(project__status=ProjectStatus.DRAFT)
+        .select_related("project")
+        .only("id", "kind", "cite", "project_id", "project__name")
+    )
+    return [
+        Duty(
+            kind=RECTIFIED,
+            title=_("确认%(kind)s问题整改到位") % {"kind": e.get_kind_display()},
+            url=reverse("project-action", args=[e.project_id, "rectified"]) + f"?evaluation={e.pk}",
+            who=user.organization.name,
+            project_id=e.project_id,
+            project_name=e.project.name,
+            cite=e.cite,
+        )
+        for e in waiting
+    ]
+
+
+def _opinions(expert: Any, today: dt.date) -> list[Duty]:
+    """Meetings the expert sits on whose panel has been drawn and that have no opinion of theirs:
+    due on the day of the meeting, else by the step's own due date."""
+    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
+
+    meetings = (
+        ReviewMeeting.objects.filter(
+            status=MeetingStatus.DRAWN,
+            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
+        )
+        .exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
+        .select_related("project", "step")
+        .only(
+            "id",
+            "title",
+            "scheduled_for",
+            "project_id",
+            "project__name",
+            "step__cite",
+            "step__due_on",
+        )
+        .annotate(step_due=F("step__due_on"))
+    )
+    rows = []
+    for m in meetings:
+        due = m.scheduled_for.astimezone(clock.CHINA).date() if m.scheduled_for else m.step_due
+        rows.append(
+            Duty(
+                kind=OPINION,
+                title=_("提交评审意见：%(meeting)s") % {"meeting": m.title},
+                url=reverse("expert-opinion", args=[m.pk]),
+                project_url=reverse("expert-opinion", args=[m.pk]),  # experts see no project page
+                who=expert.name,
+                project_id=m.project_id,
+                project_name=m.project.name,
+                due_on=due,
+                days_left=working_days_left(due, today),
+                cite=m.step.cite,
+            )
+        )
+    return rows
+
+
+# --- the whole desk ------------------------------------------------------------------------------
+
+
+def owed(user: User, today: dt.date | None = None) -> list[Duty]:
+    """Every duty the account owes, its tasks all read (the 工作台 pages them): by due date."""
+    today = today or clock.today()
+    tasks = [task_duty(t, today) for t in open_tasks(user)] if user.organization_id else []
+    return sorted(tasks + other_duties(user, today), key=lambda d: d.sort_key)
+
+
+def count(user: User, today: dt.date | None = None) -> int:
+    """Every duty the account owes, of every kind (the header's figure)."""
+    return header_figures(user, today)[0]
+
+
+def header_figures(
+    user: User, today: dt.date | None = None, *, unread_at_most: int | None = None
+) -> tuple[int, int]:
+    """The header's two figures in one query: every duty the account owes, of every kind, and
+    (given ``unread_at_most``) its unread notifications counted up to that many. The kinds that
+    need the rulebook (plans, the acceptance application's date) or a meeting's panel are worked
+    out in full only when there is something of theirs to count."""
+    if not user.is_authenticated:
+        return 0, 0
+    from govit.contracts.models import ChangeApproval, ChangeStatus
+    from govit.delivery.models import AcceptanceExtension, Evaluation, Obligation
+    from govit.notifications.models import Notification
+    from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
+    from govit.projects.models import Project
+    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
+
+    today = today or clock.today()
+    counts: dict[str, QuerySet[Any]] = {}
+    if user.organization_id is not None:
+        counts["tasks"] = open_tasks(user)
+    expert = getattr(user, "expert", None)
+    if expert is not None:
+        counts["opinions"] = ReviewMeeting.objects.filter(
+            status=MeetingStatus.DRAWN,
+            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
+        ).exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
+    kind = org_kind(user)
+    if works(user) and kind == "construction_unit":
+        org = user.organization_id
+        counts["steps"] = ProjectStep.objects.filter(
+            project__unit_id=org,
+            project__status__in=UNDER_WAY,
+            status__in=(StepStatus.READY, StepStatus.RETURNED),
+        )
+        counts["obligations"] = Obligation.objects.filter(
+            project__unit_id=org, project__status__in=OBLIGATIONS_OWED, fulfilled_at__isnull=True
+        ).filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+        counts["built"] = Project.objects.filter(
+            unit_id=org,
+            status__in=UNDER_WAY,
+            completed_on__isnull=False,
+            accepted_on__isnull=True,
+            steps__kind="final_acceptance",
+            steps__status=StepStatus.PENDING,
+        )
+    elif works(user) and kind in AUTHORITY_KINDS:
+        jid = jurisdiction_id(user)
+        counts["changes"] = ChangeApproval.objects.filter(
+            organization_id=user.organization_id,
+            status="open",
+            change__status=ChangeStatus.PENDING,
+            change__project__status__in=UNDER_WAY,
+        )
+        plans = _waiting_plans(jid)
+        counts["drafts"] = plans.filter(status=PlanStatus.DRAFT, entries__isnull=False)
+        counts["submitted"] = plans.filter(status=PlanStatus.SUBMITTED)
+        counts["countersign"] = PlanSignoff.objects.filter(
+            plan__in=plans.filter(status=PlanStatus.COUNTERSIGNING),
+            round=F("plan__round"),
+            status=SignoffStatus.OPEN,
+            organization_id=user.organization_id,
+        )
+        counts["years"] = _unlisted(jid, kind)
+        if kind == "competent_department":
+            counts["expert_steps"] = _expert_steps(user)
+            counts["extensions"] = AcceptanceExtension.objects.filter(
+                project__jurisdiction_id=jid, project__status__in=UNDER_WAY, status="pending"
+            )
+            counts["rectified"] = Evaluation.objects.filter(
+                project__jurisdiction_id=jid, rectification_required=True, rectified_at__isnull=True
+            ).exclude(project__status=ProjectStatus.DRAFT)
+    figures: dict[str, Any] = {
+        f"n_{name}": _counted(qs, "project__plan_year" if name == "years" else "pk")
+        for name, qs in counts.items()
+    }
+    if unread_at_most is not None:
+        # counting stops there: a clerk told thousands of times costs what one told a hundred does
+        capped = Subquery(
+            Notification.objects.filter(user=user, read_at__isnull=True)
+            .order_by()
+            .values("pk")[:unread_at_most]
+        )
+        figures["unread"] = Func(
+            capped,
+            template="(SELECT COUNT(*) FROM %(expressions)s capped)",
+            output_field=IntegerField(),
+        )
+    if "drafts" in counts:  # the plan rule is the jurisdiction's rulebook's
+        from govit.jurisdictions.models import Jurisdiction
+
+        bound = Jurisdiction.objects.filter(pk=jurisdiction_id(user))
+        figures["rulebook"] = Subquery(bound.values("rulebook_id")[:1])
+        figures["digest"] = Subquery(bound.values("rulebook__digest")[:1])
+    found = User.objects.filter(pk=user.pk).annotate(**figures).values(*figures).first() or {}
+    n = {name: found.get(f"n_{name}") or 0 for name in counts}
+    total = sum(n.get(name, 0) for name in ("tasks", "opinions", "steps", "obligations", "changes"))
+    total += n.get("extensions", 0) + n.get("rectified", 0) + n.get("countersign", 0)
+    total += n.get("years", 0)  # one row a plan year
+    if n.get("drafts") or n.get("submitted"):
+        rule = plan_rule(found["rulebook"], found["digest"])
+        if rule is not None:
+            total += n["drafts"] if kind == rule.compiler else 0
+            total += n["submitted"] if kind == rule.approver else 0
+    if n.get("expert_steps"):  # convened, drawn, concluded: worked out for these few
+        total += len(_meetings(user, today))
+    if n.get("built"):  # the date is the rulebook's: worked out for these few
+        total += len(_acceptance_due(user, today))
+    return total, found.get("unread") or 0
+
+
+def _counted(qs: QuerySet[Any], field: str) -> Subquery:
+    """The distinct values of ``field`` in ``qs`` counted, as a value of another query (one row:
+    COUNT without GROUP BY; distinct, as a join may repeat a row)."""
+    counted = Func(F(field), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
+    return Subquery(qs.order_by().annotate(n=counted).values("n")[:1])

@@ -1,0 +1,390 @@
+"""Every kind of duty is in the 工作台 of exactly the account that owes it, with its due date, its
+article and the link to the page where it is done — and leaves it when done (govit/web/duties.py).
+The header's figure counts them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from govit.contracts import services as contracts
+from govit.core import clock
+from govit.delivery import services as delivery
+from govit.delivery.models import Obligation
+from govit.demo.driver import advance_to, plan_in
+from govit.documents.services import document_upload
+from govit.planning import services as planning
+from govit.projects import services as projects
+from govit.reviews import services as reviews
+from govit.reviews.selectors import current_panel
+from govit.web import duties
+from govit.web import selectors as page_selectors
+from tests.api.helpers import experts
+from tests.core.test_kept import get, kept_on, signed_in, twice  # noqa: F401 - fixture
+from tests.delivery.conftest import staffed
+from tests.delivery.test_rules import built, change
+from tests.workflow import flows
+from tests.workflow.conftest import PDF, make_cast
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Read outside a request, in Chinese whatever a page read before left active."""
+    with translation.override("zh-hans"):
+        yield
+
+
+def of(user, project=None, kind=None, today=None):
+    """The user's duties (of ``project``, of ``kind``)."""
+    rows = duties.owed(user, today)
+    return [
+        d
+        for d in rows
+        if (project is None or d.project_id == project.pk) and (kind is None or d.kind == kind)
+    ]
+
+
+def counted_alike(user, today=None):
+    """The header's figure is the 工作台's total: every kind counted."""
+    with clock.frozen(today or clock.today()):
+        assert duties.count(user) == page_selectors.workbench(user)["duty_count"]
+
+
+def page_of(client, user):
+    client.force_login(user)
+    return client.get(reverse("home")).content.decode()
+
+
+# --- the construction unit's submissions ---------------------------------------------------------
+
+
+def test_the_unit_owes_the_scheme_once_the_plan_is_approved_and_its_resubmission_when_returned(
+    client, tree
+):
+    cast = make_cast(tree, "yueyang")
+    project = flows.declared(cast, amount=1_000_000)
+    unit, other, competent = (cast.user(k) for k in ("unit", "other_unit", "competent_department"))
+    assert of(unit, project) == []  # the plan comes first: nothing the unit can do yet
+    flows.planned(cast, [project])
+    [owed] = of(unit, project)
+    assert (owed.kind, owed.title, owed.cite) == (duties.SUBMIT, "报送“建设方案评审”", "第十六条")
+    submit = reverse("step-submit", args=[project.pk, "scheme_review"])
+    assert owed.url == submit and owed.who == cast.units["unit"].name
+    assert of(other, project) == [] and of(competent, project) == []
+    html = page_of(client, unit)
+    assert f'href="{submit}"' in html and "您有 1 项待办" in html
+    assert "工作台（1）" in html  # the header counts it
+    counted_alike(unit)
+
+    with clock.frozen(D(2026, 11, 2)):
+        flows.submitted(cast, project, "scheme_review")
+    assert of(unit, project) == []
+    [task] = of(competent, project)
+    assert (task.kind, task.due_on) == (duties.TASK, project.steps.get(kind="scheme_review").due_on)
+    with clock.frozen(D(2026, 11, 3)):
+        projects.task_act(
+            actor=competent,
+            task_id=flows.open_task(project, "scheme_review").pk,
+            action="return",
+            opinion="请补充投资估算",
+        )
+    assert of(competent, project) == []
+    [again] = of(unit, project)
+    assert (again.kind, again.title, again.url) == (
+        duties.RESUBMIT,
+        "重新报送“建设方案评审”",
+        submit,
+    )
+    counted_alike(unit)
+
+
+def test_a_failed_acceptance_is_owed_again_by_its_rectification_deadline(tree):
+    cast = staffed(tree, "yueyang")
+    project = built(cast, "yueyang")
+    unit = cast.user("unit")
+    with clock.frozen(D(2026, 11, 2)):
+        project = advance_to(cast, project, "final_acceptance")
+        step = project.steps.get(kind="final_acceptance")
+        [owed] = of(unit, project)
+        assert (owed.kind, owed.url) == (
+            duties.SUBMIT,
+            reverse("step-submit", args=[project.pk, "final_acceptance"]),
+        )
+        flows.upload_all(unit, project, step.documents)
+        projects.step_submit(actor=unit, step=step)
+        assert of(unit, project) == []
+        task = flows.open_task(project, "final_acceptance")
+        projects.task_act(
+            actor=cast.user(task.organization.kind),
+            task_id=task.pk,
+            action="return",
+            opinion="不合格",
+            rectify_by=D(2026, 11, 16),
+        )
+        [again] = of(unit, project)
+        assert (again.kind, again.due_on) == (duties.RESUBMIT, D(2026, 11, 16))
+        assert again.days_left == 10  # working days from Monday 2 to Monday 16 November
+        counted_alike(unit)
+    with clock.frozen(D(2026, 11, 17)):
+        [late] = of(unit, project)
+        assert late.overdue and late.days_left == -1
+
+
+def test_heilongjiang_the_acceptance_application_is_due_half_a_year_after_completion(tree):
+    cast = staffed(tree, "heilongjiang")
+    project = built(cast, "heilongjiang")
+    unit = cast.user("unit")
+    with clock.frozen(D(2027, 3, 1)):
+        project = advance_to(cast, project, "final_acceptance")
+    assert project.completed_on == D(2027, 3, 1)
+    [owed] = of(unit, project, duties.SUBMIT, today=D(2027, 3, 2))
+    assert (owed.due_on, owed.cite) == (D(2027, 9, 1), "第二十九条第三款")
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def test_a_plan_waits_in_the_desk_of_its_compiler_each_co_compiler_and_its_approver(tree):
+    cast = make_cast(tree, "yueyang")
+    project = flows.declared(cast, amount=1_000_000)
+    competent, finance, reform, government = (
+        cast.user(k)
+        for k in ("competent_department", "finance", "development_reform", "government")
+    )
+    everyone = [competent, finance, reform, government, cast.user("unit")]
+
+    def kinds():
+        return {u.username: [d.kind for d in duties.other_duties(u)] for u in everyone}
+
+    [compile_] = duties.other_duties(competent)
+    assert (compile_.kind, compile_.title, compile_.cite) == (
+        duties.PLAN_COMPILE,
+        "1个已申报项目待列入2027年度计划",
+        "第十三条",
+    )
+    assert compile_.url.startswith(reverse("plan-board")) and "year=2027" in compile_.url
+    assert sum(map(len, kinds().values())) == 1
+    counted_alike(competent)
+    with clock.frozen(D(2026, 10, 22)):
+        plan = planning.plan_create(actor=competent, jurisdiction=cast.jurisdiction, year=2027)
+        planning.plan_add_project(actor=competent, plan=plan, project=project)
+    [send] = duties.other_duties(competent)
+    assert (send.kind, send.title) == (duties.PLAN_COMPILE, f"报送“{plan.title}”")
+    assert send.url.endswith(f"#plan-{plan.pk}")
+    with clock.frozen(D(2026, 10, 22)):
+        plan = planning.plan_submit(actor=competent, plan=plan)
+    assert kinds() == {
+        competent.username: [],
+        finance.username: [duties.PLAN_COUNTERSIGN],
+        reform.username: [duties.PLAN_COUNTERSIGN],
+        government.username: [],
+        cast.user("unit").username: [],
+    }
+    counted_alike(finance)
+    with clock.frozen(D(2026, 10, 23)):
+        planning.plan_countersign(actor=finance, plan=plan, decision="approve")
+    assert kinds()[finance.username] == [] and kinds()[reform.username] == [duties.PLAN_COUNTERSIGN]
+    with clock.frozen(D(2026, 10, 23)):
+        planning.plan_countersign(actor=reform, plan=plan, decision="approve")
+    assert kinds() == {
+        competent.username: [],
+        finance.username: [],
+        reform.username: [],
+        government.username: [duties.PLAN_APPROVE],
+        cast.user("unit").username: [],
+    }
+    [approve] = duties.other_duties(government)
+    assert approve.title == f"审定“{plan.title}”" and approve.who == government.organization.name
+    counted_alike(government)
+    with clock.frozen(D(2026, 10, 26)):
+        planning.plan_approve(actor=government, plan=plan)
+    kinds_after = kinds()
+    assert kinds_after[government.username] == []
+    assert kinds_after[cast.user("unit").username] == [duties.SUBMIT]  # the scheme, next
+
+
+# --- changes, extensions ---------------------------------------------------------------------------
+
+
+def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tree):
+    cast = staffed(tree, "lianping")
+    project = built(cast, "lianping", stage="construction")
+    document_upload(
+        actor=cast.user("unit"),
+        project=project,
+        name="项目变更单（附表3，建设、承建、监理单位盖章）",
+        upload=io.BytesIO(PDF),
+        filename="bg.pdf",
+    )
+    pending = change(cast, project, original=10_000, new=10_000)
+    competent, finance, unit = (cast.user(k) for k in ("competent_department", "finance", "unit"))
+    for user in (competent, finance):
+        [owed] = of(user, project, duties.CHANGE_DECIDE)
+        assert owed.url == (
+            reverse("project-action", args=[project.pk, "change-decide"]) + f"?change={pending.pk}"
+        )
+        assert owed.cite == pending.cite and owed.who == user.organization.name
+        counted_alike(user)
+    assert of(unit, project, duties.CHANGE_DECIDE) == []
+    assert of(cast.user("development_reform"), project, duties.CHANGE_DECIDE) == []
+    contracts.change_decide(actor=competent, change=pending, decision="approve")
+    assert of(competent, project, duties.CHANGE_DECIDE) == []
+    assert len(of(finance, project, duties.CHANGE_DECIDE)) == 1
+    contracts.change_decide(actor=finance, change=pending, decision="approve")
+    assert of(finance, project, duties.CHANGE_DECIDE) == []
+
+
+def test_an_extension_request_awaits_the_competent_department(tree):
+    cast = staffed(tree, "heilongjiang")
+    project = built(cast, "heilongjiang")
+    unit, competent = cast.user("unit"), cast.user("competent_department")
+    with clock.frozen(D(2027, 3, 1)):
+        project = advance_to(cast, project, "final_acceptance")
+        extension = delivery.extension_request(
+            actor=unit, project=project, until=D(2027, 12, 1), reason="试运行延长"
+        )
+        [owed] = of(competent, project, duties.EXTENSION_DECIDE)
+        assert owed.cite == extension.cite and "2027-12-01" in owed.title
+        assert of(unit, project, duties.EXTENSION_DECIDE) == []
+        counted_alike(competent)
+        delivery.extension_decide(actor=competent, extension=extension, approve=True)
+        assert of(competent, project, duties.EXTENSION_DECIDE) == []
+        # the unit's application is now due by the extended date
+        [submit] = of(unit, project, duties.SUBMIT)
+        assert submit.due_on == D(2027, 12, 1)
+
+
+# --- experts -------------------------------------------------------------------------------------
+
+
+def test_an_expert_owes_an_opinion_on_each_meeting_drawn_until_given(client, tree):
+    cast = make_cast(tree, "yueyang")
+    pool = experts(cast, "政务信息化", 4, prefix="yueyang")
+    project = flows.declared(cast, amount=2_500_000)
+    with clock.frozen(D(2026, 10, 21)):
+        project = advance_to(cast, project, "expert_review", pool=pool)
+        competent = cast.user("competent_department")
+        meeting = reviews.meeting_create(
+            actor=competent, project=project, specialty="政务信息化", size=3
+        )
+        for expert in pool:
+            assert of(expert.user) == []  # not drawn yet
+        reviews.draw_make(actor=competent, meeting=meeting)
+    panel = current_panel(meeting)
+    step = project.steps.get(kind="expert_review")
+    for expert in pool:
+        rows = of(expert.user)
+        if expert in panel:
+            [owed] = rows
+            assert (owed.kind, owed.url, owed.cite) == (
+                duties.OPINION,
+                reverse("expert-opinion", args=[meeting.pk]),
+                step.cite,
+            )
+            assert owed.due_on == step.due_on and owed.who == expert.name
+            counted_alike(expert.user)
+        else:
+            assert rows == []
+    first = panel[0]
+    html = page_of(client, first.user)
+    assert escape(reverse("expert-opinion", args=[meeting.pk])) in html and "工作台（1）" in html
+    reviews.opinion_submit(
+        actor=first.user, meeting=meeting, text="同意", score="90", conclusion="approve"
+    )
+    assert of(first.user) == [] and len(of(panel[1].user)) == 1
+
+
+# --- obligations ---------------------------------------------------------------------------------
+
+
+def test_a_yearly_obligation_is_the_units_until_fulfilled(tree):
+    cast = staffed(tree, "heilongjiang")
+    project = built(cast, "heilongjiang", stage="construction")
+    unit = cast.user("unit")
+    obligation = Obligation.objects.filter(project=project, fulfilled_at__isnull=True).first()
+    assert obligation is not None and obligation.due_on is not None  # 黑龙江第二十五条
+    [owed] = of(unit, project, duties.OBLIGATION)
+    assert (owed.title, owed.due_on, owed.cite) == (
+        obligation.name,
+        obligation.due_on,
+        obligation.cite,
+    )
+    assert owed.url.startswith(reverse("project-action", args=[project.pk, "obligation"]))
+    assert of(cast.user("other_unit"), project) == []
+    assert of(cast.user("competent_department"), project, duties.OBLIGATION) == []
+    counted_alike(unit)
+    delivery.obligation_fulfil(actor=unit, obligation=obligation, note="已报送")
+    assert of(unit, project, duties.OBLIGATION) == []
+
+
+# --- kept pages ----------------------------------------------------------------------------------
+
+
+def test_a_duty_appears_and_leaves_the_kept_workbench_at_once(tree, kept_on):  # noqa: F811
+    cast = make_cast(tree, "yueyang")
+    project = flows.declared(cast, amount=1_000_000)
+    unit = cast.user("unit")
+    client = signed_in(unit)
+    home = reverse("home")
+    submit = reverse("step-submit", args=[project.pk, "scheme_review"])
+    listing = reverse("project-list")
+    assert submit not in twice(client, home).content.decode()
+    assert get(client, home)["X-GovIT-Kept"] == "hit"
+    assert "工作台（" not in twice(client, listing).content.decode()
+    flows.planned(cast, [project])  # the plan's approval opens the unit's scheme submission
+    assert submit in get(client, home).content.decode()
+    assert submit in get(client, home).content.decode()  # and kept so
+    # the header's figure on another kept page follows too; a project's page (kept while the
+    # project alone is unchanged) shows none rather than a stale one
+    assert "工作台（1）" in get(client, listing).content.decode()
+    page = get(client, reverse("project-detail", args=[project.pk])).content.decode()
+    assert "工作台（" not in page and project.name in page
+    with clock.frozen(D(2026, 10, 21)):
+        flows.submitted(cast, project, "scheme_review")
+    assert submit not in get(client, home).content.decode()
+
+
+# --- a hot page ----------------------------------------------------------------------------------
+
+
+def test_the_workbench_reads_as_many_queries_for_many_duties_as_for_one(client, tree):
+    cast = make_cast(tree, "yueyang")
+    unit, competent = cast.user("unit"), cast.user("competent_department")
+
+    def queries(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as read:
+            client.get(reverse("home"))
+        return len(read)
+
+    first = flows.declared(cast, name="项目一", amount=1_000_000)
+    flows.planned(cast, [first])
+    with clock.frozen(D(2026, 11, 2)):
+        flows.submitted(cast, first, "scheme_review")  # a task of the department's
+    flows.declared(cast, name="项目二", amount=1_000_000)  # unlisted: the compiler's
+    queries(unit)  # the working-day calendar, read once a process
+    few = {u.username: queries(u) for u in (unit, competent)}
+    more = [flows.declared(cast, name=f"项目{n}", amount=1_000_000) for n in "三四五六"]
+    with clock.frozen(D(2026, 10, 23)):
+        for project in more[:3]:
+            plan_in(cast, project)  # a 增补 plan each: the annual one is approved
+    with clock.frozen(D(2026, 11, 2)):
+        flows.submitted(cast, more[0], "scheme_review")
+    assert len(of(unit)) == 2 and len(of(competent)) == 3  # submissions; tasks and the unlisted
+    assert {u.username: queries(u) for u in (unit, competent)} == few
