@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govit.contracts.models import ContractKind, ProcurementMethod
 from govit.delivery.models import Grade, IncidentKind
+from govit.documents.materials import material_key
 from govit.projects.models import ConstructionType, FundingSource, StepKindChoices
 from govit.web.widgets import QuickSelect
 
@@ -90,13 +91,30 @@ class ProjectForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    name = forms.CharField(label=_("材料名称"), max_length=200)
+    material = forms.ChoiceField(label=_("须提交材料"), required=False, widget=QuickSelect)
+    name = forms.CharField(
+        label=_("材料名称"),
+        required=False,
+        max_length=200,
+        help_text=_("上传须提交材料时不必填写；其他材料请填写名称。"),
+    )
     step_kind = forms.ChoiceField(label=_("所属环节"), required=False, widget=QuickSelect)
     file = forms.FileField(label=_("文件"))
 
     def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step_kind"].choices = [("", _("（不限）"))] + [(s.kind, s.name) for s in steps]
+        self.fields["material"].choices = [("", _("（其他材料）"))] + [
+            (material_key(s.kind, n), f"{s.name}：{d['name']}")
+            for s in steps
+            for n, d in enumerate(s.documents, start=1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("material") and not data.get("name") and "name" not in self.errors:
+            self.add_error("name", _("请选择须提交材料，或填写材料名称"))
+        return data
 
 
 class SubmitForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
+from govit.documents.materials import step_materials
 from govit.documents.models import Document, DocumentVersion
 from govit.events.models import Event
 from govit.exchange.annex import forms_for
@@ -191,22 +192,10 @@ def declare_preview(project: Project) -> dict[str, Any]:
     }
 
 
-def step_documents(step: ProjectStep) -> list[dict[str, Any]]:
-    names = [d["name"] for d in step.documents]
-    have = {
-        d.name: d
-        for d in Document.objects.filter(
-            project_id=step.project_id, name__in=names
-        ).prefetch_related("versions")
-    }
-    return [
-        {
-            **doc,
-            "have": have.get(doc["name"]),
-            "versions": list(have[doc["name"]].versions.all()) if doc["name"] in have else [],
-        }
-        for doc in step.documents
-    ]
+def step_documents(step: ProjectStep) -> list[Any]:
+    """The step's required materials as a checklist: each with what satisfies it (the document
+    version, or the issuing body's opinion), matched by the material, not by a typed name."""
+    return step_materials(step)
 
 
 RECORD_TTL = 15 * 60  # seconds the project page's rendered record is kept (see project_page)
