@@ -24,6 +24,7 @@ from govit.policy import render
 from govit.policy.loader import LoadedRulebook
 from govit.projects.models import Project
 from govit.web import project_forms as pf
+from govit.web.forms import yuan_as_wan
 
 UNIT, AUTHORITY = "unit", "authority"
 
@@ -59,7 +60,7 @@ def _contracts(project: Project) -> list[tuple[Any, str]]:
 
 def _planned_payments(project: Project) -> list[tuple[Any, str]]:
     return [
-        (p.pk, f"{p.contract.number} · {p.amount} 元 · {p.due_on:%Y-%m-%d}")
+        (p.pk, f"{p.contract.number} · {yuan_as_wan(p.amount)} 万元 · {p.due_on:%Y-%m-%d}")
         for p in project.payments.select_related("contract").filter(status=PaymentStatus.PLANNED)
     ]
 

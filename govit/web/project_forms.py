@@ -12,28 +12,13 @@ from govit.contracts.models import ContractKind, ProcurementMethod
 from govit.delivery.models import Grade, IncidentKind
 from govit.documents.materials import material_key
 from govit.projects.models import ConstructionType, FundingSource, StepKindChoices
+from govit.web.forms import DateField, WanYuanField
 from govit.web.widgets import QuickSelect
 
-MAX_AMOUNT = Decimal("1e13")
 
-
-def amount_field(label: str, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal("0.01"),
-        max_value=MAX_AMOUNT - 1,
-        max_digits=15,
-        decimal_places=2,
-        error_messages={
-            "invalid": _("请填写数字金额（单位：元）"),
-            "required": _("请填写金额"),
-            "min_value": _("金额应大于0"),
-            "max_value": _("金额过大"),
-            "max_digits": _("金额过大"),
-            "max_decimal_places": _("金额最多两位小数"),
-        },
-    )
+def amount_field(label: str, *, required: bool = True) -> WanYuanField:
+    """An amount typed in 万元, cleaned to 元 exactly (govit/web/forms.py)."""
+    return WanYuanField(label=label, required=required)
 
 
 class ProjectFilterForm(forms.Form):
@@ -68,7 +53,7 @@ class ProjectFilterForm(forms.Form):
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     plan_year = forms.IntegerField(label=_("计划年度"), min_value=2000, max_value=2100)
-    total_investment = amount_field(_("总投资（元）"))
+    total_investment = amount_field(_("总投资（万元）"))
     summary = forms.CharField(
         label=_("建设内容"),
         required=False,
@@ -137,7 +122,7 @@ class TaskActForm(forms.Form):
     confirmed_checks = forms.MultipleChoiceField(
         label=_("核查事项"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    approved_budget = amount_field(_("批复概算（元）"), required=False)
+    approved_budget = amount_field(_("批复概算（万元）"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, actions=(), checks=(), budget=False, **kwargs):
@@ -158,8 +143,8 @@ class TaskActForm(forms.Form):
 class ProcurementForm(forms.Form):
     method = forms.ChoiceField(label=_("采购方式"), choices=ProcurementMethod.choices)
     winner = forms.TypedChoiceField(label=_("中标（成交）供应商"), coerce=int)
-    announced_on = forms.DateField(label=_("采购公告日期"), required=False)
-    awarded_on = forms.DateField(label=_("中标（成交）日期"))
+    announced_on = DateField(label=_("采购公告日期"), required=False)
+    awarded_on = DateField(label=_("中标（成交）日期"))
     note = forms.CharField(label=_("说明"), required=False, max_length=2000)
 
 
@@ -167,8 +152,8 @@ class ContractForm(forms.Form):
     kind = forms.ChoiceField(label=_("合同类别"), choices=ContractKind.choices)
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
     number = forms.CharField(label=_("合同编号"), max_length=60)
-    amount = amount_field(_("合同金额（元）"))
-    signed_on = forms.DateField(label=_("签订日期"))
+    amount = amount_field(_("合同金额（万元）"))
+    signed_on = DateField(label=_("签订日期"))
     om_period_years = forms.IntegerField(
         label=_("免费运维期（年）"), required=False, min_value=0, max_value=20
     )
@@ -179,13 +164,13 @@ class ContractForm(forms.Form):
 
 class PaymentPlanForm(forms.Form):
     contract = forms.TypedChoiceField(label=_("合同"), coerce=int)
-    amount = amount_field(_("本期金额（元）"))
-    due_on = forms.DateField(label=_("计划支付日期"))
+    amount = amount_field(_("本期金额（万元）"))
+    due_on = DateField(label=_("计划支付日期"))
 
 
 class PaymentPayForm(forms.Form):
     payment = forms.TypedChoiceField(label=_("支付计划"), coerce=int)
-    paid_on = forms.DateField(label=_("支付日期"))
+    paid_on = DateField(label=_("支付日期"))
 
 
 CHANGE_REASONS = [
@@ -214,16 +199,12 @@ class ChangeForm(forms.Form):
     original_quantity = forms.DecimalField(
         label=_("原数量"), min_value=0, max_digits=11, decimal_places=2
     )
-    original_unit_price = forms.DecimalField(
-        label=_("原单价（元）"), min_value=0, max_digits=14, decimal_places=2
-    )
+    original_unit_price = WanYuanField(label=_("原单价（万元）"), min_value=Decimal(0))
     new_model = forms.CharField(label=_("现品牌型号"), required=False, max_length=200)
     new_quantity = forms.DecimalField(
         label=_("现数量"), min_value=0, max_digits=11, decimal_places=2
     )
-    new_unit_price = forms.DecimalField(
-        label=_("现单价（元）"), min_value=0, max_digits=14, decimal_places=2
-    )
+    new_unit_price = WanYuanField(label=_("现单价（万元）"), min_value=Decimal(0))
 
 
 class ChangeDecideForm(forms.Form):
@@ -254,7 +235,7 @@ class IncidentForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    until = forms.DateField(label=_("申请延期至"))
+    until = DateField(label=_("申请延期至"))
     reason = forms.CharField(
         label=_("延期理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -300,8 +281,8 @@ class PostEvaluationForm(forms.Form):
 
 class AssetForm(forms.Form):
     name = forms.CharField(label=_("资产名称"), max_length=200)
-    value = amount_field(_("价值（元）"))
-    entered_on = forms.DateField(label=_("入账日期"))
+    value = amount_field(_("价值（万元）"))
+    entered_on = DateField(label=_("入账日期"))
 
 
 class ObligationForm(forms.Form):

@@ -28,14 +28,15 @@ from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_field, refusal_text
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
     """Show a refusal with the article that is its reason (on the form, or as a message)."""
     text = refusal_text(error)
     if form is not None:
-        form.add_error(None, text)
+        # at its field when it is about one input, else above the form
+        form.add_error(refusal_field(error, form.fields), text)
     else:
         messages.error(request, text)
 
