@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from govit.contracts.models import ContractKind, ProcurementMethod
 from govit.delivery.models import Grade, IncidentKind
 from govit.documents.materials import material_key
-from govit.projects.models import ConstructionType, FundingSource, StepKindChoices
+from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField
+from govit.web.labels import step_choices
 from govit.web.widgets import QuickSelect
 
 
@@ -46,7 +47,8 @@ class ProjectFilterForm(forms.Form):
             (j.pk, j.name) for j in jurisdictions
         ]
         self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, u.name) for u in units]
-        self.fields["stage"].choices = [("", _("全部")), *list(StepKindChoices.choices)]
+        # the kinds themselves as values (a project's stage holds the kind), labels localised
+        self.fields["stage"].choices = [("", _("全部")), *step_choices()]
         self.fields["status"].choices = [("", _("全部")), *list(statuses)]
 
 

@@ -19,7 +19,6 @@ from govit.exchange.annex import forms_for
 from govit.organizations.models import User
 from govit.policy import render
 from govit.policy.loader import LoadedRulebook
-from govit.policy.vocab import STEP_LABELS
 from govit.projects import selectors as project_selectors
 from govit.projects import workflow
 from govit.projects.models import (
@@ -32,6 +31,7 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
+from govit.web.labels import step_label
 
 EVENTS_SHOWN = 50  # the newest; the API pages through all of them
 
@@ -161,18 +161,21 @@ def project_rows(projects: list[Project]) -> list[dict[str, Any]]:
     return [
         {
             "project": p,
-            "stage": STEP_LABELS[p.stage][0] if p.stage in STEP_LABELS else "",
+            "stage": step_label(p.stage) if p.stage else "",
             "overdue": p.pk in overdue,
         }
         for p in projects
     ]
 
 
-def declaration_rules(rb: LoadedRulebook | None) -> list[tuple[str, str]]:
-    """What the rulebook asks of a declaration, shown before the unit fills or submits it."""
+def declaration_rules(
+    rb: LoadedRulebook | None, applied: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """What the rulebook asks of a declaration, shown before the unit fills or submits it;
+    with ``applied`` (the project's steps) only the rules that apply to the project."""
     if rb is None:
         return []
-    rules = render.step_rules(rb, ("declaration",))
+    rules = render.step_rules(rb, ("declaration",), applied)
     for gate in rb.model.gates:
         rules.append((render.gate_test(gate, rb), gate.cite))
     return rules
@@ -188,7 +191,7 @@ def declare_preview(project: Project) -> dict[str, Any]:
         "rb": rb,
         "answer": answer,
         "findings": workflow.unit_record_findings(project) if project.status == "draft" else [],
-        "rules": declaration_rules(rb),
+        "rules": declaration_rules(rb, {s["kind"]: s for s in answer["steps"]}),
     }
 
 

@@ -12,11 +12,18 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.urls import reverse
+from django.utils import translation
 
 from govit.core import clock
 from govit.projects import services as projects
 from govit.web import forms as web_forms
 from govit.web.forms import DateField, DateTimeField, WanYuanField, yuan_as_wan
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.mark.parametrize(

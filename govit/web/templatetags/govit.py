@@ -8,6 +8,9 @@ from typing import Any
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from govit.web import labels
 
 register = template.Library()
 
@@ -80,3 +83,33 @@ def path(name: str, *args: Any) -> str:
     for i, value in enumerate(args):
         pattern = pattern.replace(f"{_MARK}{i}", str(value))
     return pattern
+
+
+@register.filter
+def tr(label: Any) -> str:
+    """A label the models keep in Chinese (a status's display, 草稿/办理中) in the reader's language:
+    the Chinese is the message id, as everywhere in the interface."""
+    return gettext(str(label)) if label not in (None, "") else ""
+
+
+@register.filter
+def step_label(kind: str) -> str:
+    """A step kind (``scheme_review``) as its name in the reader's language (建设方案评审)."""
+    return labels.step_label(kind) if kind else ""
+
+
+@register.filter
+def step_title(step: Any) -> str:
+    """A project's step as the reader names it: the rulebook's own name in Chinese (向市发改委申请
+    立项); in English, the step's English name (the rulebook names it only in Chinese)."""
+    if step is None:
+        return ""
+    kind, name = (
+        (step.get("kind"), step.get("name"))
+        if isinstance(step, dict)
+        else (
+            getattr(step, "kind", ""),
+            getattr(step, "name", ""),
+        )
+    )
+    return labels.step_label(kind) if labels.english() and kind else name

@@ -406,7 +406,8 @@ def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "project": project,
         "action": action,
         "form": form,
-        "rules": action.rules(rb),
+        # the project's own steps: not the rules of other tracks, nor their 〔适用：…〕
+        "rules": action.rules(rb, {s.kind: s for s in project.steps.all()}),
         "rb": rb,
     }
     return render(request, "web/projects/action.html", context)
