@@ -35,3 +35,12 @@ step_label_lazy = lazy(step_label, str)
 def step_choices() -> list[tuple[str, str]]:
     """Every step kind as a choice: the kind is the value, its label in the reader's language."""
     return [(kind, step_label_lazy(kind)) for kind in STEP_LABELS]
+
+
+def step_title(kind: str, name: str) -> str:
+    """A project's step as the reader names it: the rulebook's own name (向市发改委申请立项) in
+    Chinese; in English the step's English name (the rulebook names it only in Chinese)."""
+    return step_label(kind) if english() and kind else name
+
+
+step_title_lazy = lazy(step_title, str)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govit.contracts.models import ContractKind, ProcurementMethod
@@ -13,7 +14,7 @@ from govit.delivery.models import Grade, IncidentKind
 from govit.documents.materials import material_key
 from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField
-from govit.web.labels import step_choices
+from govit.web.labels import step_choices, step_title_lazy
 from govit.web.widgets import QuickSelect
 
 
@@ -49,7 +50,8 @@ class ProjectFilterForm(forms.Form):
         self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, u.name) for u in units]
         # the kinds themselves as values (a project's stage holds the kind), labels localised
         self.fields["stage"].choices = [("", _("全部")), *step_choices()]
-        self.fields["status"].choices = [("", _("全部")), *list(statuses)]
+        # the models keep these labels in Chinese: the reader's language at render
+        self.fields["status"].choices = [("", _("全部")), *((v, _(label)) for v, label in statuses)]
 
 
 class ProjectForm(forms.Form):
@@ -90,9 +92,14 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step_kind"].choices = [("", _("（不限）"))] + [(s.kind, s.name) for s in steps]
+        self.fields["step_kind"].choices = [("", _("（不限）"))] + [
+            (s.kind, step_title_lazy(s.kind, s.name)) for s in steps
+        ]
         self.fields["material"].choices = [("", _("（其他材料）"))] + [
-            (material_key(s.kind, n), f"{s.name}：{d['name']}")
+            (
+                material_key(s.kind, n),
+                format_lazy("{}：{}", step_title_lazy(s.kind, s.name), d["name"]),
+            )
             for s in steps
             for n, d in enumerate(s.documents, start=1)
         ]

@@ -100,16 +100,9 @@ def step_label(kind: str) -> str:
 
 @register.filter
 def step_title(step: Any) -> str:
-    """A project's step as the reader names it: the rulebook's own name in Chinese (向市发改委申请
-    立项); in English, the step's English name (the rulebook names it only in Chinese)."""
+    """A project's step as the reader names it (labels.step_title)."""
     if step is None:
         return ""
-    kind, name = (
-        (step.get("kind"), step.get("name"))
-        if isinstance(step, dict)
-        else (
-            getattr(step, "kind", ""),
-            getattr(step, "name", ""),
-        )
-    )
-    return labels.step_label(kind) if labels.english() and kind else name
+    if isinstance(step, dict):
+        return labels.step_title(step.get("kind", ""), step.get("name", ""))
+    return labels.step_title(getattr(step, "kind", ""), getattr(step, "name", ""))
