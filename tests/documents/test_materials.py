@@ -117,6 +117,9 @@ def test_the_approval_submission_needs_the_bureaus_review_opinion(cast):
         projects.step_submit(actor=cast.user("unit"), step=step)
     step.refresh_from_db()
     assert step.status == StepStatus.IN_REVIEW
+    # the submission records the version it was made with
+    submitted = step.opinions.get(action="submit")
+    assert list(submitted.documents.all()) == [version]
 
 
 def test_the_api_gives_each_material_its_key_and_uploads_by_it(api, cast):  # noqa: F811
