@@ -4,6 +4,7 @@ whether the regulation allows the action is the services' answer, shown with its
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.text import format_lazy
@@ -16,6 +17,11 @@ from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField
 from govit.web.labels import step_choices, step_title_lazy
 from govit.web.widgets import QuickSelect
+
+
+def translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """A model's choices, whose labels it keeps in Chinese, in the reader's language."""
+    return [(value, _(label)) for value, label in choices]
 
 
 def amount_field(label: str, *, required: bool = True) -> WanYuanField:
@@ -64,8 +70,12 @@ class ProjectForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    funding_source = forms.ChoiceField(label=_("资金来源"), choices=FundingSource.choices)
-    construction_type = forms.ChoiceField(label=_("建设性质"), choices=ConstructionType.choices)
+    funding_source = forms.ChoiceField(
+        label=_("资金来源"), choices=translated(FundingSource.choices)
+    )
+    construction_type = forms.ChoiceField(
+        label=_("建设性质"), choices=translated(ConstructionType.choices)
+    )
     national_code = forms.CharField(
         label=_("投资项目在线审批监管平台代码"), required=False, max_length=40
     )
@@ -150,7 +160,7 @@ class TaskActForm(forms.Form):
 
 
 class ProcurementForm(forms.Form):
-    method = forms.ChoiceField(label=_("采购方式"), choices=ProcurementMethod.choices)
+    method = forms.ChoiceField(label=_("采购方式"), choices=translated(ProcurementMethod.choices))
     winner = forms.TypedChoiceField(label=_("中标（成交）供应商"), coerce=int)
     announced_on = DateField(label=_("采购公告日期"), required=False)
     awarded_on = DateField(label=_("中标（成交）日期"))
@@ -158,7 +168,7 @@ class ProcurementForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    kind = forms.ChoiceField(label=_("合同类别"), choices=ContractKind.choices)
+    kind = forms.ChoiceField(label=_("合同类别"), choices=translated(ContractKind.choices))
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
     number = forms.CharField(label=_("合同编号"), max_length=60)
     amount = amount_field(_("合同金额（万元）"))
@@ -237,7 +247,7 @@ class ProgressForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("问题类别"), choices=IncidentKind.choices)
+    kind = forms.ChoiceField(label=_("问题类别"), choices=translated(IncidentKind.choices))
     text = forms.CharField(
         label=_("情况说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -264,7 +274,7 @@ class EvaluationForm(forms.Form):
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=_("等级"), choices=translated(Grade.choices))
     findings = forms.CharField(
         label=_("发现的问题"),
         required=False,
@@ -278,7 +288,7 @@ class PostEvaluationForm(forms.Form):
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=_("等级"), choices=translated(Grade.choices))
     findings = forms.CharField(
         label=_("发现的问题"),
         required=False,

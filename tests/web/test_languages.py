@@ -106,3 +106,12 @@ def test_the_same_pages_in_chinese_say_them_in_chinese(client, cast):
     ).content.decode()
     assert '<option value="annual_plan" selected>Annual plan</option>' in html
     assert ">In progress<" in html
+
+
+def test_the_choices_of_a_form_are_in_the_readers_language(client, cast):
+    client.force_login(cast.user("unit"))
+    html = client.get(reverse("project-create"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="local_fiscal">Local fiscal funds</option>' in html
+    assert "本级财政" not in html
+    html = client.get(reverse("project-create"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="local_fiscal">本级财政</option>' in html

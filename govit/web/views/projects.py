@@ -133,7 +133,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "title": _("修改项目草稿"),
         "rb": workflow.rulebook_of(project),
-        "rules": page_selectors.declaration_rules(workflow.rulebook_of(project)),
+        # the rules that apply to this draft, as declaring it now would apply them
+        "rules": page_selectors.declaration_rules(
+            workflow.rulebook_of(project),
+            {s["kind"]: s for s in workflow.decision(project)["steps"]},
+        ),
     }
     return render(request, "web/projects/edit.html", context)
 
