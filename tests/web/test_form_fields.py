@@ -165,3 +165,29 @@ def test_an_imported_80_wan_project_edits_as_80_wan(client, cast):
     assert project.total_investment == Decimal("801234.56")
     field_block = html.split('name="total_investment"', 1)[1].split('class="field', 1)[0]
     assert "最多精确到分" in field_block
+
+
+@pytest.mark.django_db
+def test_a_refusal_about_one_input_is_shown_at_that_input(client, cast):
+    """退回修改 without an opinion: the service's refusal (OPINION_REQUIRED) under the opinion box,
+    not above the form; a refusal about the whole action stays above it."""
+    from govit.projects.models import Task, TaskStatus
+    from tests.workflow.flows import declared, planned, submitted
+
+    project = declared(cast)
+    planned(cast, [project])
+    with clock.frozen(dt.date(2026, 11, 2)):
+        submitted(cast, project, "scheme_review")
+    competent = cast.user("competent_department")
+    task = Task.objects.get(
+        project=project, status=TaskStatus.OPEN, organization=competent.organization
+    )
+    client.force_login(competent)
+    html = client.post(
+        reverse("task-act", args=[project.pk, task.pk]),
+        {"action": "return", "opinion": "", "version": task.version},
+    ).content.decode()
+    opinion_block = html.split('name="opinion"', 1)[1].split('class="field', 1)[0]
+    assert "退回修改或不予通过须填写意见" in opinion_block
+    above = html.split('name="opinion"', 1)[0]
+    assert "退回修改或不予通过须填写意见" not in above
