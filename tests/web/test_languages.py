@@ -58,6 +58,8 @@ def pages(cast):
     authority_pages = [
         reverse("plan-board"),
         reverse("dashboard"),
+        reverse("expert-draws"),
+        reverse("notifications"),
         reverse("rulebook-list"),
         *(reverse("rulebook-detail", args=[rid]) for rid in ("yueyang", "xiangxi", "lianping")),
         reverse("rulebook-compare") + "?a=xiangxi&b=yueyang",
