@@ -385,6 +385,7 @@ class DocumentOut(Schema):
     id: int
     step_kind: str
     name: str
+    material: str  # the key of the required material it answers ("scheme_review.1"), or ""
     versions: list[VersionOut]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from govit.documents.materials import material_key
 from govit.documents.models import Document
 from govit.planning.models import AnnualPlan
 from govit.projects.models import Project, ProjectStep, Task
@@ -78,7 +79,10 @@ def step(s: ProjectStep, tasks: list[Task]) -> dict[str, Any]:
         "started_on": s.started_on,
         "due_on": s.due_on,
         "due_note": s.due_note,
-        "documents": s.documents,
+        # each material with its key: the upload endpoint takes it (documents/materials.py)
+        "documents": [
+            {**d, "key": material_key(s.kind, n)} for n, d in enumerate(s.documents, start=1)
+        ],
         "checks": s.checks,
         "tasks": [task(t) for t in tasks],
     }
@@ -109,6 +113,7 @@ def document(d: Document) -> dict[str, Any]:
         "id": d.pk,
         "step_kind": d.step_kind,
         "name": d.name,
+        "material": d.material,
         "versions": [
             {
                 "id": v.pk,

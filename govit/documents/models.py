@@ -19,6 +19,9 @@ class Document(models.Model):
     )
     step_kind = models.CharField("所属环节", max_length=40, blank=True)
     name = models.CharField("材料名称", max_length=200)
+    # the rulebook material it answers ("scheme_review.1": the step's first required material);
+    # empty for an extra document, and for uploads made before materials had keys (matched by name)
+    material = models.CharField("对应须提交材料", max_length=60, blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:

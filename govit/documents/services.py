@@ -13,6 +13,7 @@ from govit.access.policy import authorize
 from govit.core import clock
 from govit.core.digest import sm3_chunks
 from govit.core.errors import Conflict, InvalidInput
+from govit.documents.materials import step_material
 from govit.documents.models import Document, DocumentVersion
 from govit.events.services import record
 from govit.organizations.models import User
@@ -93,8 +94,13 @@ def document_upload(
     upload: Any,
     step_kind: str = "",
     filename: str | None = None,
+    material: str = "",
 ) -> DocumentVersion:
-    """Add a version of a project document (e.g. 建设方案) uploaded by the construction unit."""
+    """Add a version of a project document (e.g. 建设方案) uploaded by the construction unit.
+
+    ``material`` is the key of the step's required material the upload answers ("scheme_review.1",
+    see documents/materials.py): the document then takes the material's own name and step, and
+    satisfies it whatever name was typed."""
     authorize(actor, "document.upload", project)
     if project.status in (
         ProjectStatus.REJECTED,
@@ -102,6 +108,9 @@ def document_upload(
         ProjectStatus.COMPLETED,
     ):
         raise Conflict(f"项目{project.get_status_display()}，不能再上传材料", code="PROJECT_CLOSED")
+    if material:
+        step, required = step_material(project, material)
+        material, step_kind, name = material.strip(), step.kind, required["name"]
     if step_kind and step_kind not in STEP_KINDS:
         raise InvalidInput(f"所属环节不正确：{step_kind[:40]}", code="INVALID_STEP_KIND")
     name = (name or "").strip()
@@ -123,8 +132,14 @@ def document_upload(
     digest = sm3_chunks([data])
     now = clock.now()
     document, _ = Document.objects.select_for_update().get_or_create(
-        project=project, step_kind=step_kind, name=name, defaults={"created_at": now}
+        project=project,
+        step_kind=step_kind,
+        name=name,
+        defaults={"created_at": now, "material": material},
     )
+    if material and document.material != material:
+        document.material = material
+        document.save(update_fields=["material"])
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = DocumentVersion(
         document=document,
@@ -143,6 +158,12 @@ def document_upload(
         actor=actor,
         project=project,
         summary=f"上传“{name}”第{number}版（{filename}，{len(data):,}字节）",
-        after={"document": document.pk, "version": number, "sm3": digest, "size": len(data)},
+        after={
+            "document": document.pk,
+            "version": number,
+            "sm3": digest,
+            "size": len(data),
+            **({"material": material} if material else {}),
+        },
     )
     return version

@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from govit.policy.conditions import describe, money
 from govit.policy.loader import LoadedRulebook
-from govit.policy.schema import Change, Gate, Step
+from govit.policy.schema import ActorRole, Change, CoActor, Dated, Document, Gate, OmPeriod, Step
 from govit.policy.vocab import (
+    ACTOR_LABELS,
+    CHANGE_REASON_LABELS,
     LEVEL_LABELS,
     PROCEDURE_LABELS,
     REQUIREMENT_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
     TRACK_LABELS,
+    actor_label,
     step_label,
 )
 
@@ -42,16 +46,27 @@ def gate_test(g: Gate, rb: LoadedRulebook) -> str:
     return "须" + REQUIREMENT_LABELS[g.requires or ""]
 
 
-def _when(rb: LoadedRulebook, rule: object) -> str:
+def _when(rb: LoadedRulebook, rule: object, applies: bool = False) -> str:
+    """The condition under which a rule applies; none when it is known to apply (a project's own)."""
     raw = getattr(rule, "when", None)
-    return "" if raw is None else f"〔适用：{describe(raw, rb.thresholds)}〕"
+    return "" if raw is None or applies else f"〔适用：{describe(raw, rb.thresholds)}〕"
 
 
-def _step_line(rb: LoadedRulebook, step: Step) -> str:
+def _step_line(rb: LoadedRulebook, step: Step, applied: object = None) -> str:
+    """One step as text; with ``applied`` (the project's own step: its co-actors) only what applies
+    to the project, without the conditions that select it."""
+    co_actors = step.co_actors
+    if applied is not None:
+        present = {
+            c if isinstance(c, str) else c["actor"] for c in _get(applied, "co_actors") or ()
+        }
+        co_actors = [c for c in co_actors if c.actor in present]
     parts = [f"{step.name}（{step_label(step.kind)}）", f"办理：{rb.actor_name(step.actor)}"]
-    if step.co_actors:
+    if co_actors:
         sign = "会签" if step.sign == "all" else "或签"
-        names = "、".join(rb.actor_name(c.actor) + _when(rb, c) for c in step.co_actors)
+        names = "、".join(
+            rb.actor_name(c.actor) + _when(rb, c, applied is not None) for c in co_actors
+        )
         parts.append(f"{sign}：{names}")
     if step.approver:
         parts.append(f"审定：{rb.actor_name(step.approver)}")
@@ -70,24 +85,41 @@ def _step_line(rb: LoadedRulebook, step: Step) -> str:
     if step.window:
         w = step.window
         parts.append(f"期间：投入运行后{w.from_months}至{w.to_months}个月内")
-    return "；".join(parts) + _when(rb, step) + f"【{step.cite}】"
+    return "；".join(parts) + _when(rb, step, applied is not None) + f"【{step.cite}】"
 
 
-def step_rules(rb: LoadedRulebook, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The rulebook's steps of these kinds as (text, cite): what a page shows before an action."""
-    return [
-        (_step_line(rb, step).rsplit("【", 1)[0], step.cite)
-        for step in rb.model.steps
-        if step.kind in kinds
-    ]
+def _get(obj: object, name: str) -> object:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
 
-def change_rules(rb: LoadedRulebook) -> list[tuple[str, str]]:
+def step_rules(
+    rb: LoadedRulebook, kinds: tuple[str, ...], applied: dict[str, object] | None = None
+) -> list[tuple[str, str]]:
+    """The rulebook's steps of these kinds as (text, cite): what a page shows before an action.
+    ``applied`` (kind → the project's step, stored or as decide() gives it): only the rules that
+    apply to the project — the step the project has, not its alternatives for other tracks or
+    amounts — and without 〔适用：…〕."""
+    rules = []
+    for step in rb.model.steps:
+        if step.kind not in kinds:
+            continue
+        own = None
+        if applied is not None:
+            own = applied.get(step.kind)
+            if own is None or _get(own, "name") != step.name:
+                continue
+        rules.append((_step_line(rb, step, own).rsplit("【", 1)[0], step.cite))
+    return rules
+
+
+def change_rules(rb: LoadedRulebook, applied: object = None) -> list[tuple[str, str]]:
     """The rulebook's change rules as (text, cite); none where the regulation sets none."""
     return _change_rules(rb.model.change) if rb.model.change else []
 
 
-def show(rb: LoadedRulebook) -> str:
+def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
+    """The whole rulebook in Chinese. ``codes``: the file's own keys beside the names (for whoever
+    writes rulebooks, `govit rulebooks show`); without them for a page's reader."""
     m = rb.model
     out: list[str] = [f"《{m.title}》（{m.id}，第{m.version}版）", ""]
     j = m.jurisdiction
@@ -117,12 +149,14 @@ def show(rb: LoadedRulebook) -> str:
     out += ["", "一、职责分工"]
     for actor, role in m.actors.items():
         duties = f"：{role.duties}" if role.duties else ""
-        out.append(f"  · {role.name}（{actor}）{duties}【{role.cite}】")
+        key = actor if codes else actor_label(actor)
+        out.append(f"  · {role.name}（{key}）{duties}【{role.cite}】")
 
     if m.thresholds:
         out += ["", "二、金额限额"]
         for key, t in m.thresholds.items():
-            out.append(f"  · {t.name}（{key}）：{money(t.amount)}（含）以上【{t.cite}】")
+            named = f"{t.name}（{key}）" if codes else t.name
+            out.append(f"  · {named}：{money(t.amount)}（含）以上【{t.cite}】")
 
     if m.tracks:
         out += ["", "三、管理方式"]
@@ -468,3 +502,95 @@ def coverage_text(rb: LoadedRulebook) -> str:
         else:
             out.append("      ✗ 缺漏：既无规则引用，也未说明原因")
     return "\n".join(out)
+
+
+# --- a rule's place in the rulebook, as a reader says it ----------------------------------------
+
+_PATH_PART = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
+# the parts of a rulebook as a reader names them (the schema's field names are for the file)
+PART_LABELS = {
+    "jurisdiction": "辖区",
+    "source": "依据的文件",
+    "parent": "上位文件",
+    "effective_from": "施行日期",
+    "validity": "有效期",
+    "draft": "征求意见稿",
+    "actors": "职责",
+    "thresholds": "金额限额",
+    "tracks": "管理方式",
+    "rules": "管理方式规则",
+    "default": "默认管理方式",
+    "declaration": "年度申报",
+    "late": "逾期申报",
+    "supplement": "增补计划",
+    "gates": "前置条件",
+    "steps": "办理环节",
+    "co_actors": "会签单位",
+    "documents": "须提交材料",
+    "checks": "核查事项",
+    "window": "办理期间",
+    "acceptance": "验收",
+    "application_due": "竣工验收申请期限",
+    "rectification": "验收整改",
+    "change": "变更",
+    "limits": "变更限额",
+    "contract": "合同",
+    "om_period": "免费运维期",
+    "clauses": "合同条款",
+    "obligations": "其他义务",
+    "penalties": "责任追究",
+    "terms": "名词解释",
+    "provisions": "其他规定",
+    "data_sharing": "数据共享",
+}
+
+
+def rule_label(rb: LoadedRulebook, path: str) -> str:
+    """A rule of the rulebook named as a reader says it — 环节“…”的会签单位：州国家保密局 — never
+    its place in the file (steps[0].co_actors[0]), its class (CoActor) or its code."""
+    location = path.split("（", 1)[0]
+    node: object = rb.model
+    trail: list[tuple[str, object]] = []
+    key = ""
+    for name, index in _PATH_PART.findall(location):
+        try:
+            if name:
+                key = name
+                node = node.get(name) if isinstance(node, dict) else getattr(node, name)
+            else:
+                node = node[int(index)]  # type: ignore[index]
+        except (AttributeError, IndexError, KeyError, TypeError):
+            # a reason of a reason_in limit: "change.limits[2].policy_requirement"
+            return CHANGE_REASON_LABELS.get(name, PART_LABELS.get(key, "规则"))
+        trail.append((key, node))
+    return _node_label(rb, trail)
+
+
+def _node_label(rb: LoadedRulebook, trail: list[tuple[str, object]]) -> str:
+    if not trail:
+        return "规则"
+    key, node = trail[-1]
+    step = next((n for _, n in reversed(trail) if isinstance(n, Step)), None)
+    where = f"“{step.name}”的" if step is not None and node is not step else ""
+    part = PART_LABELS.get(key, "")
+    if isinstance(node, Step):
+        return f"办理环节：{node.name}（{step_label(node.kind)}）"
+    if isinstance(node, CoActor):
+        return f"{where}{part}：{rb.actor_name(node.actor)}"
+    if isinstance(node, Document):
+        by = "" if node.by == "construction_unit" else f"（由{rb.actor_name(node.by)}出具）"
+        return f"{where}{part}：{node.name}{by}"
+    if isinstance(node, Gate):
+        return f"{part}：{node.message}"
+    if isinstance(node, ActorRole):
+        role = f"（{actor_label(key)}）" if key in ACTOR_LABELS else ""
+        return f"{PART_LABELS['actors']}：{node.name}{role}"
+    if isinstance(node, Dated):
+        return f"{part}：{node.date.year}年{node.date.month}月{node.date.day}日"
+    if isinstance(node, OmPeriod):
+        return f"{part}：不少于{node.min_years.normalize():f}年"
+    for attr in ("name", "text", "message", "note"):
+        value = getattr(node, attr, None)
+        if isinstance(value, str) and value:
+            return f"{where}{part}：{value}" if part else f"{where}{value}"
+    return f"{where}{part}" if part else "规则"

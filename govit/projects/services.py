@@ -307,6 +307,12 @@ def step_submit(
     delivery_steps.before_submit(step, actor)
     resubmission = step.status == StepStatus.RETURNED
     documents = _document_versions(project, document_ids)
+    # the submission carries the version of each required material it was made with
+    from govit.documents.materials import step_materials
+
+    documents += [
+        m.version for m in step_materials(step) if m.version and m.version not in documents
+    ]
     workflow.open_step(step, actor, clock.today())
     opinion = _opinion(actor, step, None, Action.SUBMIT, note, documents=documents)
     record(

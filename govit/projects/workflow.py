@@ -450,26 +450,27 @@ def require_previous_done(step: ProjectStep) -> None:
 
 
 def required_documents_missing(step: ProjectStep) -> list[dict[str, str]]:
-    from govit.documents.models import Document
+    """The step's required materials nothing satisfies yet (documents/materials.py: matched by
+    the material's key, an older upload by exactly its name, or the issuing body's opinion)."""
+    from govit.documents.materials import missing_materials
 
-    have = set(
-        Document.objects.filter(project_id=step.project_id, versions__isnull=False)
-        .values_list("name", flat=True)
-        .distinct()
-    )
     return [
-        d
-        for d in step.documents
-        if d.get("by", "construction_unit") == "construction_unit" and d["name"] not in have
+        {"key": m.key, "name": m.name, "by": m.by, "cite": m.cite} for m in missing_materials(step)
     ]
 
 
 def refuse_if_documents_missing(step: ProjectStep) -> None:
     missing = required_documents_missing(step)
     if missing:
-        names = "、".join(f"“{d['name']}”" for d in missing)
+        rb = rulebook_of(step.project)
+        names = "、".join(
+            f"“{d['name']}”"
+            + ("" if d["by"] == "construction_unit" else f"（由{rb.actor_name(d['by'])}出具）")
+            + f"（{d['cite']}）"
+            for d in missing
+        )
         raise RuleRefused(
-            f"“{step.name}”须提交的材料尚未上传：{names}",
+            f"“{step.name}”须提交的材料尚未齐全，缺少：{names}",
             code="DOCUMENT_MISSING",
             cite=missing[0]["cite"],
         )

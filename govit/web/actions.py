@@ -21,9 +21,9 @@ from govit.delivery.models import AcceptanceExtension, Evaluation, ExtensionStat
 from govit.documents.models import DocumentVersion
 from govit.organizations.models import Organization, User
 from govit.policy import render
-from govit.policy.loader import LoadedRulebook
 from govit.projects.models import Project
 from govit.web import project_forms as pf
+from govit.web.forms import yuan_as_wan
 
 UNIT, AUTHORITY = "unit", "authority"
 
@@ -35,7 +35,8 @@ class ProjectAction:
     form: type[forms.Form]
     who: str  # UNIT: the project's construction unit; AUTHORITY: the competent department
     perform: Callable[[User, Project, dict[str, Any]], Any]
-    rules: Callable[[LoadedRulebook], list[tuple[str, str]]] = lambda rb: []
+    # (rulebook, the project's steps by kind) → the rules shown before the form
+    rules: Callable[..., list[tuple[str, str]]] = lambda rb, applied=None: []
     choices: dict[str, Callable[[Project], list[tuple[Any, str]]]] = field(default_factory=dict)
 
 
@@ -59,7 +60,7 @@ def _contracts(project: Project) -> list[tuple[Any, str]]:
 
 def _planned_payments(project: Project) -> list[tuple[Any, str]]:
     return [
-        (p.pk, f"{p.contract.number} · {p.amount} 元 · {p.due_on:%Y-%m-%d}")
+        (p.pk, f"{p.contract.number} · {yuan_as_wan(p.amount)} 万元 · {p.due_on:%Y-%m-%d}")
         for p in project.payments.select_related("contract").filter(status=PaymentStatus.PLANNED)
     ]
 
@@ -87,8 +88,8 @@ def _statements(project: Project) -> list[tuple[Any, str]]:
     ]
 
 
-def _steps(*kinds: str) -> Callable[[LoadedRulebook], list[tuple[str, str]]]:
-    return lambda rb: render.step_rules(rb, kinds)
+def _steps(*kinds: str) -> Callable[..., list[tuple[str, str]]]:
+    return lambda rb, applied=None: render.step_rules(rb, kinds, applied)
 
 
 def _org(project: Project, pk: int) -> Organization:

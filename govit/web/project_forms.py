@@ -4,35 +4,29 @@ whether the regulation allows the action is the services' answer, shown with its
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govit.contracts.models import ContractKind, ProcurementMethod
 from govit.delivery.models import Grade, IncidentKind
-from govit.projects.models import ConstructionType, FundingSource, StepKindChoices
+from govit.documents.materials import material_key
+from govit.projects.models import ConstructionType, FundingSource
+from govit.web.forms import DateField, WanYuanField
+from govit.web.labels import step_choices, step_title_lazy
 from govit.web.widgets import QuickSelect
 
-MAX_AMOUNT = Decimal("1e13")
+
+def translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """A model's choices, whose labels it keeps in Chinese, in the reader's language."""
+    return [(value, _(label)) for value, label in choices]
 
 
-def amount_field(label: str, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal("0.01"),
-        max_value=MAX_AMOUNT - 1,
-        max_digits=15,
-        decimal_places=2,
-        error_messages={
-            "invalid": _("请填写数字金额（单位：元）"),
-            "required": _("请填写金额"),
-            "min_value": _("金额应大于0"),
-            "max_value": _("金额过大"),
-            "max_digits": _("金额过大"),
-            "max_decimal_places": _("金额最多两位小数"),
-        },
-    )
+def amount_field(label: str, *, required: bool = True) -> WanYuanField:
+    """An amount typed in 万元, cleaned to 元 exactly (govit/web/forms.py)."""
+    return WanYuanField(label=label, required=required)
 
 
 class ProjectFilterForm(forms.Form):
@@ -60,22 +54,28 @@ class ProjectFilterForm(forms.Form):
             (j.pk, j.name) for j in jurisdictions
         ]
         self.fields["unit"].choices = [("", _("全部"))] + [(u.pk, u.name) for u in units]
-        self.fields["stage"].choices = [("", _("全部")), *list(StepKindChoices.choices)]
-        self.fields["status"].choices = [("", _("全部")), *list(statuses)]
+        # the kinds themselves as values (a project's stage holds the kind), labels localised
+        self.fields["stage"].choices = [("", _("全部")), *step_choices()]
+        # the models keep these labels in Chinese: the reader's language at render
+        self.fields["status"].choices = [("", _("全部")), *((v, _(label)) for v, label in statuses)]
 
 
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     plan_year = forms.IntegerField(label=_("计划年度"), min_value=2000, max_value=2100)
-    total_investment = amount_field(_("总投资（元）"))
+    total_investment = amount_field(_("总投资（万元）"))
     summary = forms.CharField(
         label=_("建设内容"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    funding_source = forms.ChoiceField(label=_("资金来源"), choices=FundingSource.choices)
-    construction_type = forms.ChoiceField(label=_("建设性质"), choices=ConstructionType.choices)
+    funding_source = forms.ChoiceField(
+        label=_("资金来源"), choices=translated(FundingSource.choices)
+    )
+    construction_type = forms.ChoiceField(
+        label=_("建设性质"), choices=translated(ConstructionType.choices)
+    )
     national_code = forms.CharField(
         label=_("投资项目在线审批监管平台代码"), required=False, max_length=40
     )
@@ -90,13 +90,35 @@ class ProjectForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    name = forms.CharField(label=_("材料名称"), max_length=200)
+    material = forms.ChoiceField(label=_("须提交材料"), required=False, widget=QuickSelect)
+    name = forms.CharField(
+        label=_("材料名称"),
+        required=False,
+        max_length=200,
+        help_text=_("上传须提交材料时不必填写；其他材料请填写名称。"),
+    )
     step_kind = forms.ChoiceField(label=_("所属环节"), required=False, widget=QuickSelect)
     file = forms.FileField(label=_("文件"))
 
     def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step_kind"].choices = [("", _("（不限）"))] + [(s.kind, s.name) for s in steps]
+        self.fields["step_kind"].choices = [("", _("（不限）"))] + [
+            (s.kind, step_title_lazy(s.kind, s.name)) for s in steps
+        ]
+        self.fields["material"].choices = [("", _("（其他材料）"))] + [
+            (
+                material_key(s.kind, n),
+                format_lazy("{}：{}", step_title_lazy(s.kind, s.name), d["name"]),
+            )
+            for s in steps
+            for n, d in enumerate(s.documents, start=1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("material") and not data.get("name") and "name" not in self.errors:
+            self.add_error("name", _("请选择须提交材料，或填写材料名称"))
+        return data
 
 
 class SubmitForm(forms.Form):
@@ -119,7 +141,7 @@ class TaskActForm(forms.Form):
     confirmed_checks = forms.MultipleChoiceField(
         label=_("核查事项"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    approved_budget = amount_field(_("批复概算（元）"), required=False)
+    approved_budget = amount_field(_("批复概算（万元）"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, actions=(), checks=(), budget=False, **kwargs):
@@ -138,19 +160,19 @@ class TaskActForm(forms.Form):
 
 
 class ProcurementForm(forms.Form):
-    method = forms.ChoiceField(label=_("采购方式"), choices=ProcurementMethod.choices)
+    method = forms.ChoiceField(label=_("采购方式"), choices=translated(ProcurementMethod.choices))
     winner = forms.TypedChoiceField(label=_("中标（成交）供应商"), coerce=int)
-    announced_on = forms.DateField(label=_("采购公告日期"), required=False)
-    awarded_on = forms.DateField(label=_("中标（成交）日期"))
+    announced_on = DateField(label=_("采购公告日期"), required=False)
+    awarded_on = DateField(label=_("中标（成交）日期"))
     note = forms.CharField(label=_("说明"), required=False, max_length=2000)
 
 
 class ContractForm(forms.Form):
-    kind = forms.ChoiceField(label=_("合同类别"), choices=ContractKind.choices)
+    kind = forms.ChoiceField(label=_("合同类别"), choices=translated(ContractKind.choices))
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
     number = forms.CharField(label=_("合同编号"), max_length=60)
-    amount = amount_field(_("合同金额（元）"))
-    signed_on = forms.DateField(label=_("签订日期"))
+    amount = amount_field(_("合同金额（万元）"))
+    signed_on = DateField(label=_("签订日期"))
     om_period_years = forms.IntegerField(
         label=_("免费运维期（年）"), required=False, min_value=0, max_value=20
     )
@@ -161,13 +183,13 @@ class ContractForm(forms.Form):
 
 class PaymentPlanForm(forms.Form):
     contract = forms.TypedChoiceField(label=_("合同"), coerce=int)
-    amount = amount_field(_("本期金额（元）"))
-    due_on = forms.DateField(label=_("计划支付日期"))
+    amount = amount_field(_("本期金额（万元）"))
+    due_on = DateField(label=_("计划支付日期"))
 
 
 class PaymentPayForm(forms.Form):
     payment = forms.TypedChoiceField(label=_("支付计划"), coerce=int)
-    paid_on = forms.DateField(label=_("支付日期"))
+    paid_on = DateField(label=_("支付日期"))
 
 
 CHANGE_REASONS = [
@@ -196,16 +218,12 @@ class ChangeForm(forms.Form):
     original_quantity = forms.DecimalField(
         label=_("原数量"), min_value=0, max_digits=11, decimal_places=2
     )
-    original_unit_price = forms.DecimalField(
-        label=_("原单价（元）"), min_value=0, max_digits=14, decimal_places=2
-    )
+    original_unit_price = WanYuanField(label=_("原单价（万元）"), min_value=Decimal(0))
     new_model = forms.CharField(label=_("现品牌型号"), required=False, max_length=200)
     new_quantity = forms.DecimalField(
         label=_("现数量"), min_value=0, max_digits=11, decimal_places=2
     )
-    new_unit_price = forms.DecimalField(
-        label=_("现单价（元）"), min_value=0, max_digits=14, decimal_places=2
-    )
+    new_unit_price = WanYuanField(label=_("现单价（万元）"), min_value=Decimal(0))
 
 
 class ChangeDecideForm(forms.Form):
@@ -229,14 +247,14 @@ class ProgressForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("问题类别"), choices=IncidentKind.choices)
+    kind = forms.ChoiceField(label=_("问题类别"), choices=translated(IncidentKind.choices))
     text = forms.CharField(
         label=_("情况说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ExtensionForm(forms.Form):
-    until = forms.DateField(label=_("申请延期至"))
+    until = DateField(label=_("申请延期至"))
     reason = forms.CharField(
         label=_("延期理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -256,7 +274,7 @@ class EvaluationForm(forms.Form):
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=_("等级"), choices=translated(Grade.choices))
     findings = forms.CharField(
         label=_("发现的问题"),
         required=False,
@@ -270,7 +288,7 @@ class PostEvaluationForm(forms.Form):
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=_("等级"), choices=translated(Grade.choices))
     findings = forms.CharField(
         label=_("发现的问题"),
         required=False,
@@ -282,8 +300,8 @@ class PostEvaluationForm(forms.Form):
 
 class AssetForm(forms.Form):
     name = forms.CharField(label=_("资产名称"), max_length=200)
-    value = amount_field(_("价值（元）"))
-    entered_on = forms.DateField(label=_("入账日期"))
+    value = amount_field(_("价值（万元）"))
+    entered_on = DateField(label=_("入账日期"))
 
 
 class ObligationForm(forms.Form):

@@ -3,6 +3,8 @@ regulation is the reason, its article — the same words everywhere."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from govit.core.errors import DomainError
@@ -12,3 +14,33 @@ def refusal_text(error: DomainError) -> str:
     if error.cite:
         return _("%(message)s（依据：%(cite)s）") % {"message": error.message, "cite": error.cite}
     return error.message
+
+
+# refusals about one input, by code: shown at that field of the form (when the form has it)
+FIELD_OF_CODE = {
+    "OPINION_REQUIRED": "opinion",
+    "REASON_REQUIRED": "reason",
+    "TEXT_REQUIRED": "text",
+    "STATEMENT_REQUIRED": "statement",
+    "INVALID_NAME": "name",
+    "INVALID_PLAN_YEAR": "plan_year",
+    "INVALID_NATIONAL_CODE": "national_code",
+    "INVALID_WINNER": "winner",
+    "INVALID_VENDOR": "vendor",
+    "DUPLICATE_CONTRACT": "number",
+    "INVALID_OM_PERIOD": "om_period_years",
+    "PAYMENT_EXCEEDS_CONTRACT": "amount",
+    "INVALID_PERIOD": "period",
+    "INVALID_PERCENT": "percent",
+    "INVALID_SCORE": "score",
+    "INVALID_GRADE": "grade",
+    "CHECK_NOT_CONFIRMED": "confirmed_checks",
+    "DOCUMENT_MISSING": "file",
+}
+
+
+def refusal_field(error: DomainError, fields: Any) -> str | None:
+    """The form field a refusal is about (the error's own ``field``, else its code's), if the
+    form has it; None: the refusal is about the whole form."""
+    field = getattr(error, "field", None) or FIELD_OF_CODE.get(error.code)
+    return field if field and field in fields else None

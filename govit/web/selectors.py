@@ -12,13 +12,13 @@ from django.utils.translation import get_language
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
+from govit.documents.materials import step_materials
 from govit.documents.models import Document, DocumentVersion
 from govit.events.models import Event
 from govit.exchange.annex import forms_for
 from govit.organizations.models import User
 from govit.policy import render
 from govit.policy.loader import LoadedRulebook
-from govit.policy.vocab import STEP_LABELS
 from govit.projects import selectors as project_selectors
 from govit.projects import workflow
 from govit.projects.models import (
@@ -31,6 +31,7 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
+from govit.web.labels import step_label
 
 EVENTS_SHOWN = 50  # the newest; the API pages through all of them
 
@@ -148,18 +149,21 @@ def project_rows(projects: list[Project]) -> list[dict[str, Any]]:
     return [
         {
             "project": p,
-            "stage": STEP_LABELS[p.stage][0] if p.stage in STEP_LABELS else "",
+            "stage": step_label(p.stage) if p.stage else "",
             "overdue": p.pk in overdue,
         }
         for p in projects
     ]
 
 
-def declaration_rules(rb: LoadedRulebook | None) -> list[tuple[str, str]]:
-    """What the rulebook asks of a declaration, shown before the unit fills or submits it."""
+def declaration_rules(
+    rb: LoadedRulebook | None, applied: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """What the rulebook asks of a declaration, shown before the unit fills or submits it;
+    with ``applied`` (the project's steps) only the rules that apply to the project."""
     if rb is None:
         return []
-    rules = render.step_rules(rb, ("declaration",))
+    rules = render.step_rules(rb, ("declaration",), applied)
     for gate in rb.model.gates:
         rules.append((render.gate_test(gate, rb), gate.cite))
     return rules
@@ -175,26 +179,14 @@ def declare_preview(project: Project) -> dict[str, Any]:
         "rb": rb,
         "answer": answer,
         "findings": workflow.unit_record_findings(project) if project.status == "draft" else [],
-        "rules": declaration_rules(rb),
+        "rules": declaration_rules(rb, {s["kind"]: s for s in answer["steps"]}),
     }
 
 
-def step_documents(step: ProjectStep) -> list[dict[str, Any]]:
-    names = [d["name"] for d in step.documents]
-    have = {
-        d.name: d
-        for d in Document.objects.filter(
-            project_id=step.project_id, name__in=names
-        ).prefetch_related("versions")
-    }
-    return [
-        {
-            **doc,
-            "have": have.get(doc["name"]),
-            "versions": list(have[doc["name"]].versions.all()) if doc["name"] in have else [],
-        }
-        for doc in step.documents
-    ]
+def step_documents(step: ProjectStep) -> list[Any]:
+    """The step's required materials as a checklist: each with what satisfies it (the document
+    version, or the issuing body's opinion), matched by the material, not by a typed name."""
+    return step_materials(step)
 
 
 RECORD_TTL = 15 * 60  # seconds the project page's rendered record is kept (see project_page)

@@ -104,7 +104,7 @@ def decide_task(
         for box in form.locator("input[name=confirmed_checks]").all():
             box.check()
     if budget:
-        form.get_by_label(label("批复概算（元）")).fill(budget)
+        form.get_by_label(label("批复概算（万元）")).fill(budget)
     with page.expect_navigation():
         form.get_by_role("button", name="提交办理结果").click()
 
@@ -146,7 +146,7 @@ def draft_and_declare(page: Any, cast: Cast) -> Project:
     form = page.locator("main form")
     form.get_by_label(label("项目名称")).fill(NAME)
     form.get_by_label(label("计划年度")).fill("2027")
-    form.get_by_label(label("总投资（元）")).fill(str(AMOUNT))
+    form.get_by_label(label("总投资（万元）")).fill(str(AMOUNT // 10_000))
     form.get_by_label(label("建设内容")).fill(
         "建设全市中小学统一的教育云平台，整合教学、管理和评价应用。"
     )
@@ -355,7 +355,7 @@ def approval_and_budget(page: Any, cast: Cast, project: Project) -> None:
     with clock.frozen(dt.date(2026, 11, 18)):
         sign_in(page, cast.user("development_reform"))
         act_from_workbench(page, project, approval.name)
-        decide_task(page, "通过", "同意立项。", budget="2400000")
+        decide_task(page, "通过", "同意立项。", budget="240")
         assert f"已办理“{approval.name}”" in flash(page), flash(page)
     project.refresh_from_db()
     assert project.approved_budget == 2_400_000
@@ -387,15 +387,15 @@ def procurement_and_contracts(page: Any, cast: Cast, project: Project) -> None:
     assert "已完成：登记采购结果" in flash(page), flash(page) or page.inner_text("main")[:500]
 
     for kind, vendor, number, amount, extra in (
-        ("main", contractor, "YY-HT-2026-001", "2200000", True),
-        ("supervision", supervisor, "YY-JL-2026-001", "66000", False),
+        ("main", contractor, "YY-HT-2026-001", "220", True),
+        ("supervision", supervisor, "YY-JL-2026-001", "6.6", False),
     ):
         page.get_by_role("link", name="登记合同").click()
         form = page.locator("main form")
         form.get_by_label(label("合同类别")).select_option(kind)
         form.get_by_label(label("供应商")).select_option(str(vendor.pk))
         form.get_by_label(label("合同编号")).fill(number)
-        form.get_by_label(label("合同金额（元）")).fill(amount)
+        form.get_by_label(label("合同金额（万元）")).fill(amount)
         form.get_by_label(label("签订日期")).fill("2026-11-23")
         if extra:
             form.get_by_label(label("免费运维期（年）")).fill("3")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from govit.core import clock
 from govit.events.models import Event
 from govit.projects.models import Project, ProjectStatus, Task, TaskStatus
+from govit.web.forms import yuan_as_wan
 from tests.workflow.flows import declared, planned, submitted
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_a_unit_creates_a_draft_seeing_the_rules_first_and_bad_input_changes_not
         {
             "name": "岳阳市教育局智慧校园",
             "plan_year": 2027,
-            "total_investment": "1800000",
+            "total_investment": "180",  # 万元
             "funding_source": "local_fiscal",
             "construction_type": "new",
         },
@@ -76,6 +77,7 @@ def test_a_unit_creates_a_draft_seeing_the_rules_first_and_bad_input_changes_not
         "project-detail", args=[project.pk]
     )
     assert project.status == ProjectStatus.DRAFT and project.unit == unit.organization
+    assert project.total_investment == 1_800_000  # typed in 万元, stored in 元
     assert Event.objects.filter(project=project, kind="project.created", actor=unit).exists()
 
 
@@ -88,7 +90,7 @@ def test_declaring_without_the_documents_is_refused_with_its_article(client, cas
         {
             "name": "岳阳市教育局数据中台",
             "plan_year": 2027,
-            "total_investment": "800000",
+            "total_investment": "80",
             "funding_source": "local_fiscal",
             "construction_type": "new",
         },
@@ -273,10 +275,10 @@ def test_a_change_outside_the_limits_is_refused_on_the_page_with_its_article(cli
         "category": "hardware",
         "original_model": "A",
         "original_quantity": "1",
-        "original_unit_price": str(beyond),
+        "original_unit_price": yuan_as_wan(beyond),
         "new_model": "B",
         "new_quantity": "1",
-        "new_unit_price": str(beyond),
+        "new_unit_price": yuan_as_wan(beyond),
     }
     html = client.post(url, data).content.decode()
     assert "依据：第二十一条第二款" in html

@@ -483,7 +483,8 @@ def test_a_units_own_step_is_only_completed_and_only_with_its_documents(lianping
         act(unit, task, "complete", "内部论证通过")
     assert (refused.value.code, refused.value.message, refused.value.cite) == (
         "DOCUMENT_MISSING",
-        "“方案编制及论证（建设单位内部论证）”须提交的材料尚未上传：“项目方案”、“内部论证意见”",
+        "“方案编制及论证（建设单位内部论证）”须提交的材料尚未齐全，缺少："
+        "“项目方案”（第十一条第（一）项）、“内部论证意见”（第十一条第（一）项）",
         "第十一条第（一）项",
     )
     assert snapshot(project) == before

@@ -179,14 +179,17 @@ def documents(request: HttpRequest, project_id: int):
     "/{project_id}/documents",
     response={201: VersionOut, **ERRORS},
     summary="上传材料（新版本）",
-    description="multipart/form-data：name（材料名称，如 建设方案）、step_kind（可选）、file。",
+    description="multipart/form-data：material（须提交材料的标识，见环节 documents[].key，"
+    "如 scheme_review.1：材料名称和环节随之确定）或 name（材料名称，如 建设方案）、"
+    "step_kind（可选）；file。",
 )
 def upload(
     request: HttpRequest,
     project_id: int,
-    name: Form[str],
     file: File[UploadedFile],
+    name: Form[str] = "",
     step_kind: Form[str] = "",
+    material: Form[str] = "",
 ):
     project = project_for(request.auth, project_id)
     version = document_upload(
@@ -196,6 +199,7 @@ def upload(
         upload=file,
         step_kind=step_kind,
         filename=file.name,
+        material=material,
     )
     return Status(201, serialize.document(version.document)["versions"][-1])
 

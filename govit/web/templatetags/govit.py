@@ -8,6 +8,9 @@ from typing import Any
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from govit.web import labels
 
 register = template.Library()
 
@@ -80,3 +83,26 @@ def path(name: str, *args: Any) -> str:
     for i, value in enumerate(args):
         pattern = pattern.replace(f"{_MARK}{i}", str(value))
     return pattern
+
+
+@register.filter
+def tr(label: Any) -> str:
+    """A label the models keep in Chinese (a status's display, 草稿/办理中) in the reader's language:
+    the Chinese is the message id, as everywhere in the interface."""
+    return gettext(str(label)) if label not in (None, "") else ""
+
+
+@register.filter
+def step_label(kind: str) -> str:
+    """A step kind (``scheme_review``) as its name in the reader's language (建设方案评审)."""
+    return labels.step_label(kind) if kind else ""
+
+
+@register.filter
+def step_title(step: Any) -> str:
+    """A project's step as the reader names it (labels.step_title)."""
+    if step is None:
+        return ""
+    if isinstance(step, dict):
+        return labels.step_title(step.get("kind", ""), step.get("name", ""))
+    return labels.step_title(getattr(step, "kind", ""), getattr(step, "name", ""))

@@ -25,6 +25,7 @@ from govit.core import clock, errors
 from govit.organizations.models import Role, User
 from govit.projects import services
 from govit.projects.models import Delegation, Task, TaskStatus
+from govit.web.forms import DateField
 from govit.web.refusals import refusal_text
 
 FIELD_OF = {
@@ -43,11 +44,7 @@ def _worker(request: HttpRequest) -> User:
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        **kwargs,
-    )
+    return DateField(label=label, **kwargs)  # the picker, a format hint, typed dates read leniently
 
 
 class DelegationForm(forms.Form):

@@ -44,6 +44,7 @@ from govit.reviews.models import (
     Seat,
 )
 from govit.reviews.selectors import current_panel, draw_verify, eligibility, expert_meetings
+from govit.web.forms import DateTimeField
 from govit.web.refusals import refusal_text
 from govit.web.views.rulebooks import Citer
 
@@ -172,12 +173,7 @@ class MeetingForm(forms.Form):
         max_length=ReviewMeeting._meta.get_field("title").max_length,
         help_text=_("不填写时按“项目名称+环节名称+会”命名"),
     )
-    scheduled_for = forms.DateTimeField(
-        label=_("会议时间"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
+    scheduled_for = DateTimeField(label=_("会议时间"), required=False)
 
     def __init__(self, *args: Any, specialties: list[tuple[str, int, int]], **kwargs: Any):
         super().__init__(*args, **kwargs)

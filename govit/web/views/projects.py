@@ -13,12 +13,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govit.access.policy import project_for, works
 from govit.core.errors import DomainError, NotFound
+from govit.documents.materials import first_step
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
 from govit.projects import selectors, services, workflow
@@ -26,14 +28,15 @@ from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_field, refusal_text
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
     """Show a refusal with the article that is its reason (on the form, or as a message)."""
     text = refusal_text(error)
     if form is not None:
-        form.add_error(None, text)
+        # at its field when it is about one input, else above the form
+        form.add_error(refusal_field(error, form.fields), text)
     else:
         messages.error(request, text)
 
@@ -130,7 +133,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "title": _("修改项目草稿"),
         "rb": workflow.rulebook_of(project),
-        "rules": page_selectors.declaration_rules(workflow.rulebook_of(project)),
+        # the rules that apply to this draft, as declaring it now would apply them
+        "rules": page_selectors.declaration_rules(
+            workflow.rulebook_of(project),
+            {s["kind"]: s for s in workflow.decision(project)["steps"]},
+        ),
     }
     return render(request, "web/projects/edit.html", context)
 
@@ -146,13 +153,20 @@ def project_declare(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已申报。"))
             return redirect("project-detail", project.pk)
     context = page_selectors.declare_preview(project)
+    if project.status == ProjectStatus.DRAFT:
+        step = first_step(project)
+        context |= {
+            "step": step,
+            "materials": checklist(step, context["rb"]),
+            "can_upload": page_selectors.is_unit_user(request.user),
+        }
     return render(request, "web/projects/declare.html", context)
 
 
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     context = page_selectors.project_page(request.user, project)
-    context["upload_form"] = pf.UploadForm(steps=context["steps"])
+    context["upload_form"] = pf.UploadForm(steps=upload_steps(project, context["steps"]))
     return render(request, "web/projects/detail.html", context)
 
 
@@ -186,27 +200,54 @@ def project_section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @require_POST
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a version: into a required material's slot (its key) or as another named document;
+    back to the page the slot was on (the submit or task page), else the project's materials."""
     project = _project(request, pk)
-    form = pf.UploadForm(request.POST, request.FILES, steps=list(project.steps.all()))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or f"{project_url(project.pk)}#documents"
+    form = pf.UploadForm(request.POST, request.FILES, steps=upload_steps(project))
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("project-detail", project.pk)
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
+        return redirect(back)
     upload = form.cleaned_data["file"]
     try:
-        document_upload(
+        version = document_upload(
             actor=request.user,
             project=project,
             name=form.cleaned_data["name"],
             upload=upload,
             step_kind=form.cleaned_data["step_kind"],
             filename=upload.name,
+            material=form.cleaned_data["material"],
         )
     except DomainError as error:
         refused(None, request, error)
     else:
-        messages.success(request, _("已上传“%(name)s”。") % {"name": form.cleaned_data["name"]})
-    return redirect(f"{request.build_absolute_uri(project_url(project.pk))}#documents")
+        messages.success(
+            request,
+            _("已上传“%(name)s”第%(n)s版。") % {"name": version.document.name, "n": version.number},
+        )
+    return redirect(back)
+
+
+def upload_steps(project, steps=None) -> list[Any]:
+    """The steps whose materials the upload form offers: a draft's, its declaration's."""
+    steps = list(project.steps.all()) if steps is None else list(steps)
+    if not steps and project.status == ProjectStatus.DRAFT:
+        try:
+            return [first_step(project)]
+        except DomainError:  # no rulebook yet: named uploads only
+            return []
+    return steps
+
+
+def checklist(step, rb) -> list[dict[str, Any]]:
+    """The step's required materials, each with the local name of the body that issues it."""
+    return [{"m": m, "by_name": rb.actor_name(m.by)} for m in page_selectors.step_documents(step)]
 
 
 def project_url(pk: int) -> str:
@@ -239,12 +280,16 @@ def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         else:
             messages.success(request, _("已报送“%(step)s”。") % {"step": step.name})
             return redirect("project-detail", project.pk)
+    rb = workflow.rulebook_of(project)
+    materials = checklist(step, rb)
     context = {
         "project": project,
         "step": step,
         "form": form,
-        "rb": workflow.rulebook_of(project),
-        "missing": workflow.required_documents_missing(step),
+        "rb": rb,
+        "materials": materials,
+        "missing": [row["m"] for row in materials if not row["m"].satisfied],
+        "can_upload": page_selectors.is_unit_user(request.user),
     }
     return render(request, "web/projects/submit.html", context)
 
@@ -287,15 +332,20 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已办理“%(step)s”。") % {"step": step.name})
             return redirect("project-detail", project.pk)
+    rb = workflow.rulebook_of(project)
     context = {
         "project": project,
         "task": task,
         "step": step,
         "form": form,
-        "rb": workflow.rulebook_of(project),
+        "rb": rb,
         "mine": task.organization_id == request.user.organization_id,
         "warnings": [c for c in step.checks if c["severity"] != "block"],
-        "documents": page_selectors.step_documents(step),
+        "materials": checklist(step, rb),
+        # the unit completes its own steps: it uploads into the slots on the task page
+        "can_upload": task.actor == "construction_unit"
+        and task.organization_id == request.user.organization_id
+        and works(request.user),
         "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
         "can_urge": works(request.user),  # an auditor reads, and does nothing
     }
@@ -360,7 +410,8 @@ def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "project": project,
         "action": action,
         "form": form,
-        "rules": action.rules(rb),
+        # the project's own steps: not the rules of other tracks, nor their 〔适用：…〕
+        "rules": action.rules(rb, {s.kind: s for s in project.steps.all()}),
         "rb": rb,
     }
     return render(request, "web/projects/action.html", context)

@@ -26,6 +26,7 @@ from govit.policy.decide import today
 from govit.policy.loader import LoadedRulebook, UnknownRulebook, all_rulebooks, get_rulebook
 from govit.policy.vocab import LEVEL_LABELS, STATUS_LABELS
 
+_CODE = re.compile(r"[A-Z][A-Z0-9_]*(#\d+)?")
 # 【第十七条】 or 【第四条第七款、第三十九条】 in the engine's Chinese renderings
 _BRACKETED = re.compile(r"【([^】]+)】")
 
@@ -124,25 +125,28 @@ def rulebook_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/rulebooks/list.html", {"rulebooks": rulebooks, "on": on})
 
 
-def _rule_line(rule: str, summaries: dict[str, str]) -> SafeString:
-    """A coverage line 'steps[3].checks[0]（EXPERTS_FROM_POOL）【第十七条】': what the rule says,
-    where it is in the rulebook, and its citation as a link to the article's anchor."""
+def _rule_line(rb: LoadedRulebook, rule: str) -> SafeString:
+    """A coverage line: what the rule says, as a reader names it (render.rule_label: not its place
+    in the file, its class or its code, which stay in the title for whoever maintains the file),
+    and its citation as a link to the article's anchor."""
     where, _, cite = rule.rpartition("【")
-    summary = summaries.get(where, "")
-    label = f"{summary}（{where}）" if summary and summary != where else where
-    return format_html('{} <span class="cite">{}</span>', label, linked_citations("【" + cite, ""))
+    return format_html(
+        '<span title="{}">{}</span> <span class="cite">{}</span>',
+        where,
+        rulebook_render.rule_label(rb, where),
+        linked_citations("【" + cite, ""),
+    )
 
 
 @login_not_required
 def rulebook_detail(request: HttpRequest, rulebook_id: str) -> HttpResponse:
     rb = _rulebook_or_404(rulebook_id)
-    summaries = {ref.path: ref.summary for ref in rb.rules()}
     articles = {a.label: a for a in rb.regulation.articles}
     rows = [
         {
             "row": row,
             "text": articles[row.article].text,
-            "rules": [_rule_line(rule, summaries) for rule in row.rules],
+            "rules": [_rule_line(rb, rule) for rule in row.rules],
         }
         for row in rulebook_render.coverage(rb)
     ]
@@ -150,7 +154,7 @@ def rulebook_detail(request: HttpRequest, rulebook_id: str) -> HttpResponse:
         "rb": rb,
         "status_label": STATUS_LABELS[rb.status_on(today())],
         "rows": rows,
-        "summary": linked_citations(rulebook_render.show(rb)),
+        "summary": linked_citations(rulebook_render.show(rb, codes=False)),
     }
     return render(request, "web/rulebooks/detail.html", context)
 
@@ -205,7 +209,8 @@ def rulebook_compare(request: HttpRequest) -> HttpResponse:
             rows.append(
                 {
                     "group": group,
-                    "key": key,
+                    # a code (PRIOR_YEAR_UNFINISHED) identifies the row; the reader reads its text
+                    "key": "" if _CODE.fullmatch(key) else key,
                     "sides": [_side(left.get(aspect), cite_a), _side(right.get(aspect), cite_b)],
                     "differs": marker != "=",
                 }

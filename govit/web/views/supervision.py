@@ -31,9 +31,8 @@ from govit.projects.models import ProjectStatus
 from govit.supervision import services
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 from govit.supervision.selectors import credit_rules, penalty_rules
+from govit.web.forms import DateField, WanYuanField
 from govit.web.refusals import refusal_text
-
-WAN = Decimal(10_000)
 
 
 def _jurisdiction(request: HttpRequest) -> Jurisdiction:
@@ -73,12 +72,9 @@ class PenaltyForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("事实与理由"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    amount_wan = forms.DecimalField(
+    amount_wan = WanYuanField(  # typed in 万元, cleaned to 元 exactly
         label=gettext_lazy("收回金额（万元）"),
         required=False,
-        min_value=Decimal("0.000001"),
-        max_digits=14,
-        decimal_places=6,
         help_text=gettext_lazy("选择“收回已拨付资金”时填写，精确到分（0.000001万元＝0.01元）"),
     )
 
@@ -98,8 +94,7 @@ class PenaltyForm(forms.Form):
         self.fields["measures"].choices = [(m, services.MEASURE_LABELS.get(m, m)) for m in measures]
 
     def amount_yuan(self) -> Decimal | None:
-        wan = self.cleaned_data.get("amount_wan")
-        return None if wan is None else (wan * WAN).quantize(Decimal("0.01"))
+        return self.cleaned_data.get("amount_wan")  # WanYuanField cleans it to 元
 
 
 class CreditForm(forms.Form):
@@ -110,10 +105,9 @@ class CreditForm(forms.Form):
         label=gettext_lazy("不良行为"), widget=forms.Textarea(attrs={"rows": 3})
     )
     project = forms.ModelChoiceField(label=gettext_lazy("涉及项目"), queryset=None, required=False)
-    until = forms.DateField(
+    until = DateField(
         label=gettext_lazy("有效期至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("不填为长期有效，直至撤销"),
     )
 
