@@ -194,6 +194,13 @@ class ChangeStatus(models.TextChoices):
     REFUSED = "refused", "不予同意"
 
 
+class ChangeReason(models.TextChoices):
+    POLICY_REQUIREMENT = "policy_requirement", "政策要求"
+    TECHNICAL_OPTIMIZATION = "technical_optimization", "技术优化"
+    BUSINESS_DEVELOPMENT = "business_development", "业务发展"
+    OTHER = "other", "其他"
+
+
 class ChangeRequest(models.Model):
     """A 变更: the 变更单's items, the limits the rulebook applies, and the decision."""
 
@@ -201,7 +208,7 @@ class ChangeRequest(models.Model):
         "projects.Project", on_delete=models.PROTECT, related_name="changes"
     )
     number = models.PositiveSmallIntegerField("变更序号")
-    reason = models.CharField("变更原因类别", max_length=32)
+    reason = models.CharField("变更原因类别", max_length=32, choices=ChangeReason.choices)
     basis = models.TextField("变更依据")
     description = models.TextField("变更内容")
     goal_changed = models.BooleanField("建设目标改变", default=False)
