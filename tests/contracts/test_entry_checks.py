@@ -136,6 +136,18 @@ def test_a_block_refuses_with_its_article(tree):
     assert (error.status, error.cite) == (422, "第三十条")
 
 
+def test_the_rulebooks_rule_on_the_budget_is_cited_where_it_has_one(tree):
+    cast = staffed(tree, "heilongjiang")
+    project = built(cast, "heilongjiang", stage="procurement")
+    with clock.frozen(TODAY):
+        procure(cast, project)
+        error = refused(
+            lambda: register(cast, project, amount=project.total_investment + 1),
+            "CONTRACTS_OVER_BUDGET",
+        )
+    assert error.cite == "第二十八条第一款"  # 黑龙江: 变更后总投资不超过批复概算
+
+
 def test_procurement_dates(cast, project):
     with clock.frozen(TODAY):
         refused(

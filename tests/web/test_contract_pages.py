@@ -195,6 +195,14 @@ def test_the_filer_of_the_contract_reads_its_findings_and_the_acknowledgement(ca
     assert "合同及登记时的审查意见" in html
     assert "合同运维期约定1年" in html and "第二十二条" in html
     assert f"{unit.display_name} 于 2026-12-01" in html
+    # the filed construction contract is corrected, not voided: the filing would be left without one
+    main = project.contracts.get(kind="main")
+    refused = post(
+        client, unit, action_url(project, "contract-void"), {"record": main.pk, "reason": "录错"}
+    )
+    assert "建设合同已备案，不能作废；请更正该合同" in refused.content.decode()
+    main.refresh_from_db()
+    assert main.voided_at is None
 
 
 def test_a_contract_corrected_on_the_page_stays_marked_with_its_reason(client, cast, procured):
