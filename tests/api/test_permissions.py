@@ -521,6 +521,31 @@ ENDPOINTS = [
         built_rule(is_unit),
         lambda w, r, t: {"amount": "1", "due_on": "2027-01-31"},
     ),
+    # the findings before a record is entered: whoever sees the project (a read; issue 13)
+    Endpoint(
+        "post",
+        "/projects/{built}/procurements/findings",
+        P,
+        built_rule(),
+        lambda w, r, t: {
+            "method": "open_tender",
+            "winner_id": w.back[t]["contract"].vendor_id,
+            "awarded_on": "2026-06-01",
+        },
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/contracts/findings",
+        P,
+        built_rule(),
+        lambda w, r, t: {
+            "kind": "main",
+            "vendor_id": w.back[t]["contract"].vendor_id,
+            "number": "X-9",
+            "amount": "1000",
+            "signed_on": "2026-06-15",
+        },
+    ),
     # voiding and correcting a record: its construction unit only (issue 13)
     *[
         Endpoint("post", path, P, built_rule(is_unit), lambda w, r, t: {"reason": "录入错误"})

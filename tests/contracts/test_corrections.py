@@ -173,6 +173,27 @@ def test_the_api_refuses_with_code_message_and_article_and_voids_with_a_reason(
             },
         )
         assert expect(ahead, 422)["code"] == "AWARD_IN_FUTURE"
+        # the findings before saving: what the page shows, for an API client
+        findings = expect(
+            api.as_(unit).post(
+                f"/projects/{contracted.pk}/contracts/findings",
+                {
+                    "kind": "main",
+                    "vendor_id": contract.vendor_id,
+                    "number": "HT-2",
+                    "amount": "200000.01",  # with the 80万 contract, over the 100万 investment
+                    "signed_on": "2026-12-01",
+                    "om_period_years": "2",
+                    "ip_ownership": True,
+                },
+            ),
+            200,
+        )
+        assert [(f["code"], f["severity"], f["field"]) for f in findings] == [
+            ("CONTRACTS_OVER_BUDGET", "block", "amount"),
+            ("OM_PERIOD_SHORT", "warn", "om_period_years"),
+        ]
+        assert not Contract.objects.filter(project=contracted, number="HT-2").exists()
         planned = Payment.objects.get(project=contracted, status="planned")
         voided = expect(
             api.as_(unit).post(f"/payments/{planned.pk}/void", {"reason": "重复登记"}), 200

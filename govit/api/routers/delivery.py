@@ -25,6 +25,7 @@ from govit.api.schemas import (
     EvaluationOut,
     ExtensionIn,
     ExtensionOut,
+    FindingOut,
     FulfilIn,
     IncidentIn,
     NoteIn,
@@ -47,7 +48,11 @@ from govit.api.schemas import (
 )
 from govit.contracts import services as contracts
 from govit.contracts.models import ChangeRequest, Contract, Payment, Procurement
-from govit.contracts.selectors import payment_totals
+from govit.contracts.selectors import (
+    contract_entry_findings,
+    payment_totals,
+    procurement_findings,
+)
 from govit.core import clock
 from govit.core.errors import NotFound
 from govit.delivery import services as delivery
@@ -142,6 +147,21 @@ def record_procurement(request: HttpRequest, project_id: int, payload: Procureme
 
 
 @router.post(
+    "/projects/{project_id}/procurements/findings",
+    response={200: list[FindingOut], **ERRORS},
+    summary="登记前审查采购结果：返回审查意见（block 拒绝，warn 须在登记时列入 acknowledged），不保存",
+)
+def procurement_check(request: HttpRequest, project_id: int, payload: ProcurementIn):
+    project = project_for(request.auth, project_id)
+    return procurement_findings(
+        project,
+        winner=_org(project, payload.winner_id),
+        awarded_on=payload.awarded_on,
+        announced_on=payload.announced_on,
+    )
+
+
+@router.post(
     "/procurements/{procurement_id}/void",
     response={200: ProcurementOut, **ERRORS},
     summary="作废采购记录（注明原因；原记录保留，标记已作废）",
@@ -216,6 +236,28 @@ def register_contract(request: HttpRequest, project_id: int, payload: ContractIn
         actor=request.auth, project=project, vendor=vendor, **data
     )
     return Status(201, _contract_out(contract))
+
+
+@router.post(
+    "/projects/{project_id}/contracts/findings",
+    response={200: list[FindingOut], **ERRORS},
+    summary="登记前审查合同：返回审查意见（block 拒绝，warn 须在登记时列入 acknowledged），不保存",
+)
+def contract_check(request: HttpRequest, project_id: int, payload: ContractIn):
+    project = project_for(request.auth, project_id)
+    return contract_entry_findings(
+        project,
+        kind=payload.kind,
+        vendor=_org(project, payload.vendor_id),
+        amount=payload.amount,
+        signed_on=payload.signed_on,
+        values={
+            "ip_ownership": payload.ip_ownership,
+            "termination_mechanism": payload.termination_mechanism,
+            "equipment_matches_scheme": payload.equipment_matches_scheme,
+            "om_period_years": payload.om_period_years,
+        },
+    )
 
 
 @router.post(
