@@ -294,3 +294,55 @@ def test_the_change_approver_reads_the_whole_change_before_deciding(client, tree
         "待审批",
     ):
         assert text in html, text
+
+
+def test_a_payment_is_checked_at_its_field_and_voided_with_its_reason(client, cast, procured):
+    unit = cast.user("unit")
+    with clock.frozen(TODAY):
+        contract = contracts.contract_register(
+            actor=unit,
+            project=procured,
+            kind="main",
+            vendor=cast.user("contractor").organization,
+            number="HT-1",
+            amount=Decimal("800000"),
+            signed_on=TODAY - dt.timedelta(days=5),
+            om_period_years=3,
+            ip_ownership=True,
+            acknowledged=["VENDOR_BLACKLISTED"],
+        )
+        early = post(
+            client,
+            unit,
+            action_url(procured, "payment-plan"),
+            {"contract": contract.pk, "amount": "1000", "due_on": "2026-11-20"},
+        )
+        assert any("早于合同签订日期" in e for e in field_errors(early, "due_on"))
+        beyond = post(
+            client,
+            unit,
+            action_url(procured, "payment-plan"),
+            {"contract": contract.pk, "amount": "800000.01", "due_on": "2026-12-01"},
+        )
+        assert any("将超过合同金额" in e for e in field_errors(beyond, "amount"))
+        planned = contracts.payment_plan(
+            actor=unit, contract=contract, amount=Decimal("1000"), due_on=TODAY
+        )
+        ahead = post(
+            client,
+            unit,
+            action_url(procured, "payment-pay"),
+            {"payment": planned.pk, "paid_on": "2026-12-02"},
+        )
+        assert any("晚于今天" in e for e in field_errors(ahead, "paid_on"))
+        voided = post(
+            client,
+            unit,
+            action_url(procured, "payment-void"),
+            {"record": planned.pk, "reason": "重复登记"},
+        )
+    assert voided.status_code == 302
+    planned.refresh_from_db()
+    assert (planned.status, planned.void_label) == ("planned", "已作废")
+    part = client.get(reverse("project-section", args=[procured.pk, "delivery"])).content.decode()
+    assert "已作废" in part and "重复登记" in part
