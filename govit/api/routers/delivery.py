@@ -314,7 +314,9 @@ def payments(request: HttpRequest, project_id: int):
         **payment_totals(project),
         "payments": [
             _payment_out(p)
-            for p in project.payments.select_related("contract").order_by("contract_id", "number")
+            for p in project.payments.select_related("contract").order_by(
+                "contract_id", "number", "id"
+            )
         ],
     }
 
