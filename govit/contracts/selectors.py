@@ -137,7 +137,9 @@ def contract_findings(project: Project, values: dict[str, Any]) -> list[dict[str
 # field (the form field it is about, or None)}. A block refuses; a warning must be acknowledged.
 
 
-def finding(code: str, message: str, *, field: str | None, cite: str = "", severity: str = "block"):
+def finding(
+    code: str, message: str, *, field: str | None, cite: str = "", severity: str = "block"
+) -> dict[str, Any]:
     return {"code": code, "severity": severity, "message": message, "cite": cite, "field": field}
 
 
