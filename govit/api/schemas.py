@@ -562,6 +562,9 @@ class ProcurementIn(In):
     announced_on: dt.date | None = None
     awarded_on: dt.date
     note: str = Field("", max_length=500)
+    acknowledged: list[str] = Field(
+        [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
 
 
 class ProcurementOut(Schema):
@@ -572,6 +575,12 @@ class ProcurementOut(Schema):
     announced_on: dt.date | None
     awarded_on: dt.date
     note: str
+    findings: list[dict[str, Any]]
+    acknowledgement: dict[str, Any]
+    state: str = Field(description="空：有效；已作废；已更正")
+    voided_at: dt.datetime | None
+    void_reason: str
+    superseded_by_id: int | None
 
 
 class ContractIn(In):
@@ -584,6 +593,9 @@ class ContractIn(In):
     ip_ownership: bool = False
     termination_mechanism: bool = False
     equipment_matches_scheme: bool = False
+    acknowledged: list[str] = Field(
+        [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
 
 
 class ContractOut(Schema):
@@ -598,15 +610,26 @@ class ContractOut(Schema):
     termination_mechanism: bool
     equipment_matches_scheme: bool
     findings: list[dict[str, Any]]
+    acknowledgement: dict[str, Any]
+    state: str = Field(description="空：有效；已作废；已更正")
+    voided_at: dt.datetime | None
+    void_reason: str
+    superseded_by_id: int | None
 
 
 class PaymentIn(In):
     amount: Decimal = Field(..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
     due_on: dt.date
+    acknowledged: list[str] = Field(
+        [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
 
 
 class PayIn(In):
     paid_on: dt.date
+    acknowledged: list[str] = Field(
+        [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
 
 
 class PaymentOut(Schema):
@@ -620,6 +643,12 @@ class PaymentOut(Schema):
     paid_on: dt.date | None
     withheld_reason: str
     withheld_cite: str
+    findings: list[dict[str, Any]]
+    acknowledgement: dict[str, Any]
+    state: str = Field(description="空：有效；已作废；已更正")
+    voided_at: dt.datetime | None
+    void_reason: str
+    superseded_by_id: int | None
 
 
 class PaymentSummary(Schema):
@@ -631,6 +660,42 @@ class PaymentSummary(Schema):
     remaining_budget: Decimal
     over_budget: bool
     payments: list[PaymentOut]
+
+
+class VoidIn(In):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class ProcurementCorrectionIn(ProcurementIn):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class ContractCorrectionIn(In):
+    reason: str = Field(..., min_length=1, max_length=500)
+    vendor_id: int
+    number: str = Field(..., min_length=1, max_length=60)
+    amount: Decimal = Field(..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
+    signed_on: dt.date
+    om_period_years: Decimal | None = Field(None, ge=0, le=50, max_digits=4, decimal_places=1)
+    ip_ownership: bool = False
+    termination_mechanism: bool = False
+    equipment_matches_scheme: bool = False
+    acknowledged: list[str] = Field(
+        [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
+
+
+class PaymentCorrectionIn(PaymentIn):
+    reason: str = Field(..., min_length=1, max_length=500)
+    paid_on: dt.date | None = None
+
+
+class FindingOut(Schema):
+    code: str
+    severity: str
+    message: str
+    cite: str
+    field: str | None
 
 
 class ChangeItemIn(In):
@@ -661,6 +726,9 @@ class ChangeIn(In):
     description: str = Field(..., min_length=1, max_length=5000)
     goal_changed: bool = False
     items: list[ChangeItemIn] = Field(..., min_length=1, max_length=200)
+    acknowledged: list[str] = Field(
+        [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
 
 
 class ChangeDecisionIn(In):
@@ -684,6 +752,8 @@ class ChangeOut(Schema):
     status: str
     items: list[dict[str, Any]]
     approvals: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    acknowledgement: dict[str, Any]
 
 
 class ProgressIn(In):

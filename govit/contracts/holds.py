@@ -15,10 +15,14 @@ def sync_payment_holds(project: Project, actor: User | None) -> None:
     holds = payment_holds(project)
     if holds:
         hold = holds[0]
-        changed = Payment.objects.filter(project=project, status=PaymentStatus.PLANNED).update(
-            status=PaymentStatus.WITHHELD,
-            withheld_reason=hold["reason"][:300],
-            withheld_cite=hold["cite"],
+        changed = (
+            Payment.objects.live()
+            .filter(project=project, status=PaymentStatus.PLANNED)
+            .update(
+                status=PaymentStatus.WITHHELD,
+                withheld_reason=hold["reason"][:300],
+                withheld_cite=hold["cite"],
+            )
         )
         if changed:
             record(
@@ -29,8 +33,10 @@ def sync_payment_holds(project: Project, actor: User | None) -> None:
                 cite=hold["cite"],
             )
     else:
-        changed = Payment.objects.filter(project=project, status=PaymentStatus.WITHHELD).update(
-            status=PaymentStatus.PLANNED, withheld_reason="", withheld_cite=""
+        changed = (
+            Payment.objects.live()
+            .filter(project=project, status=PaymentStatus.WITHHELD)
+            .update(status=PaymentStatus.PLANNED, withheld_reason="", withheld_cite="")
         )
         if changed:
             record(

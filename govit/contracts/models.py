@@ -6,6 +6,51 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+
+class CorrectableQuerySet(models.QuerySet):
+    def live(self) -> CorrectableQuerySet:
+        """The records in force: neither voided nor superseded by a correction."""
+        return self.filter(voided_at__isnull=True)
+
+
+class Correctable(models.Model):
+    """A record entered by mistake is voided (with its reason) or corrected: the old row is kept,
+    marked voided and linked to the row that supersedes it — never updated in place. Totals and
+    checks read ``live()`` rows only. ``findings`` are the checks' warnings shown before saving,
+    ``acknowledgement`` who acknowledged which of them, when."""
+
+    findings = models.JSONField("登记时的审查意见", default=list)
+    acknowledgement = models.JSONField("审查意见的知悉确认", default=dict, blank=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField("作废或更正原因", max_length=500, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name="更正后的记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def void_label(self) -> str:
+        if self.voided_at is None:
+            return ""
+        return "已更正" if self.superseded_by_id else "已作废"
 
 
 class ProcurementMethod(models.TextChoices):
@@ -19,7 +64,7 @@ class ProcurementMethod(models.TextChoices):
     DECENTRALIZED = "decentralized", "分散采购（限额以下）"
 
 
-class Procurement(models.Model):
+class Procurement(Correctable):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="procurements"
     )
@@ -60,7 +105,7 @@ class ContractKind(models.TextChoices):
     OTHER = "other", "其他服务合同"
 
 
-class Contract(models.Model):
+class Contract(Correctable):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="contracts"
     )
@@ -82,7 +127,6 @@ class Contract(models.Model):
     equipment_matches_scheme = models.BooleanField(
         "设备技术指标与评审通过的方案一致", default=False
     )
-    findings = models.JSONField("登记时的合同审查意见", default=list)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -92,7 +136,11 @@ class Contract(models.Model):
         verbose_name = "合同"
         ordering = ["project_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "number"], name="contract_number_unique")
+            models.UniqueConstraint(
+                fields=["project", "number"],
+                condition=Q(voided_at__isnull=True),
+                name="contract_number_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -105,7 +153,7 @@ class PaymentStatus(models.TextChoices):
     WITHHELD = "withheld", "暂停支付"
 
 
-class Payment(models.Model):
+class Payment(Correctable):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="payments"
@@ -128,7 +176,11 @@ class Payment(models.Model):
         verbose_name = "支付"
         ordering = ["contract_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "number"], name="payment_number_unique")
+            models.UniqueConstraint(
+                fields=["contract", "number"],
+                condition=Q(voided_at__isnull=True),
+                name="payment_number_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -142,6 +194,13 @@ class ChangeStatus(models.TextChoices):
     REFUSED = "refused", "不予同意"
 
 
+class ChangeReason(models.TextChoices):
+    POLICY_REQUIREMENT = "policy_requirement", "政策要求"
+    TECHNICAL_OPTIMIZATION = "technical_optimization", "技术优化"
+    BUSINESS_DEVELOPMENT = "business_development", "业务发展"
+    OTHER = "other", "其他"
+
+
 class ChangeRequest(models.Model):
     """A 变更: the 变更单's items, the limits the rulebook applies, and the decision."""
 
@@ -149,7 +208,7 @@ class ChangeRequest(models.Model):
         "projects.Project", on_delete=models.PROTECT, related_name="changes"
     )
     number = models.PositiveSmallIntegerField("变更序号")
-    reason = models.CharField("变更原因类别", max_length=32)
+    reason = models.CharField("变更原因类别", max_length=32, choices=ChangeReason.choices)
     basis = models.TextField("变更依据")
     description = models.TextField("变更内容")
     goal_changed = models.BooleanField("建设目标改变", default=False)
@@ -158,6 +217,8 @@ class ChangeRequest(models.Model):
     within_limits = models.BooleanField("在变更限额内", null=True)
     procedure = models.CharField("程序", max_length=12)  # filing / approval
     evaluation = models.JSONField("限额审查", default=list)
+    findings = models.JSONField("申请时的审查意见", default=list)
+    acknowledgement = models.JSONField("审查意见的知悉确认", default=dict, blank=True)
     cite = models.CharField("依据条款", max_length=100)
     status = models.CharField("状态", max_length=10, choices=ChangeStatus.choices)
     requested_by = models.ForeignKey(

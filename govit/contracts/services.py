@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 
 from govit.access.policy import authorize
 from govit.contracts.models import (
@@ -24,7 +24,15 @@ from govit.contracts.models import (
     Procurement,
     ProcurementMethod,
 )
-from govit.contracts.selectors import contract_findings, effective_contract_amount, payment_holds
+from govit.contracts.selectors import (
+    change_findings,
+    contract_entry_findings,
+    effective_contract_amount,
+    paid_findings,
+    payment_findings,
+    payment_holds,
+    procurement_findings,
+)
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
@@ -32,8 +40,13 @@ from govit.organizations.models import Organization, User
 from govit.policy.decide import decide
 from govit.policy.vocab import actor_label
 from govit.projects import workflow
-from govit.projects.models import PartyRole, Project, ProjectParty, ProjectStatus
-from govit.supervision.selectors import blacklist_findings
+from govit.projects.models import (
+    DONE_STEP_STATUSES,
+    PartyRole,
+    Project,
+    ProjectParty,
+    ProjectStatus,
+)
 
 
 def _money(value: Any, field: str) -> Decimal:
@@ -64,6 +77,110 @@ def _party(project: Project, organization: Organization, role: str) -> None:
     )
 
 
+def _settle(actor: User, findings: list[dict[str, Any]], acknowledged: Any) -> dict[str, Any]:
+    """A block refuses (at its field on the page; here with its code and article); every warning
+    must have been acknowledged. Returns the acknowledgement stored with the record."""
+    for f in findings:
+        if f["severity"] == "block":
+            error = RuleRefused if f["cite"] else InvalidInput
+            raise error(f["message"], code=f["code"], cite=f["cite"] or None)
+    warnings = [f for f in findings if f["severity"] != "block"]
+    if not warnings:
+        return {}
+    missing = [f for f in warnings if f["code"] not in set(acknowledged or ())]
+    if missing:
+        raise RuleRefused(
+            "以下审查意见须确认已知悉后方可登记："
+            + "；".join(
+                f"{f['message']}（{f['cite']}）" if f["cite"] else f["message"] for f in missing
+            ),
+            code="FINDINGS_NOT_ACKNOWLEDGED",
+            cite=missing[0]["cite"] or None,
+        )
+    return {
+        "by": actor.pk,
+        "by_name": actor.display_name,
+        "at": clock.now().isoformat(),
+        "codes": sorted({f["code"] for f in warnings}),
+    }
+
+
+def _warnings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in findings if f["severity"] != "block"]
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写作废或更正的原因", code="REASON_REQUIRED")
+    return reason[:500]
+
+
+def _void(record: Any, actor: User, reason: str, superseded_by: Any = None) -> None:
+    record.voided_at, record.voided_by, record.void_reason = clock.now(), actor, reason
+    record.superseded_by = superseded_by
+    record.save(update_fields=["voided_at", "voided_by", "void_reason", "superseded_by"])
+
+
+def _live_or_conflict(record: Any, label: str) -> None:
+    if record.voided:
+        raise Conflict(
+            f"该{label}已{record.void_label[1:]}，不能再作废或更正", code="ALREADY_VOIDED"
+        )
+
+
+def _step_done(project: Project, kind: str) -> bool:
+    return project.steps.filter(kind=kind, status__in=DONE_STEP_STATUSES).exists()
+
+
+def _procurement_checked(
+    actor: User,
+    project: Project,
+    *,
+    method: str,
+    winner: Organization,
+    awarded_on: dt.date,
+    agent: Organization | None,
+    announced_on: dt.date | None,
+    note: str,
+    acknowledged: Any,
+    replacing: Procurement | None = None,
+) -> Procurement:
+    if method not in ProcurementMethod.values:
+        raise InvalidInput(f"采购方式不正确：{method}", code="INVALID_METHOD")
+    if winner.jurisdiction_id != project.jurisdiction_id or winner.kind != "contractor":
+        raise InvalidInput("成交供应商须为本辖区登记的承建单位", code="INVALID_WINNER")
+    if agent is not None and (
+        agent.jurisdiction_id != project.jurisdiction_id or agent.kind != "agent"
+    ):
+        raise InvalidInput("采购代理机构须为本辖区登记的代理机构", code="INVALID_AGENT")
+    findings = procurement_findings(
+        project,
+        winner=winner,
+        awarded_on=awarded_on,
+        announced_on=announced_on,
+        replacing=replacing,
+    )
+    acknowledgement = _settle(actor, findings, acknowledged)
+    procurement = Procurement.objects.create(
+        project=project,
+        method=method,
+        agent=agent,
+        announced_on=announced_on,
+        awarded_on=awarded_on,
+        winner=winner,
+        note=note,
+        findings=_warnings(findings),
+        acknowledgement=acknowledgement,
+        recorded_by=actor,
+        recorded_at=clock.now(),
+    )
+    _party(project, winner, PartyRole.CONTRACTOR)
+    if agent is not None:
+        _party(project, agent, PartyRole.AGENT)
+    return procurement
+
+
 @transaction.atomic
 def procurement_record(
     *,
@@ -75,46 +192,221 @@ def procurement_record(
     agent: Organization | None = None,
     announced_on: dt.date | None = None,
     note: str = "",
+    acknowledged: Any = (),
 ) -> Procurement:
-    """Record the procurement's result: method, agent, dates, the winning contractor."""
+    """Record the procurement's result: method, agent, dates, the winning contractor. The
+    findings (``selectors.procurement_findings``) refuse it or must be acknowledged."""
     authorize(actor, "delivery.unit", project)
     _active(project)
     _reached(project, "procurement")
-    if method not in ProcurementMethod.values:
-        raise InvalidInput(f"采购方式不正确：{method}", code="INVALID_METHOD")
-    if winner.jurisdiction_id != project.jurisdiction_id or winner.kind != "contractor":
-        raise InvalidInput("成交供应商须为本辖区登记的承建单位", code="INVALID_WINNER")
-    if agent is not None and (
-        agent.jurisdiction_id != project.jurisdiction_id or agent.kind != "agent"
-    ):
-        raise InvalidInput("采购代理机构须为本辖区登记的代理机构", code="INVALID_AGENT")
-    if announced_on and announced_on > awarded_on:
-        raise InvalidInput("公告日期不能晚于成交日期", code="INVALID_DATES")
-    procurement = Procurement.objects.create(
-        project=project,
+    procurement = _procurement_checked(
+        actor,
+        project,
         method=method,
+        winner=winner,
+        awarded_on=awarded_on,
         agent=agent,
         announced_on=announced_on,
-        awarded_on=awarded_on,
-        winner=winner,
         note=note,
-        recorded_by=actor,
-        recorded_at=clock.now(),
+        acknowledged=acknowledged,
     )
-    _party(project, winner, PartyRole.CONTRACTOR)
-    if agent is not None:
-        _party(project, agent, PartyRole.AGENT)
-    warnings = blacklist_findings(winner)
     record(
         "procurement.recorded",
         actor=actor,
         project=project,
-        summary=f"登记采购结果：{ProcurementMethod(method).label}，成交供应商{winner.name}",
-        cite=project.steps.filter(kind="procurement").values_list("cite", flat=True).first() or "",
+        summary=f"登记采购结果：{ProcurementMethod(method).label}，成交供应商{winner.name}"
+        + _ack_text(procurement),
+        cite=_step_cite(project, "procurement"),
         after={"procurement": procurement.pk, "winner": winner.pk},
-        data={"warnings": warnings},
+        data={"findings": procurement.findings, "acknowledgement": procurement.acknowledgement},
     )
     return procurement
+
+
+def _step_cite(project: Project, kind: str) -> str:
+    return project.steps.filter(kind=kind).values_list("cite", flat=True).first() or ""
+
+
+def _ack_text(record: Any) -> str:
+    if not record.findings:
+        return ""
+    return f"；审查意见{len(record.findings)}条，{record.acknowledgement['by_name']}已确认知悉"
+
+
+def _procurement_values(p: Procurement) -> dict[str, Any]:
+    return {
+        "procurement": p.pk,
+        "method": p.method,
+        "winner": p.winner_id,
+        "agent": p.agent_id,
+        "announced_on": p.announced_on.isoformat() if p.announced_on else None,
+        "awarded_on": p.awarded_on.isoformat(),
+        "note": p.note,
+    }
+
+
+@transaction.atomic
+def procurement_void(*, actor: User, procurement: Procurement, reason: str) -> Procurement:
+    """A procurement recorded by mistake: kept, marked 已作废, counted nowhere."""
+    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    project = procurement.project
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    _live_or_conflict(procurement, "采购记录")
+    reason = _reason(reason)
+    others = Procurement.objects.live().filter(project=project).exclude(pk=procurement.pk)
+    if (
+        Contract.objects.live()
+        .filter(project=project, kind=ContractKind.MAIN, vendor_id=procurement.winner_id)
+        .exists()
+        and not others.filter(winner_id=procurement.winner_id).exists()
+    ):
+        raise Conflict(
+            f"已与该采购的成交供应商{procurement.winner.name}签订建设合同，请先作废或更正该合同",
+            code="CONTRACT_WITH_WINNER",
+        )
+    if _step_done(project, "procurement") and not others.exists():
+        raise Conflict(
+            "采购环节已办结，不能作废唯一的采购记录；请更正该记录", code="USE_CORRECTION"
+        )
+    _void(procurement, actor, reason)
+    record(
+        "procurement.voided",
+        actor=actor,
+        project=project,
+        summary=f"作废采购记录（成交供应商{procurement.winner.name}）：{reason}",
+        before=_procurement_values(procurement),
+        after={"procurement": procurement.pk, "voided": True},
+        data={"reason": reason},
+    )
+    return procurement
+
+
+@transaction.atomic
+def procurement_correct(
+    *,
+    actor: User,
+    procurement: Procurement,
+    reason: str,
+    method: str,
+    winner: Organization,
+    awarded_on: dt.date,
+    agent: Organization | None = None,
+    announced_on: dt.date | None = None,
+    note: str = "",
+    acknowledged: Any = (),
+) -> Procurement:
+    """A procurement recorded wrongly: a new row with the right values; the old one is kept,
+    marked 已更正 and linked to it."""
+    old = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    project = old.project
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    _live_or_conflict(old, "采购记录")
+    reason = _reason(reason)
+    new = _procurement_checked(
+        actor,
+        project,
+        method=method,
+        winner=winner,
+        awarded_on=awarded_on,
+        agent=agent,
+        announced_on=announced_on,
+        note=note,
+        acknowledged=acknowledged,
+        replacing=old,
+    )
+    _void(old, actor, reason, superseded_by=new)
+    record(
+        "procurement.corrected",
+        actor=actor,
+        project=project,
+        summary=f"更正采购记录：成交供应商{winner.name}，{ProcurementMethod(method).label}；原因：{reason}"
+        + _ack_text(new),
+        before=_procurement_values(old),
+        after=_procurement_values(new),
+        data={
+            "reason": reason,
+            "findings": new.findings,
+            "acknowledgement": new.acknowledgement,
+        },
+    )
+    return new
+
+
+def _contract_checked(
+    actor: User,
+    project: Project,
+    *,
+    kind: str,
+    vendor: Organization,
+    number: str,
+    amount: Any,
+    signed_on: dt.date,
+    om_period_years: Any,
+    ip_ownership: bool,
+    termination_mechanism: bool,
+    equipment_matches_scheme: bool,
+    acknowledged: Any,
+    replacing: Contract | None = None,
+) -> tuple[Contract, dict[str, Any]]:
+    if kind not in ContractKind.values:
+        raise InvalidInput(f"合同类别不正确：{kind}", code="INVALID_KIND")
+    expected = {"main": "contractor", "supervision": "supervisor"}.get(kind)
+    if vendor.jurisdiction_id != project.jurisdiction_id or (expected and vendor.kind != expected):
+        raise InvalidInput(
+            f"{ContractKind(kind).label}的供应商须为本辖区登记的{actor_label(expected) if expected else '服务机构'}",
+            code="INVALID_VENDOR",
+        )
+    number = (number or "").strip()
+    if not number or len(number) > 60:
+        raise InvalidInput("请填写合同编号（60字以内）", code="INVALID_NUMBER")
+    taken = Contract.objects.live().filter(project=project, number=number)
+    if replacing is not None:
+        taken = taken.exclude(pk=replacing.pk)
+    if taken.exists():
+        raise Conflict(f"合同编号{number}已登记", code="DUPLICATE_CONTRACT")
+    amount = _money(amount, "合同金额")
+    if amount <= 0:
+        raise InvalidInput("合同金额应大于0", code="INVALID_AMOUNT")
+    years = None
+    if om_period_years is not None:
+        years = _money(om_period_years, "运维期")
+        if years > 50:
+            raise InvalidInput("运维期不能超过50年", code="INVALID_OM_PERIOD")
+    values = {
+        "ip_ownership": ip_ownership,
+        "termination_mechanism": termination_mechanism,
+        "equipment_matches_scheme": equipment_matches_scheme,
+        "om_period_years": years,
+    }
+    findings = contract_entry_findings(
+        project,
+        kind=kind,
+        vendor=vendor,
+        amount=amount,
+        signed_on=signed_on,
+        values=values,
+        replacing=replacing,
+    )
+    acknowledgement = _settle(actor, findings, acknowledged)
+    fields = {
+        "project": project,
+        "kind": kind,
+        "vendor": vendor,
+        "number": number,
+        "amount": amount,
+        "signed_on": signed_on,
+        "om_period_years": years,
+        "ip_ownership": ip_ownership,
+        "termination_mechanism": termination_mechanism,
+        "equipment_matches_scheme": equipment_matches_scheme,
+        "findings": _warnings(findings),
+        "acknowledgement": acknowledgement,
+        "registered_by": actor,
+        "registered_at": clock.now(),
+    }
+    return Contract(**fields), fields
 
 
 @transaction.atomic
@@ -131,60 +423,30 @@ def contract_register(
     ip_ownership: bool = False,
     termination_mechanism: bool = False,
     equipment_matches_scheme: bool = False,
+    acknowledged: Any = (),
 ) -> Contract:
-    """Register a signed contract. A construction contract is checked against the clauses the
-    rulebook requires; a block-level gap refuses it, a warn-level gap is recorded with it."""
+    """Register a signed contract. ``selectors.contract_entry_findings`` checks it — the vendor
+    won the procurement, the dates, the total against the 批复概算, the clauses the rulebook
+    requires, the vendor's credit: a block refuses it, a warning must be acknowledged and is
+    stored with it, with the acknowledgement."""
     authorize(actor, "delivery.unit", project)
     _active(project)
     _reached(project, "procurement")
-    if kind not in ContractKind.values:
-        raise InvalidInput(f"合同类别不正确：{kind}", code="INVALID_KIND")
-    expected = {"main": "contractor", "supervision": "supervisor"}.get(kind)
-    if vendor.jurisdiction_id != project.jurisdiction_id or (expected and vendor.kind != expected):
-        raise InvalidInput(
-            f"{ContractKind(kind).label}的供应商须为本辖区登记的{actor_label(expected) if expected else '服务机构'}",
-            code="INVALID_VENDOR",
-        )
-    number = (number or "").strip()
-    if not number or len(number) > 60:
-        raise InvalidInput("请填写合同编号（60字以内）", code="INVALID_NUMBER")
-    if Contract.objects.filter(project=project, number=number).exists():
-        raise Conflict(f"合同编号{number}已登记", code="DUPLICATE_CONTRACT")
-    amount = _money(amount, "合同金额")
-    if amount <= 0:
-        raise InvalidInput("合同金额应大于0", code="INVALID_AMOUNT")
-    years = None
-    if om_period_years is not None:
-        years = _money(om_period_years, "运维期")
-        if years > 50:
-            raise InvalidInput("运维期不能超过50年", code="INVALID_OM_PERIOD")
-    values = {
-        "ip_ownership": ip_ownership,
-        "termination_mechanism": termination_mechanism,
-        "equipment_matches_scheme": equipment_matches_scheme,
-        "om_period_years": years,
-    }
-    findings = contract_findings(project, values) if kind == ContractKind.MAIN else []
-    blocking = [f for f in findings if f["severity"] == "block"]
-    if blocking:
-        first = blocking[0]
-        raise RuleRefused(first["message"], code=first["code"], cite=first["cite"])
-    findings += blacklist_findings(vendor)
-    contract = Contract.objects.create(
-        project=project,
+    contract, _ = _contract_checked(
+        actor,
+        project,
         kind=kind,
         vendor=vendor,
         number=number,
         amount=amount,
         signed_on=signed_on,
-        om_period_years=years,
+        om_period_years=om_period_years,
         ip_ownership=ip_ownership,
         termination_mechanism=termination_mechanism,
         equipment_matches_scheme=equipment_matches_scheme,
-        findings=findings,
-        registered_by=actor,
-        registered_at=clock.now(),
+        acknowledged=acknowledged,
     )
+    contract.save()
     role = {"main": PartyRole.CONTRACTOR, "supervision": PartyRole.SUPERVISOR}.get(kind)
     if role is not None:
         _party(project, vendor, role)
@@ -192,29 +454,175 @@ def contract_register(
         "contract.registered",
         actor=actor,
         project=project,
-        summary=f"登记{ContractKind(kind).label}{number}（{vendor.name}，{workflow.money_text(amount)}）"
-        + (f"；审查意见{len(findings)}条" if findings else ""),
-        after={"contract": contract.pk, "amount": str(amount)},
-        data={"findings": findings},
+        summary=f"登记{ContractKind(kind).label}{contract.number}（{vendor.name}，{workflow.money_text(contract.amount)}）"
+        + _ack_text(contract),
+        after={"contract": contract.pk, "amount": str(contract.amount)},
+        data={"findings": contract.findings, "acknowledgement": contract.acknowledgement},
+    )
+    return contract
+
+
+def _contract_values(c: Contract) -> dict[str, Any]:
+    return {
+        "contract": c.pk,
+        "kind": c.kind,
+        "vendor": c.vendor_id,
+        "number": c.number,
+        "amount": str(c.amount),
+        "signed_on": c.signed_on.isoformat(),
+        "om_period_years": str(c.om_period_years) if c.om_period_years is not None else None,
+        "ip_ownership": c.ip_ownership,
+        "termination_mechanism": c.termination_mechanism,
+        "equipment_matches_scheme": c.equipment_matches_scheme,
+    }
+
+
+@transaction.atomic
+def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
+    """A contract registered by mistake: kept, marked 已作废. Its planned payments are voided with
+    it; a contract with payments already made must have those voided or corrected first, and a
+    filed construction contract can only be corrected (the filing would be left without one)."""
+    contract = Contract.objects.select_for_update().select_related("project").get(pk=contract.pk)
+    project = contract.project
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    _live_or_conflict(contract, "合同")
+    reason = _reason(reason)
+    if contract.payments.live().filter(status=PaymentStatus.PAID).exists():
+        raise Conflict(
+            "该合同已有已支付的款项，请先作废或更正这些支付记录", code="CONTRACT_HAS_PAYMENTS"
+        )
+    if (
+        contract.kind == ContractKind.MAIN
+        and _step_done(project, "contract_filing")
+        and not Contract.objects.live()
+        .filter(project=project, kind=ContractKind.MAIN)
+        .exclude(pk=contract.pk)
+        .exists()
+    ):
+        raise Conflict(
+            "建设合同已备案，不能作废；请更正该合同（更正记入备案单位可见的记录）",
+            code="USE_CORRECTION",
+            cite=_step_cite(project, "contract_filing") or None,
+        )
+    planned = list(contract.payments.live().order_by("number"))
+    for payment in planned:
+        _void(payment, actor, f"合同作废：{reason}")
+    _void(contract, actor, reason)
+    record(
+        "contract.voided",
+        actor=actor,
+        project=project,
+        summary=f"作废合同{contract.number}（{contract.vendor.name}）：{reason}"
+        + (f"；其{len(planned)}期计划支付一并作废" if planned else ""),
+        before=_contract_values(contract),
+        after={"contract": contract.pk, "voided": True, "payments_voided": [p.pk for p in planned]},
+        data={"reason": reason},
     )
     return contract
 
 
 @transaction.atomic
-def payment_plan(*, actor: User, contract: Contract, amount: Any, due_on: dt.date) -> Payment:
-    """A planned payment of a contract; it is withheld at once if a hold is in force."""
-    project = contract.project
+def contract_correct(
+    *,
+    actor: User,
+    contract: Contract,
+    reason: str,
+    vendor: Organization,
+    number: str,
+    amount: Any,
+    signed_on: dt.date,
+    om_period_years: Any = None,
+    ip_ownership: bool = False,
+    termination_mechanism: bool = False,
+    equipment_matches_scheme: bool = False,
+    acknowledged: Any = (),
+) -> Contract:
+    """A contract registered wrongly: a new row with the right values, checked as a new one;
+    the old row is kept, marked 已更正 and linked to it; its payments follow the new row. A
+    correction after the contract was filed says so in the record the filer reads."""
+    old = Contract.objects.select_for_update().select_related("project").get(pk=contract.pk)
+    project = old.project
     authorize(actor, "delivery.unit", project)
+    _active(project)
+    _live_or_conflict(old, "合同")
+    reason = _reason(reason)
+    new, _ = _contract_checked(
+        actor,
+        project,
+        kind=old.kind,
+        vendor=vendor,
+        number=number,
+        amount=amount,
+        signed_on=signed_on,
+        om_period_years=om_period_years,
+        ip_ownership=ip_ownership,
+        termination_mechanism=termination_mechanism,
+        equipment_matches_scheme=equipment_matches_scheme,
+        acknowledged=acknowledged,
+        replacing=old,
+    )
+    _void(old, actor, reason)
+    new.save()
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by"])
+    moved = list(old.payments.live().values_list("pk", flat=True))
+    Payment.objects.filter(pk__in=moved).update(contract=new)
+    role = {"main": PartyRole.CONTRACTOR, "supervision": PartyRole.SUPERVISOR}.get(old.kind)
+    if role is not None:
+        _party(project, vendor, role)
+    filed = old.kind == ContractKind.MAIN and _step_done(project, "contract_filing")
+    record(
+        "contract.corrected",
+        actor=actor,
+        project=project,
+        summary=f"更正合同{old.number}为{new.number}（{vendor.name}，{workflow.money_text(new.amount)}）；原因：{reason}"
+        + ("；合同已备案，更正后的合同随记录送备案单位查阅" if filed else "")
+        + _ack_text(new),
+        cite=_step_cite(project, "contract_filing") if filed else "",
+        before=_contract_values(old),
+        after=_contract_values(new) | {"payments_moved": moved},
+        data={
+            "reason": reason,
+            "after_filing": filed,
+            "findings": new.findings,
+            "acknowledgement": new.acknowledgement,
+        },
+    )
+    return new
+
+
+def _payment_checked(
+    actor: User,
+    contract: Contract,
+    *,
+    amount: Any,
+    due_on: dt.date,
+    paid_on: dt.date | None,
+    acknowledged: Any,
+    replacing: Payment | None = None,
+) -> tuple[Decimal, list[dict[str, Any]], dict[str, Any]]:
     amount = _money(amount, "支付金额")
     if amount <= 0:
         raise InvalidInput("支付金额应大于0", code="INVALID_AMOUNT")
-    Contract.objects.select_for_update().filter(pk=contract.pk).first()
-    scheduled = contract.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    if scheduled + amount > contract.amount:
-        raise InvalidInput(
-            f"累计计划支付{workflow.money_text(scheduled + amount)}将超过合同金额{workflow.money_text(contract.amount)}",
-            code="PAYMENT_EXCEEDS_CONTRACT",
-        )
+    findings = payment_findings(
+        contract, amount=amount, due_on=due_on, paid_on=paid_on, replacing=replacing
+    )
+    return amount, _warnings(findings), _settle(actor, findings, acknowledged)
+
+
+@transaction.atomic
+def payment_plan(
+    *, actor: User, contract: Contract, amount: Any, due_on: dt.date, acknowledged: Any = ()
+) -> Payment:
+    """A planned payment of a contract, within what the contract leaves and not before it was
+    signed (``selectors.payment_findings``); withheld at once if a hold is in force."""
+    project = contract.project
+    authorize(actor, "delivery.unit", project)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    amount, findings, acknowledgement = _payment_checked(
+        actor, contract, amount=amount, due_on=due_on, paid_on=None, acknowledged=acknowledged
+    )
     number = (contract.payments.aggregate(n=Max("number"))["n"] or 0) + 1
     holds = payment_holds(project)
     payment = Payment.objects.create(
@@ -226,6 +634,8 @@ def payment_plan(*, actor: User, contract: Contract, amount: Any, due_on: dt.dat
         status=PaymentStatus.WITHHELD if holds else PaymentStatus.PLANNED,
         withheld_reason=holds[0]["reason"] if holds else "",
         withheld_cite=holds[0]["cite"] if holds else "",
+        findings=findings,
+        acknowledgement=acknowledgement,
         recorded_by=actor,
         recorded_at=clock.now(),
     )
@@ -234,21 +644,28 @@ def payment_plan(*, actor: User, contract: Contract, amount: Any, due_on: dt.dat
         actor=actor,
         project=project,
         summary=f"{contract.number}第{number}期计划支付{workflow.money_text(amount)}（{due_on:%Y年%m月%d日}）"
-        + (f"，因{holds[0]['reason']}暂停支付" if holds else ""),
+        + (f"，因{holds[0]['reason']}暂停支付" if holds else "")
+        + _ack_text(payment),
         cite=holds[0]["cite"] if holds else "",
         after={"payment": payment.pk, "status": payment.status},
+        data={"findings": findings, "acknowledgement": acknowledgement} if findings else None,
     )
     return payment
 
 
 @transaction.atomic
-def payment_pay(*, actor: User, payment: Payment, paid_on: dt.date) -> Payment:
-    """Record a payment as paid — refused while the rulebook withholds it."""
+def payment_pay(
+    *, actor: User, payment: Payment, paid_on: dt.date, acknowledged: Any = ()
+) -> Payment:
+    """Record a payment as paid — refused while the rulebook withholds it, and on a day before
+    the contract was signed or after today (``selectors.paid_findings``)."""
     payment = (
         Payment.objects.select_for_update().select_related("contract", "project").get(pk=payment.pk)
     )
     project = payment.project
     authorize(actor, "payment.pay", project)
+    if payment.voided:
+        raise Conflict(f"该期款项记录{payment.void_label}", code="ALREADY_VOIDED")
     if payment.status == PaymentStatus.PAID:
         raise Conflict("该期款项已支付", code="ALREADY_PAID")
     holds = payment_holds(project)
@@ -258,9 +675,16 @@ def payment_pay(*, actor: User, payment: Payment, paid_on: dt.date) -> Payment:
             code="PAYMENT_WITHHELD",
             cite=holds[0]["cite"],
         )
+    findings = paid_findings(payment.contract, paid_on)
+    acknowledgement = _settle(actor, findings, acknowledged)
     payment.status = PaymentStatus.PAID
     payment.paid_on = paid_on
-    payment.save(update_fields=["status", "paid_on"])
+    fields = ["status", "paid_on"]
+    if acknowledgement:
+        payment.findings = payment.findings + _warnings(findings)
+        payment.acknowledgement = acknowledgement
+        fields += ["findings", "acknowledgement"]
+    payment.save(update_fields=fields)
     record(
         "payment.paid",
         actor=actor,
@@ -270,6 +694,117 @@ def payment_pay(*, actor: User, payment: Payment, paid_on: dt.date) -> Payment:
         after={"payment": payment.pk, "status": payment.status, "paid_on": paid_on.isoformat()},
     )
     return payment
+
+
+def _payment_values(p: Payment) -> dict[str, Any]:
+    return {
+        "payment": p.pk,
+        "contract": p.contract_id,
+        "number": p.number,
+        "amount": str(p.amount),
+        "due_on": p.due_on.isoformat(),
+        "status": p.status,
+        "paid_on": p.paid_on.isoformat() if p.paid_on else None,
+    }
+
+
+@transaction.atomic
+def payment_void(*, actor: User, payment: Payment, reason: str) -> Payment:
+    """A payment recorded by mistake (planned or paid): kept, marked 已作废, counted nowhere."""
+    payment = (
+        Payment.objects.select_for_update().select_related("contract", "project").get(pk=payment.pk)
+    )
+    project = payment.project
+    authorize(actor, "delivery.unit", project)
+    _live_or_conflict(payment, "支付记录")
+    reason = _reason(reason)
+    _void(payment, actor, reason)
+    record(
+        "payment.voided",
+        actor=actor,
+        project=project,
+        summary=f"作废{payment.contract.number}第{payment.number}期{payment.get_status_display()}记录"
+        f"（{workflow.money_text(payment.amount)}）：{reason}",
+        before=_payment_values(payment),
+        after={"payment": payment.pk, "voided": True},
+        data={"reason": reason},
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_correct(
+    *,
+    actor: User,
+    payment: Payment,
+    reason: str,
+    amount: Any,
+    due_on: dt.date,
+    paid_on: dt.date | None = None,
+    acknowledged: Any = (),
+) -> Payment:
+    """A payment recorded wrongly: a new row of the same 期次 with the right amount and dates
+    (paid when ``paid_on`` is given); the old one is kept, marked 已更正 and linked to it."""
+    old = (
+        Payment.objects.select_for_update().select_related("contract", "project").get(pk=payment.pk)
+    )
+    project = old.project
+    authorize(actor, "delivery.unit", project)
+    if paid_on is not None:
+        authorize(actor, "payment.pay", project)
+    _live_or_conflict(old, "支付记录")
+    reason = _reason(reason)
+    contract = Contract.objects.select_for_update().get(pk=old.contract_id)
+    amount, findings, acknowledgement = _payment_checked(
+        actor,
+        contract,
+        amount=amount,
+        due_on=due_on,
+        paid_on=paid_on,
+        acknowledged=acknowledged,
+        replacing=old,
+    )
+    holds = payment_holds(project)
+    if paid_on is not None and holds and old.status != PaymentStatus.PAID:
+        raise RuleRefused(
+            f"{holds[0]['reason']}，剩余款项暂停支付",
+            code="PAYMENT_WITHHELD",
+            cite=holds[0]["cite"],
+        )
+    status = (
+        PaymentStatus.PAID
+        if paid_on is not None
+        else (PaymentStatus.WITHHELD if holds else PaymentStatus.PLANNED)
+    )
+    _void(old, actor, reason)
+    new = Payment.objects.create(
+        contract=contract,
+        project=project,
+        number=old.number,
+        amount=amount,
+        due_on=due_on,
+        status=status,
+        paid_on=paid_on,
+        withheld_reason=holds[0]["reason"] if status == PaymentStatus.WITHHELD else "",
+        withheld_cite=holds[0]["cite"] if status == PaymentStatus.WITHHELD else "",
+        findings=findings,
+        acknowledgement=acknowledgement,
+        recorded_by=actor,
+        recorded_at=clock.now(),
+    )
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by"])
+    record(
+        "payment.corrected",
+        actor=actor,
+        project=project,
+        summary=f"更正{contract.number}第{old.number}期支付记录：{workflow.money_text(amount)}，"
+        f"{new.get_status_display()}；原因：{reason}" + _ack_text(new),
+        before=_payment_values(old),
+        after=_payment_values(new),
+        data={"reason": reason, "findings": findings, "acknowledgement": acknowledgement},
+    )
+    return new
 
 
 REASONS = ("policy_requirement", "technical_optimization", "business_development", "other")
@@ -326,6 +861,7 @@ def change_request(
     description: str,
     items: list[dict[str, Any]],
     goal_changed: bool = False,
+    acknowledged: Any = (),
 ) -> ChangeRequest:
     """变更申请 with its 变更单. The rulebook's limits decide whether the unit may adjust and file it,
     must have it approved, or may not make it under this regulation at all."""
@@ -347,6 +883,12 @@ def change_request(
         raise RuleRefused("本办法未规定项目变更", code="NO_CHANGE_RULES")
     rows = _items(items)
     amount, new_total = _change_figures(rows, contract_total)
+    findings = change_findings(
+        original=sum((r.original_subtotal for r in rows), Decimal(0)),
+        new_total=new_total,
+        contract_total=contract_total,
+    )
+    acknowledgement = _settle(actor, findings, acknowledged)
     facts = workflow.project_facts(project).model_copy(
         update={"proposed_change": _proposed(amount, new_total, goal_changed, reason)}
     )
@@ -384,6 +926,8 @@ def change_request(
         within_limits=answer["within_limits"],
         procedure=answer["procedure"],
         evaluation=answer["reasons"],
+        findings=_warnings(findings),
+        acknowledgement=acknowledgement,
         cite=answer["cite"],
         status=ChangeStatus.FILED if filing else ChangeStatus.PENDING,
         requested_by=actor,

@@ -38,7 +38,7 @@ def before_submit(step: ProjectStep, actor: User) -> None:
 def before_complete(step: ProjectStep, actor: User) -> None:
     """Before the unit completes its own step (办结) or a reviewer approves it."""
     project = step.project
-    if step.kind == "procurement" and not project.procurements.exists():
+    if step.kind == "procurement" and not project.procurements.live().exists():
         raise RuleRefused(
             "须先登记采购结果（采购方式、成交供应商、日期）",
             code="PROCUREMENT_MISSING",
@@ -150,7 +150,7 @@ def _require_expert_meeting(step: ProjectStep) -> None:
 
 
 def _require_main_contract(project: Project, step: ProjectStep) -> None:
-    if not project.contracts.filter(kind="main").exists():
+    if not project.contracts.live().filter(kind="main").exists():
         raise RuleRefused("须先登记建设合同", code="CONTRACT_MISSING", cite=step.cite)
 
 

@@ -71,6 +71,8 @@ GAPS_BEFORE_PLAN = {"finish": 4}  # declaration filed or joint review done withi
 EXTENSION_GAP = (200, 215)  # 黑龙江: an acceptance applied for late, after an approved extension
 # waits bounded by a rulebook (the self-evaluation window; an extension's new deadline) keep
 # their usual length when the others stretch
+# the warnings the unit was shown when it recorded a blacklisted vendor, and went ahead with
+SEEN = ("VENDOR_BLACKLISTED",)
 UNSTRETCHED = {("self_evaluation", "finish"), ("final_acceptance", "submit")}
 APPROVAL_KINDS = ("feasibility_approval", "preliminary_design_approval", "project_approval")
 
@@ -836,6 +838,7 @@ class Actions:
                 awarded_on=today - dt.timedelta(days=7),
                 announced_on=today - dt.timedelta(days=30),
                 agent=self.vendor("agent") if amount >= 1_000_000 else None,
+                acknowledged=SEEN,
             )
         ratio = Decimal("0.90") + Decimal(_hash(s.key, "price") % 60) / 1000
         price = (amount * ratio).quantize(Decimal("100"))
@@ -852,6 +855,7 @@ class Actions:
                 ip_ownership=True,
                 termination_mechanism=True,
                 equipment_matches_scheme=True,
+                acknowledged=SEEN,
             )
         with self.tick(10):
             contracts.contract_register(
@@ -862,6 +866,7 @@ class Actions:
                 number=f"{project.code}-JL01",
                 amount=(amount * Decimal("0.025")).quantize(Decimal("100")),
                 signed_on=today,
+                acknowledged=SEEN,
             )
         planned = []
         for share, days in (("0.30", 15), ("0.40", 180), ("0.25", 300)):

@@ -55,6 +55,12 @@ EVENT_KINDS: dict[str, str] = {
     "payment.paid": "支付",
     "payment.withheld": "暂停支付",
     "payment.released": "恢复支付",
+    "procurement.voided": "作废采购记录",
+    "procurement.corrected": "更正采购记录",
+    "contract.voided": "作废合同",
+    "contract.corrected": "更正合同",
+    "payment.voided": "作废支付记录",
+    "payment.corrected": "更正支付记录",
     "change.requested": "申请变更",
     "change.decided": "变更审批",
     # construction, acceptance, operation

@@ -116,7 +116,7 @@ def contractor_and_supervisor(project: Any) -> tuple[str, str]:
     """承建单位 and 监理单位: the vendors of the main and the supervision contracts, else the
     project's registered parties."""
     names = {"main": "", "supervision": ""}
-    for contract in project.contracts.select_related("vendor").order_by("signed_on", "id"):
+    for contract in project.contracts.live().select_related("vendor").order_by("signed_on", "id"):
         if contract.kind in names and not names[contract.kind]:
             names[contract.kind] = contract.vendor.name
     if not (names["main"] and names["supervision"]):

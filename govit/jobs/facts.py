@@ -49,7 +49,8 @@ def facts_for(projects: Sequence[Any], *, unfinished: Unfinished | None = None) 
         started[project_id][kind] = on
     main: dict[int, list[tuple[Decimal, Decimal | None]]] = defaultdict(list)
     for project_id, amount, om_years in (
-        Contract.objects.filter(**batch, kind=ContractKind.MAIN)
+        Contract.objects.live()
+        .filter(**batch, kind=ContractKind.MAIN)
         .order_by("project_id", "id")
         .values_list("project_id", "amount", "om_period_years")
     ):

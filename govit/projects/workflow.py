@@ -92,7 +92,9 @@ def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Fa
     }
     from govit.contracts.selectors import agreed_changes, effective_contract_amount
 
-    main = project.contracts.filter(kind="main").order_by("id").first() if project.pk else None
+    main = (
+        project.contracts.live().filter(kind="main").order_by("id").first() if project.pk else None
+    )
     return Facts(
         **column_facts(project) | {"declared_on": declared_on or project.declared_on},
         unfinished_prior_year_projects=unfinished_prior_year_projects(project),

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govit.contracts import selectors as contract_checks
 from govit.contracts import services as contracts
-from govit.contracts.models import ChangeRequest, ChangeStatus, Contract, Payment, PaymentStatus
+from govit.contracts.models import (
+    ChangeRequest,
+    ChangeStatus,
+    Contract,
+    Payment,
+    PaymentStatus,
+    Procurement,
+)
 from govit.delivery import services as delivery
 from govit.delivery.models import AcceptanceExtension, Evaluation, ExtensionStatus, Obligation
 from govit.documents.models import DocumentVersion
@@ -38,6 +47,8 @@ class ProjectAction:
     # (rulebook, the project's steps by kind) → the rules shown before the form
     rules: Callable[..., list[tuple[str, str]]] = lambda rb, applied=None: []
     choices: dict[str, Callable[[Project], list[tuple[Any, str]]]] = field(default_factory=dict)
+    # the record's checks, run before it is saved (the service runs the same): findings
+    check: Callable[[Project, dict[str, Any]], list[dict[str, Any]]] | None = None
 
 
 def _vendors(kinds: tuple[str, ...]) -> Callable[[Project], list[tuple[Any, str]]]:
@@ -54,20 +65,38 @@ def _vendors(kinds: tuple[str, ...]) -> Callable[[Project], list[tuple[Any, str]
 
 def _contracts(project: Project) -> list[tuple[Any, str]]:
     return [
-        (c.pk, f"{c.number} · {c.vendor.name}") for c in project.contracts.select_related("vendor")
+        (c.pk, f"{c.number} · {c.vendor.name} · {c.amount} 元")
+        for c in project.contracts.live().select_related("vendor")
     ]
+
+
+def _payment_label(p: Payment) -> str:
+    return f"{p.contract.number} 第{p.number}期 · {yuan_as_wan(p.amount)} 万元 · {p.due_on:%Y-%m-%d} · {p.get_status_display()}"
 
 
 def _planned_payments(project: Project) -> list[tuple[Any, str]]:
     return [
-        (p.pk, f"{p.contract.number} · {yuan_as_wan(p.amount)} 万元 · {p.due_on:%Y-%m-%d}")
-        for p in project.payments.select_related("contract").filter(status=PaymentStatus.PLANNED)
+        (p.pk, _payment_label(p))
+        for p in project.payments.live()
+        .select_related("contract")
+        .filter(status=PaymentStatus.PLANNED)
+    ]
+
+
+def _live_payments(project: Project) -> list[tuple[Any, str]]:
+    return [(p.pk, _payment_label(p)) for p in project.payments.live().select_related("contract")]
+
+
+def _live_procurements(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (p.pk, f"{p.get_method_display()} · {p.winner.name} · {p.awarded_on:%Y-%m-%d}")
+        for p in project.procurements.live().select_related("winner")
     ]
 
 
 def _pending_changes(project: Project) -> list[tuple[Any, str]]:
     return [
-        (c.pk, f"第{c.number}次变更 · {c.description[:40]}")
+        (c.pk, f"第{c.number}次变更 · 变更部分 {c.amount} 元 · 变更后合同总金额 {c.new_total} 元")
         for c in project.changes.filter(status=ChangeStatus.PENDING)
     ]
 
@@ -96,6 +125,77 @@ def _org(project: Project, pk: int) -> Organization:
     return Organization.objects.get(pk=pk, jurisdiction_id=project.jurisdiction_id)
 
 
+def _acknowledged(d: dict[str, Any]) -> list[str]:
+    return list(d.get("acknowledged") or ())
+
+
+def _procurement_check(p: Project, d: dict[str, Any], replacing: Any = None) -> list[Any]:
+    return contract_checks.procurement_findings(
+        p,
+        winner=_org(p, d["winner"]),
+        awarded_on=d["awarded_on"],
+        announced_on=d["announced_on"],
+        replacing=replacing,
+    )
+
+
+def _contract_values(d: dict[str, Any]) -> dict[str, Any]:
+    years = d["om_period_years"]
+    return {
+        "ip_ownership": d["ip_ownership"],
+        "termination_mechanism": d["termination_mechanism"],
+        "equipment_matches_scheme": d["equipment_matches_scheme"],
+        "om_period_years": Decimal(years) if years is not None else None,
+    }
+
+
+def _contract_check(p: Project, d: dict[str, Any], replacing: Contract | None = None) -> list[Any]:
+    return contract_checks.contract_entry_findings(
+        p,
+        kind=replacing.kind if replacing is not None else d["kind"],
+        vendor=_org(p, d["vendor"]),
+        amount=d["amount"],
+        signed_on=d["signed_on"],
+        values=_contract_values(d),
+        replacing=replacing,
+    )
+
+
+def _contract_fields(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "number": d["number"],
+        "amount": d["amount"],
+        "signed_on": d["signed_on"],
+        "om_period_years": d["om_period_years"],
+        "ip_ownership": d["ip_ownership"],
+        "termination_mechanism": d["termination_mechanism"],
+        "equipment_matches_scheme": d["equipment_matches_scheme"],
+        "acknowledged": _acknowledged(d),
+    }
+
+
+def _change_check(p: Project, d: dict[str, Any]) -> list[Any]:
+    total = contract_checks.effective_contract_amount(p)
+    if total is None:
+        return []  # the service refuses: no construction contract yet
+    original = d["original_quantity"] * d["original_unit_price"]
+    new = d["new_quantity"] * d["new_unit_price"]
+    return contract_checks.change_findings(
+        original=original, new_total=total - original + new, contract_total=total
+    )
+
+
+def _payment_check(p: Project, d: dict[str, Any]) -> list[Any]:
+    replacing = Payment.objects.get(pk=d["record"], project=p)
+    return contract_checks.payment_findings(
+        replacing.contract,
+        amount=d["amount"],
+        due_on=d["due_on"],
+        paid_on=d["paid_on"],
+        replacing=replacing,
+    )
+
+
 def _change_items(d: dict[str, Any]) -> list[dict[str, Any]]:
     keys = ("category", "sub_project", "original_model", "original_quantity", "original_unit_price")
     keys += ("new_model", "new_quantity", "new_unit_price")
@@ -116,9 +216,11 @@ ACTIONS = [
             awarded_on=d["awarded_on"],
             announced_on=d["announced_on"],
             note=d["note"],
+            acknowledged=_acknowledged(d),
         ),
         _steps("procurement"),
-        {"winner": _vendors(("contractor", "supervisor", "consultant"))},
+        {"winner": _vendors(("contractor",))},
+        _procurement_check,
     ),
     ProjectAction(
         "contract",
@@ -130,16 +232,11 @@ ACTIONS = [
             project=p,
             kind=d["kind"],
             vendor=_org(p, d["vendor"]),
-            number=d["number"],
-            amount=d["amount"],
-            signed_on=d["signed_on"],
-            om_period_years=d["om_period_years"],
-            ip_ownership=d["ip_ownership"],
-            termination_mechanism=d["termination_mechanism"],
-            equipment_matches_scheme=d["equipment_matches_scheme"],
+            **_contract_fields(d),
         ),
         _steps("contract_filing", "procurement"),
         {"vendor": _vendors(("contractor", "supervisor", "consultant"))},
+        _contract_check,
     ),
     ProjectAction(
         "payment-plan",
@@ -151,9 +248,15 @@ ACTIONS = [
             contract=Contract.objects.get(pk=d["contract"], project=p),
             amount=d["amount"],
             due_on=d["due_on"],
+            acknowledged=_acknowledged(d),
         ),
         _steps("construction", "final_acceptance"),
         {"contract": _contracts},
+        lambda p, d: contract_checks.payment_findings(
+            Contract.objects.get(pk=d["contract"], project=p),
+            amount=d["amount"],
+            due_on=d["due_on"],
+        ),
     ),
     ProjectAction(
         "payment-pay",
@@ -161,10 +264,17 @@ ACTIONS = [
         pf.PaymentPayForm,
         UNIT,
         lambda u, p, d: contracts.payment_pay(
-            actor=u, payment=Payment.objects.get(pk=d["payment"], project=p), paid_on=d["paid_on"]
+            actor=u,
+            payment=Payment.objects.get(pk=d["payment"], project=p),
+            paid_on=d["paid_on"],
+            acknowledged=_acknowledged(d),
         ),
         _steps("final_acceptance"),
         {"payment": _planned_payments},
+        lambda p, d: contract_checks.paid_findings(
+            Payment.objects.select_related("contract").get(pk=d["payment"], project=p).contract,
+            d["paid_on"],
+        ),
     ),
     ProjectAction(
         "change",
@@ -179,8 +289,10 @@ ACTIONS = [
             description=d["description"],
             items=_change_items(d),
             goal_changed=d["goal_changed"],
+            acknowledged=_acknowledged(d),
         ),
         render.change_rules,
+        check=_change_check,
     ),
     ProjectAction(
         "change-decide",
@@ -341,6 +453,96 @@ ACTIONS += [
         {"evaluation": _unrectified},
     ),
 ]
+# a record entered by mistake: voided or corrected by the unit that entered it, with a reason;
+# the old row stays (已作废 / 已更正) on the page and in the event log
+ACTIONS += [
+    ProjectAction(
+        "procurement-void",
+        _("作废采购记录"),
+        pf.ProcurementVoidForm,
+        UNIT,
+        lambda u, p, d: contracts.procurement_void(
+            actor=u,
+            procurement=Procurement.objects.get(pk=d["record"], project=p),
+            reason=d["reason"],
+        ),
+        choices={"record": _live_procurements},
+    ),
+    ProjectAction(
+        "procurement-correct",
+        _("更正采购记录"),
+        pf.ProcurementCorrectForm,
+        UNIT,
+        lambda u, p, d: contracts.procurement_correct(
+            actor=u,
+            procurement=Procurement.objects.get(pk=d["record"], project=p),
+            reason=d["reason"],
+            method=d["method"],
+            winner=_org(p, d["winner"]),
+            awarded_on=d["awarded_on"],
+            announced_on=d["announced_on"],
+            note=d["note"],
+            acknowledged=_acknowledged(d),
+        ),
+        _steps("procurement"),
+        {"record": _live_procurements, "winner": _vendors(("contractor",))},
+        lambda p, d: _procurement_check(p, d, Procurement.objects.get(pk=d["record"], project=p)),
+    ),
+    ProjectAction(
+        "contract-void",
+        _("作废合同"),
+        pf.ContractVoidForm,
+        UNIT,
+        lambda u, p, d: contracts.contract_void(
+            actor=u, contract=Contract.objects.get(pk=d["record"], project=p), reason=d["reason"]
+        ),
+        _steps("contract_filing"),
+        {"record": _contracts},
+    ),
+    ProjectAction(
+        "contract-correct",
+        _("更正合同"),
+        pf.ContractCorrectForm,
+        UNIT,
+        lambda u, p, d: contracts.contract_correct(
+            actor=u,
+            contract=Contract.objects.get(pk=d["record"], project=p),
+            reason=d["reason"],
+            vendor=_org(p, d["vendor"]),
+            **_contract_fields(d),
+        ),
+        _steps("contract_filing", "procurement"),
+        {"record": _contracts, "vendor": _vendors(("contractor", "supervisor", "consultant"))},
+        lambda p, d: _contract_check(p, d, Contract.objects.get(pk=d["record"], project=p)),
+    ),
+    ProjectAction(
+        "payment-void",
+        _("作废支付记录"),
+        pf.PaymentVoidForm,
+        UNIT,
+        lambda u, p, d: contracts.payment_void(
+            actor=u, payment=Payment.objects.get(pk=d["record"], project=p), reason=d["reason"]
+        ),
+        choices={"record": _live_payments},
+    ),
+    ProjectAction(
+        "payment-correct",
+        _("更正支付记录"),
+        pf.PaymentCorrectForm,
+        UNIT,
+        lambda u, p, d: contracts.payment_correct(
+            actor=u,
+            payment=Payment.objects.get(pk=d["record"], project=p),
+            reason=d["reason"],
+            amount=d["amount"],
+            due_on=d["due_on"],
+            paid_on=d["paid_on"],
+            acknowledged=_acknowledged(d),
+        ),
+        choices={"record": _live_payments},
+        check=_payment_check,
+    ),
+]
 BY_SLUG = {a.slug: a for a in ACTIONS}
 
 
@@ -350,4 +552,13 @@ def build_form(action: ProjectAction, project: Project, data: Any = None) -> for
         form.fields[name].choices = [("", "—"), *choices(project)]
     if action.slug == "extension-decide":
         form.fields["change"].label = _("延期验收申请")
+    if action.check is not None:
+        form.check = lambda data: action.check(project, data)
+    if action.slug == "change-decide":  # the approver reads each change in full before deciding
+        form.changes = [
+            contract_checks.change_summary(c)
+            for c in project.changes.filter(status=ChangeStatus.PENDING)
+            .select_related("project")
+            .order_by("number")
+        ]
     return form

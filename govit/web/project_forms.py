@@ -159,7 +159,65 @@ class TaskActForm(forms.Form):
 # -- the back half: one form per action (see govit/web/actions.py) ---------------------------------
 
 
-class ProcurementForm(forms.Form):
+class AcknowledgedField(forms.MultipleChoiceField):
+    """The codes of the warnings the user acknowledged; which warnings there are is known only
+    once the record's checks have run (``CheckedForm.clean``), so any code is accepted here."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
+class CheckedForm(forms.Form):
+    """A record whose checks run before it is saved: ``check`` (set by web/actions.build_form)
+    answers the same findings the service will. A block is an error at its field, with its
+    article; warnings are listed with a box each to tick (已知悉), and the form is not valid
+    until every one is ticked."""
+
+    acknowledged = AcknowledgedField(
+        label=_("已知悉以下审查意见"), required=False, widget=forms.MultipleHiddenInput
+    )
+    check = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acknowledged"] = self.fields.pop("acknowledged")  # after what it is about
+
+    def clean(self):
+        data = super().clean()
+        self.findings = []
+        if self.check is None or self.errors:
+            return data
+        from django.core.exceptions import ObjectDoesNotExist
+
+        from govit.core.errors import DomainError, RuleRefused
+        from govit.web.refusals import refusal_text
+
+        try:
+            self.findings = self.check(data)
+        except (DomainError, ObjectDoesNotExist):  # the service gives the answer on submit
+            return data
+        blocks = [f for f in self.findings if f["severity"] == "block"]
+        for f in blocks:
+            text = refusal_text(RuleRefused(f["message"], cite=f["cite"] or None))
+            self.add_error(f["field"] if f["field"] in self.fields else None, text)
+        warnings = {f["code"]: f for f in self.findings if f["severity"] != "block"}
+        if warnings:
+            field = self.fields["acknowledged"]
+            field.widget = forms.CheckboxSelectMultiple()
+            field.choices = [
+                (code, f"{f['message']}（{f['cite']}）" if f["cite"] else f["message"])
+                for code, f in warnings.items()
+            ]
+            if not blocks and set(warnings) - set(data.get("acknowledged") or ()):
+                self.add_error("acknowledged", _("以上审查意见须逐条确认已知悉后方可登记。"))
+        return data
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [f for f in getattr(self, "findings", []) if f["severity"] != "block"]
+
+
+class ProcurementForm(CheckedForm):
     method = forms.ChoiceField(label=_("采购方式"), choices=translated(ProcurementMethod.choices))
     winner = forms.TypedChoiceField(label=_("中标（成交）供应商"), coerce=int)
     announced_on = DateField(label=_("采购公告日期"), required=False)
@@ -167,7 +225,7 @@ class ProcurementForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=2000)
 
 
-class ContractForm(forms.Form):
+class ContractForm(CheckedForm):
     kind = forms.ChoiceField(label=_("合同类别"), choices=translated(ContractKind.choices))
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
     number = forms.CharField(label=_("合同编号"), max_length=60)
@@ -181,13 +239,13 @@ class ContractForm(forms.Form):
     equipment_matches_scheme = forms.BooleanField(label=_("设备与批复方案一致"), required=False)
 
 
-class PaymentPlanForm(forms.Form):
+class PaymentPlanForm(CheckedForm):
     contract = forms.TypedChoiceField(label=_("合同"), coerce=int)
     amount = amount_field(_("本期金额（万元）"))
     due_on = DateField(label=_("计划支付日期"))
 
 
-class PaymentPayForm(forms.Form):
+class PaymentPayForm(CheckedForm):
     payment = forms.TypedChoiceField(label=_("支付计划"), coerce=int)
     paid_on = DateField(label=_("支付日期"))
 
@@ -200,7 +258,7 @@ CHANGE_REASONS = [
 ]
 
 
-class ChangeForm(forms.Form):
+class ChangeForm(CheckedForm):
     reason = forms.ChoiceField(label=_("变更原因"), choices=CHANGE_REASONS)
     basis = forms.CharField(
         label=_("变更依据"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -224,6 +282,54 @@ class ChangeForm(forms.Form):
         label=_("现数量"), min_value=0, max_digits=11, decimal_places=2
     )
     new_unit_price = WanYuanField(label=_("现单价（万元）"), min_value=Decimal(0))
+
+
+REASON_FIELD = {"max_length": 500, "widget": forms.Textarea(attrs={"rows": 2})}
+
+
+class ProcurementVoidForm(forms.Form):
+    record = forms.TypedChoiceField(label=_("采购记录"), coerce=int)
+    reason = forms.CharField(label=_("作废原因"), **REASON_FIELD)
+
+
+class ContractVoidForm(forms.Form):
+    record = forms.TypedChoiceField(
+        label=_("合同"),
+        coerce=int,
+        help_text=_("合同的计划支付一并作废；已有已支付款项的，须先作废或更正支付记录。"),
+    )
+    reason = forms.CharField(label=_("作废原因"), **REASON_FIELD)
+
+
+class PaymentVoidForm(forms.Form):
+    record = forms.TypedChoiceField(label=_("支付记录"), coerce=int)
+    reason = forms.CharField(label=_("作废原因"), **REASON_FIELD)
+
+
+class ProcurementCorrectForm(ProcurementForm):
+    record = forms.TypedChoiceField(label=_("更正哪条采购记录"), coerce=int)
+    reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
+    field_order = ("record", "reason")
+
+
+class ContractCorrectForm(ContractForm):
+    record = forms.TypedChoiceField(label=_("更正哪份合同"), coerce=int)
+    reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
+    field_order = ("record", "reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]  # a correction keeps the contract's kind
+
+
+class PaymentCorrectForm(CheckedForm):
+    record = forms.TypedChoiceField(label=_("更正哪期支付"), coerce=int)
+    reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
+    amount = amount_field(_("本期金额（元）"))
+    due_on = forms.DateField(label=_("计划支付日期"))
+    paid_on = forms.DateField(
+        label=_("支付日期"), required=False, help_text=_("已支付的填写实际支付日期；未支付的留空。")
+    )
 
 
 class ChangeDecideForm(forms.Form):

@@ -52,8 +52,8 @@ def procure_and_contract(
                 "method": "open_tender",
                 "winner_id": vendor(cast, "contractor").pk,
                 "agent_id": vendor(cast, "agent").pk,
-                "announced_on": "2027-01-05",
-                "awarded_on": "2027-02-10",
+                "announced_on": (clock.today() - dt.timedelta(days=36)).isoformat(),
+                "awarded_on": (clock.today() - dt.timedelta(days=10)).isoformat(),
             },
         ),
         201,
@@ -66,7 +66,7 @@ def procure_and_contract(
                 "vendor_id": vendor(cast, "contractor").pk,
                 "number": "HT-2027-001",
                 "amount": amount,
-                "signed_on": "2027-02-20",
+                "signed_on": clock.today().isoformat(),
                 **clauses,
             },
         ),
@@ -80,7 +80,7 @@ def procure_and_contract(
                 "vendor_id": vendor(cast, "supervisor").pk,
                 "number": "JL-2027-001",
                 "amount": "60000",
-                "signed_on": "2027-02-21",
+                "signed_on": clock.today().isoformat(),
             },
         ),
         201,
@@ -180,7 +180,15 @@ def test_yueyang(api, tree):
     )
     with at(2027, 2, 20):
         contract = procure_and_contract(
-            api, cast, pid, clauses={"om_period_years": 2}, amount="2200000"
+            api,
+            cast,
+            pid,
+            # the two warnings the page shows before saving, acknowledged (issue 13)
+            clauses={
+                "om_period_years": 2,
+                "acknowledged": ["CONTRACT_IP_OWNERSHIP", "OM_PERIOD_SHORT"],
+            },
+            amount="2200000",
         )
         other = expect(
             api.as_(unit).post(
@@ -190,7 +198,8 @@ def test_yueyang(api, tree):
                     "vendor_id": vendor(cast, "contractor2").pk,
                     "number": "FW-1",
                     "amount": "10000",
-                    "signed_on": "2027-02-22",
+                    "signed_on": "2027-02-20",
+                    "acknowledged": ["VENDOR_BLACKLISTED"],
                 },
             ),
             201,
@@ -216,7 +225,8 @@ def test_yueyang(api, tree):
         ),
         201,
     )
-    expect(api.as_(unit).post(f"/payments/{first['id']}/pay", {"paid_on": "2027-03-01"}), 200)
+    with at(2027, 3, 1):
+        expect(api.as_(unit).post(f"/payments/{first['id']}/pay", {"paid_on": "2027-03-01"}), 200)
     final = expect(
         api.as_(unit).post(
             f"/contracts/{contract['id']}/payments", {"amount": "1540000", "due_on": "2027-12-31"}
@@ -326,7 +336,7 @@ def test_yueyang(api, tree):
     assert rectification["closed"] and rectification["cite"] == "第二十八条"
     with at(2027, 11, 25):
         approve(api, cast, pid, "final_acceptance")
-        expect(api.as_(unit).post(f"/payments/{final['id']}/pay", {"paid_on": "2027-12-01"}), 200)
+        expect(api.as_(unit).post(f"/payments/{final['id']}/pay", {"paid_on": "2027-11-25"}), 200)
         expect(submit_docs(api, cast, pid, "archive_acceptance"), 200)  # 第二十九条: 档案资料备案
         approve(api, cast, pid, "archive_acceptance")
 
@@ -474,7 +484,7 @@ def test_linxiang(api, tree):
                     "vendor_id": vendor(cast, "supervisor").pk,
                     "number": "LX-JL",
                     "amount": "50000",
-                    "signed_on": "2027-02-21",
+                    "signed_on": "2027-02-20",
                 },
             ),
             201,
@@ -663,7 +673,7 @@ def test_xiangxi(api, tree):
                     "vendor_id": vendor(cast, "supervisor").pk,
                     "number": "XX-JL",
                     "amount": "40000",
-                    "signed_on": "2027-02-21",
+                    "signed_on": "2027-02-20",
                 },
             ),
             201,
@@ -812,7 +822,7 @@ def test_heilongjiang(api, tree):
                     "vendor_id": vendor(cast, "supervisor").pk,
                     "number": "HLJ-JL",
                     "amount": "90000",
-                    "signed_on": "2027-01-11",
+                    "signed_on": "2027-01-10",
                 },
             ),
             201,
@@ -1029,7 +1039,7 @@ def test_lianping(api, tree):
                     "vendor_id": vendor(cast, "supervisor").pk,
                     "number": "LP-JL",
                     "amount": "20000",
-                    "signed_on": "2027-01-11",
+                    "signed_on": "2027-01-10",
                 },
             ),
             201,
@@ -1171,7 +1181,7 @@ def test_lianping(api, tree):
             expect(act(api, cast.user(key), task, "approve", "同意"), 200)
         expect(submit_docs(api, cast, pid, "acceptance_filing"), 200)
         approve(api, cast, pid, "acceptance_filing")  # 第二十五条: 抄送县密码管理局 as well
-        expect(api.as_(unit).post(f"/payments/{payment['id']}/pay", {"paid_on": "2027-07-01"}), 200)
+        expect(api.as_(unit).post(f"/payments/{payment['id']}/pay", {"paid_on": "2027-06-25"}), 200)
         expect(
             api.as_(competent).post(
                 f"/projects/{pid}/evaluations", {"kind": "post", "score": "80", "grade": "good"}

@@ -521,6 +521,72 @@ ENDPOINTS = [
         built_rule(is_unit),
         lambda w, r, t: {"amount": "1", "due_on": "2027-01-31"},
     ),
+    # the findings before a record is entered: whoever sees the project (a read; issue 13)
+    Endpoint(
+        "post",
+        "/projects/{built}/procurements/findings",
+        P,
+        built_rule(),
+        lambda w, r, t: {
+            "method": "open_tender",
+            "winner_id": w.back[t]["contract"].vendor_id,
+            "awarded_on": "2026-06-01",
+        },
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/contracts/findings",
+        P,
+        built_rule(),
+        lambda w, r, t: {
+            "kind": "main",
+            "vendor_id": w.back[t]["contract"].vendor_id,
+            "number": "X-9",
+            "amount": "1000",
+            "signed_on": "2026-06-15",
+        },
+    ),
+    # voiding and correcting a record: its construction unit only (issue 13)
+    *[
+        Endpoint("post", path, P, built_rule(is_unit), lambda w, r, t: {"reason": "录入错误"})
+        for path in (
+            "/procurements/{procurement}/void",
+            "/contracts/{contract}/void",
+            "/payments/{payment}/void",
+        )
+    ],
+    Endpoint(
+        "post",
+        "/procurements/{procurement}/correction",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {
+            "reason": "成交日期录错",
+            "method": "open_tender",
+            "winner_id": w.back[t]["contract"].vendor_id,
+            "awarded_on": "2026-06-01",
+        },
+    ),
+    Endpoint(
+        "post",
+        "/contracts/{contract}/correction",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {
+            "reason": "金额录错",
+            "vendor_id": w.back[t]["contract"].vendor_id,
+            "number": "X-2",
+            "amount": "1000",
+            "signed_on": "2026-06-15",
+        },
+    ),
+    Endpoint(
+        "post",
+        "/payments/{payment}/correction",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"reason": "金额录错", "amount": "900", "due_on": "2026-06-20"},
+    ),
     Endpoint(
         "post",
         "/payments/{payment}/pay",
@@ -601,6 +667,7 @@ ENDPOINTS = [
 
 PLACEHOLDER = {
     "{built}": lambda w, t: w.back[t]["project"].pk,
+    "{procurement}": lambda w, t: w.back[t]["procurement"].pk,
     "{contract}": lambda w, t: w.back[t]["contract"].pk,
     "{payment}": lambda w, t: w.back[t]["payment"].pk,
     "{change}": lambda w, t: w.back[t]["change"].pk,

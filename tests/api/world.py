@@ -251,6 +251,7 @@ def build_back_half(world: World) -> dict[str, dict[str, Any]]:
             )
         objects[key] = {
             "project": project,
+            "procurement": project.procurements.first(),
             "contract": contract,
             "payment": payment,
             "change": change,

@@ -15,6 +15,7 @@ from govit.api.schemas import (
     ChangeDecisionIn,
     ChangeIn,
     ChangeOut,
+    ContractCorrectionIn,
     ContractIn,
     ContractOut,
     CreditIn,
@@ -24,26 +25,34 @@ from govit.api.schemas import (
     EvaluationOut,
     ExtensionIn,
     ExtensionOut,
+    FindingOut,
     FulfilIn,
     IncidentIn,
     NoteIn,
     ObligationOut,
     PayIn,
+    PaymentCorrectionIn,
     PaymentIn,
     PaymentOut,
     PaymentSummary,
     PenaltyIn,
     PenaltyOut,
+    ProcurementCorrectionIn,
     ProcurementIn,
     ProcurementOut,
     ProgressIn,
     ReportOut,
     TerminationIn,
     TerminationOut,
+    VoidIn,
 )
 from govit.contracts import services as contracts
-from govit.contracts.models import ChangeRequest, Contract, Payment
-from govit.contracts.selectors import payment_totals
+from govit.contracts.models import ChangeRequest, Contract, Payment, Procurement
+from govit.contracts.selectors import (
+    contract_entry_findings,
+    payment_totals,
+    procurement_findings,
+)
 from govit.core import clock
 from govit.core.errors import NotFound
 from govit.delivery import services as delivery
@@ -79,6 +88,19 @@ def _in_visible(user: User, model: Any, pk: int, label: str) -> Any:
 
 
 # --- procurement and contracts ---------------------------------------------------------------
+# Each record carries the warnings it was entered with, who acknowledged them, and whether it
+# was voided or corrected (the corrected row links to the one that supersedes it).
+
+
+def _trail(r: Any) -> dict[str, Any]:
+    return {
+        "findings": r.findings,
+        "acknowledgement": r.acknowledgement,
+        "state": r.void_label,
+        "voided_at": r.voided_at,
+        "void_reason": r.void_reason,
+        "superseded_by_id": r.superseded_by_id,
+    }
 
 
 def _procurement_out(p: Any) -> dict[str, Any]:
@@ -90,7 +112,7 @@ def _procurement_out(p: Any) -> dict[str, Any]:
         "announced_on": p.announced_on,
         "awarded_on": p.awarded_on,
         "note": p.note,
-    }
+    } | _trail(p)
 
 
 @router.get(
@@ -119,8 +141,63 @@ def record_procurement(request: HttpRequest, project_id: int, payload: Procureme
         announced_on=payload.announced_on,
         awarded_on=payload.awarded_on,
         note=payload.note,
+        acknowledged=payload.acknowledged,
     )
     return Status(201, _procurement_out(procurement))
+
+
+@router.post(
+    "/projects/{project_id}/procurements/findings",
+    response={200: list[FindingOut], **ERRORS},
+    summary="登记前审查采购结果：返回审查意见（block 拒绝，warn 须在登记时列入 acknowledged），不保存",
+)
+def procurement_check(request: HttpRequest, project_id: int, payload: ProcurementIn):
+    project = project_for(request.auth, project_id)
+    return procurement_findings(
+        project,
+        winner=_org(project, payload.winner_id),
+        awarded_on=payload.awarded_on,
+        announced_on=payload.announced_on,
+    )
+
+
+@router.post(
+    "/procurements/{procurement_id}/void",
+    response={200: ProcurementOut, **ERRORS},
+    summary="作废采购记录（注明原因；原记录保留，标记已作废）",
+)
+def void_procurement(request: HttpRequest, procurement_id: int, payload: VoidIn):
+    procurement = _in_visible(request.auth, Procurement, procurement_id, "采购记录")
+    return _procurement_out(
+        contracts.procurement_void(
+            actor=request.auth, procurement=procurement, reason=payload.reason
+        )
+    )
+
+
+@router.post(
+    "/procurements/{procurement_id}/correction",
+    response={201: ProcurementOut, **ERRORS},
+    summary="更正采购记录（新记录经同样审查；原记录保留，标记已更正并指向新记录）",
+)
+def correct_procurement(
+    request: HttpRequest, procurement_id: int, payload: ProcurementCorrectionIn
+):
+    procurement = _in_visible(request.auth, Procurement, procurement_id, "采购记录")
+    project = procurement.project
+    new = contracts.procurement_correct(
+        actor=request.auth,
+        procurement=procurement,
+        reason=payload.reason,
+        method=payload.method,
+        winner=_org(project, payload.winner_id),
+        agent=_org(project, payload.agent_id),
+        announced_on=payload.announced_on,
+        awarded_on=payload.awarded_on,
+        note=payload.note,
+        acknowledged=payload.acknowledged,
+    )
+    return Status(201, _procurement_out(new))
 
 
 def _contract_out(c: Contract) -> dict[str, Any]:
@@ -135,8 +212,7 @@ def _contract_out(c: Contract) -> dict[str, Any]:
         "ip_ownership": c.ip_ownership,
         "termination_mechanism": c.termination_mechanism,
         "equipment_matches_scheme": c.equipment_matches_scheme,
-        "findings": c.findings,
-    }
+    } | _trail(c)
 
 
 @router.get(
@@ -162,6 +238,53 @@ def register_contract(request: HttpRequest, project_id: int, payload: ContractIn
     return Status(201, _contract_out(contract))
 
 
+@router.post(
+    "/projects/{project_id}/contracts/findings",
+    response={200: list[FindingOut], **ERRORS},
+    summary="登记前审查合同：返回审查意见（block 拒绝，warn 须在登记时列入 acknowledged），不保存",
+)
+def contract_check(request: HttpRequest, project_id: int, payload: ContractIn):
+    project = project_for(request.auth, project_id)
+    return contract_entry_findings(
+        project,
+        kind=payload.kind,
+        vendor=_org(project, payload.vendor_id),
+        amount=payload.amount,
+        signed_on=payload.signed_on,
+        values={
+            "ip_ownership": payload.ip_ownership,
+            "termination_mechanism": payload.termination_mechanism,
+            "equipment_matches_scheme": payload.equipment_matches_scheme,
+            "om_period_years": payload.om_period_years,
+        },
+    )
+
+
+@router.post(
+    "/contracts/{contract_id}/void",
+    response={200: ContractOut, **ERRORS},
+    summary="作废合同（其计划支付一并作废；已有已支付款项或已备案的建设合同只能更正）",
+)
+def void_contract(request: HttpRequest, contract_id: int, payload: VoidIn):
+    contract = _in_visible(request.auth, Contract, contract_id, "合同")
+    return _contract_out(
+        contracts.contract_void(actor=request.auth, contract=contract, reason=payload.reason)
+    )
+
+
+@router.post(
+    "/contracts/{contract_id}/correction",
+    response={201: ContractOut, **ERRORS},
+    summary="更正合同（新记录经同样审查，支付记录随之；原记录保留，标记已更正）",
+)
+def correct_contract(request: HttpRequest, contract_id: int, payload: ContractCorrectionIn):
+    contract = _in_visible(request.auth, Contract, contract_id, "合同")
+    vendor = _org(contract.project, payload.vendor_id)
+    data = payload.dict(exclude={"vendor_id"})
+    new = contracts.contract_correct(actor=request.auth, contract=contract, vendor=vendor, **data)
+    return Status(201, _contract_out(new))
+
+
 # --- payments -------------------------------------------------------------------------------
 
 
@@ -177,7 +300,7 @@ def _payment_out(p: Payment) -> dict[str, Any]:
         "paid_on": p.paid_on,
         "withheld_reason": p.withheld_reason,
         "withheld_cite": p.withheld_cite,
-    }
+    } | _trail(p)
 
 
 @router.get(
@@ -191,7 +314,9 @@ def payments(request: HttpRequest, project_id: int):
         **payment_totals(project),
         "payments": [
             _payment_out(p)
-            for p in project.payments.select_related("contract").order_by("contract_id", "number")
+            for p in project.payments.select_related("contract").order_by(
+                "contract_id", "number", "id"
+            )
         ],
     }
 
@@ -204,7 +329,11 @@ def payments(request: HttpRequest, project_id: int):
 def plan_payment(request: HttpRequest, contract_id: int, payload: PaymentIn):
     contract = _in_visible(request.auth, Contract, contract_id, "合同")
     payment = contracts.payment_plan(
-        actor=request.auth, contract=contract, amount=payload.amount, due_on=payload.due_on
+        actor=request.auth,
+        contract=contract,
+        amount=payload.amount,
+        due_on=payload.due_on,
+        acknowledged=payload.acknowledged,
     )
     return Status(201, _payment_out(payment))
 
@@ -217,8 +346,44 @@ def plan_payment(request: HttpRequest, contract_id: int, payload: PaymentIn):
 def pay(request: HttpRequest, payment_id: int, payload: PayIn):
     payment = _in_visible(request.auth, Payment, payment_id, "支付")
     return _payment_out(
-        contracts.payment_pay(actor=request.auth, payment=payment, paid_on=payload.paid_on)
+        contracts.payment_pay(
+            actor=request.auth,
+            payment=payment,
+            paid_on=payload.paid_on,
+            acknowledged=payload.acknowledged,
+        )
     )
+
+
+@router.post(
+    "/payments/{payment_id}/void",
+    response={200: PaymentOut, **ERRORS},
+    summary="作废支付记录（注明原因；原记录保留，不再计入合计）",
+)
+def void_payment(request: HttpRequest, payment_id: int, payload: VoidIn):
+    payment = _in_visible(request.auth, Payment, payment_id, "支付")
+    return _payment_out(
+        contracts.payment_void(actor=request.auth, payment=payment, reason=payload.reason)
+    )
+
+
+@router.post(
+    "/payments/{payment_id}/correction",
+    response={201: PaymentOut, **ERRORS},
+    summary="更正支付记录（同一期次的新记录；原记录保留，标记已更正）",
+)
+def correct_payment(request: HttpRequest, payment_id: int, payload: PaymentCorrectionIn):
+    payment = _in_visible(request.auth, Payment, payment_id, "支付")
+    new = contracts.payment_correct(
+        actor=request.auth,
+        payment=payment,
+        reason=payload.reason,
+        amount=payload.amount,
+        due_on=payload.due_on,
+        paid_on=payload.paid_on,
+        acknowledged=payload.acknowledged,
+    )
+    return Status(201, _payment_out(new))
 
 
 # --- changes --------------------------------------------------------------------------------
@@ -266,6 +431,8 @@ def _change_out(c: ChangeRequest) -> dict[str, Any]:
             }
             for a in c.approvals.select_related("organization")
         ],
+        "findings": c.findings,
+        "acknowledgement": c.acknowledgement,
     }
 
 
@@ -292,6 +459,7 @@ def request_change(request: HttpRequest, project_id: int, payload: ChangeIn):
         description=payload.description,
         goal_changed=payload.goal_changed,
         items=[item.dict() for item in payload.items],
+        acknowledged=payload.acknowledged,
     )
     return Status(201, _change_out(change))
 
