@@ -210,10 +210,17 @@ def test_a_draw_produces_the_panel_the_database_records(competent, cast, project
 
 
 def test_a_draw_the_pool_cannot_fill_is_refused_with_its_article(competent, cast, project, pool):
-    meeting = convene(cast, project, size=5)
+    meeting = convene(cast, project, size=4)
+    reviews.expert_set_availability(
+        actor=cast.user("competent_department"),
+        expert=pool["eligible"][0],
+        available=False,
+        reason="因病",
+    )
     response = competent.post(reverse("expert-draw", args=[meeting.pk]), follow=True)
     html = response.content.decode()
-    assert "可抽取的专家仅4人，不足5人" in html and "依据：第十七条" in html
+    assert "可抽取的专家仅3人（已除去须回避和暂停抽取的），不足4人" in html
+    assert "依据：第十七条" in html
     assert not ExpertDraw.objects.filter(meeting=meeting).exists()
     assert ReviewMeeting.objects.get(pk=meeting.pk).status == MeetingStatus.PLANNED
 
