@@ -179,6 +179,7 @@ def check_grade(score: Decimal, grade: str) -> None:
     bands: ``delivery.models.GRADE_BANDS``)."""
     if grade not in Grade.values:
         raise InvalidInput(f"等次不正确：{grade}", code="INVALID_GRADE")
+    score = Decimal(score).quantize(Decimal("0.01"))
     expected = grade_for(score)
     if grade != expected:
         raise InvalidInput(

@@ -125,14 +125,14 @@ def meeting_create(
     if step is None:
         label = STEP_LABELS.get(step_kind, (step_kind,))[0]
         raise RuleRefused(f"按其规则手册，本项目没有“{label}”环节", code="NO_SUCH_STEP")
+    if not offers_experts(step):
+        raise RuleRefused(
+            f"按其规则手册，“{step.name}”不组织专家评审或验收会", code="NO_EXPERTS_FOR_STEP"
+        )
     if step.status != StepStatus.IN_REVIEW:
         workflow.require_previous_done(step)
         raise Conflict(
             f"“{step.name}”当前{step.get_status_display()}，不能组织评审", code="STEP_NOT_IN_REVIEW"
-        )
-    if not offers_experts(step):
-        raise RuleRefused(
-            f"按其规则手册，“{step.name}”不组织专家评审或验收会", code="NO_EXPERTS_FOR_STEP"
         )
     if not specialty.strip():
         raise InvalidInput("请填写专业领域", code="INVALID_SPECIALTY")
