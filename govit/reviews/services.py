@@ -27,7 +27,7 @@ from govit.reviews.models import (
     ReviewMeeting,
     Seat,
 )
-from govit.reviews.selectors import current_panel, eligibility, offers_experts
+from govit.reviews.selectors import current_panel, eligibility
 
 
 @transaction.atomic
@@ -125,10 +125,6 @@ def meeting_create(
     if step is None:
         label = STEP_LABELS.get(step_kind, (step_kind,))[0]
         raise RuleRefused(f"按其规则手册，本项目没有“{label}”环节", code="NO_SUCH_STEP")
-    if not offers_experts(step):
-        raise RuleRefused(
-            f"按其规则手册，“{step.name}”不组织专家评审或验收会", code="NO_EXPERTS_FOR_STEP"
-        )
     if step.status != StepStatus.IN_REVIEW:
         workflow.require_previous_done(step)
         raise Conflict(
