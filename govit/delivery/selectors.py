@@ -187,3 +187,15 @@ def check_grade(score: Decimal, grade: str) -> None:
             f"（平台评价等次：{GRADE_SCALE_NOTE}）",
             code="GRADE_INCONSISTENT",
         )
+
+
+def check_asset_dates(entered_on: dt.date, transferred_on: dt.date | None = None) -> None:
+    """An asset is entered in the ledger on a day that has come, and transferred after it."""
+    today = clock.today()
+    if entered_on > today:
+        raise InvalidInput(
+            f"入账日期{entered_on:%Y年%m月%d日}晚于今天（{today:%Y年%m月%d日}）",
+            code="DATE_IN_FUTURE",
+        )
+    if transferred_on is not None and not entered_on <= transferred_on <= today:
+        raise InvalidInput("转移日期应在入账日期之后、不晚于今天", code="DATE_OUT_OF_ORDER")

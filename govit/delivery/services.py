@@ -28,6 +28,7 @@ from govit.delivery.models import (
     TrialRun,
 )
 from govit.delivery.selectors import (
+    check_asset_dates,
     check_grade,
     check_progress_date,
     check_progress_percent,
@@ -480,6 +481,7 @@ def asset_record(
         raise InvalidInput("使用单位须为本辖区单位", code="INVALID_UNIT")
     if transferred_on is not None and using_unit is None:
         raise InvalidInput("资产转移须写明使用单位", code="INVALID_UNIT")
+    check_asset_dates(entered_on, transferred_on)
     asset = Asset.objects.create(
         project=project,
         name=name[:200],

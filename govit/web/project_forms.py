@@ -394,6 +394,14 @@ class AssetForm(forms.Form):
     value = amount_field(_("价值（元）"))
     entered_on = forms.DateField(label=_("入账日期"))
 
+    def clean_entered_on(self) -> Any:
+        entered_on = self.cleaned_data["entered_on"]
+        try:
+            delivery_checks.check_asset_dates(entered_on)
+        except DomainError as error:
+            raise forms.ValidationError(refusal_text(error)) from None
+        return entered_on
+
 
 class ObligationForm(forms.Form):
     obligation = forms.TypedChoiceField(label=_("义务"), coerce=int)

@@ -343,3 +343,23 @@ def test_progress_reports_keep_their_place_on_record(cast, project):
     a = report(cast, project, 10, as_of=D(2026, 11, 1))
     delivery.progress_void(actor=cast.user("unit"), report=a, reason="重复报送")
     assert ProgressReport.objects.filter(pk=a.pk).exists()
+
+
+def test_an_asset_entered_in_the_future_is_refused(tree):  # noqa: F811
+    cast = staffed(tree, "yueyang")
+    project = flows.declared(cast, amount=800_000, on=D(2026, 10, 20))
+    with clock.frozen(BUILT_ON):
+        project = advance_to(cast, project, "post_evaluation")
+        with pytest.raises(InvalidInput) as future:
+            delivery.asset_record(
+                actor=cast.user("unit"),
+                project=project,
+                name="服务器",
+                value=1000,
+                entered_on=BUILT_ON + dt.timedelta(days=1),
+            )
+        assert future.value.code == "DATE_IN_FUTURE"
+        assert not project.assets.exists()
+        delivery.asset_record(
+            actor=cast.user("unit"), project=project, name="服务器", value=1000, entered_on=BUILT_ON
+        )
