@@ -332,7 +332,7 @@ def test_a_panel_larger_than_the_pool_is_refused_at_the_size_with_the_count_and_
     ]
     assert "__all__" not in form.errors
     html = response.content.decode()
-    assert f'<a href="{reverse("expert-draws")}">查看专家库</a>' in html
+    assert f'<a href="{reverse("expert-pool")}">查看专家库</a>' in html
     assert not ReviewMeeting.objects.filter(project=project).exists()
 
 

@@ -112,7 +112,7 @@ def _pool_cite(step: ProjectStep) -> str:
 
 
 def pool_url() -> str:
-    """Where to enlarge the expert pool: its own page once there is one, else the draws."""
+    """Where to enlarge the expert pool: its own page (else, on a branch without it, the draws)."""
     try:
         return reverse("expert-pool")
     except NoReverseMatch:
