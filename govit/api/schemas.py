@@ -504,6 +504,7 @@ class MeetingOut(Schema):
     scheduled_for: dt.datetime | None
     status: str
     conclusion: str
+    cancelled_reason: str = ""
     conclusion_text: str
     seats: list[SeatOut]
     exclusions: list[dict[str, Any]] | None
@@ -760,11 +761,26 @@ class ProgressIn(In):
     period: str = Field(..., min_length=1, max_length=40)
     percent: int = Field(..., ge=0, le=100)
     text: str = Field(..., min_length=1, max_length=5000)
+    as_of: dt.date | None = None  # 截至日期; today when left out
 
 
 class IncidentIn(In):
     kind: Literal["serious_delay", "major_loss"]
     text: str = Field(..., min_length=1, max_length=5000)
+
+
+class ProgressCorrectionIn(ProgressIn):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class IncidentCorrectionIn(IncidentIn):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class TrialRunIn(In):
+    started_on: dt.date
+    ended_on: dt.date
+    text: str = Field("", max_length=5000)
 
 
 class ReportOut(Schema):
@@ -773,6 +789,11 @@ class ReportOut(Schema):
     text: str
     cite: str
     at: dt.datetime
+    state: str = "valid"  # valid / voided (已作废) / corrected (已更正)
+    reason: str = ""  # why it was voided or corrected
+    replaces: int | None = None  # the report this one corrects
+    percent: int | None = None
+    as_of: dt.date | None = None
 
 
 class ExtensionIn(In):

@@ -6,11 +6,48 @@ from django.conf import settings
 from django.db import models
 
 
-class ProgressReport(models.Model):
+class ReportState(models.TextChoices):
+    VALID = "valid", "有效"
+    VOIDED = "voided", "已作废"
+    CORRECTED = "corrected", "已更正"
+
+
+class Annulled(models.Model):
+    """A report entered by mistake is voided, or corrected by a new report that replaces it; the
+    original keeps its values and says who annulled it, when and why (never an UPDATE of what
+    was reported)."""
+
+    state = models.CharField(
+        "状态", max_length=10, choices=ReportState.choices, default=ReportState.VALID
+    )
+    annul_reason = models.CharField("作废或更正原因", max_length=300, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    annulled_at = models.DateTimeField("作废或更正时间", null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name="更正的报告",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def valid(self) -> bool:
+        return self.state == ReportState.VALID
+
+
+class ProgressReport(Annulled):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="progress_reports"
     )
     period = models.CharField("报告期", max_length=40)
+    as_of = models.DateField("截至日期", null=True, blank=True)  # null: reported before 2026-12
     percent = models.PositiveSmallIntegerField("完成比例（%）")
     text = models.TextField("进展情况")
     reported_by = models.ForeignKey(
@@ -26,12 +63,35 @@ class ProgressReport(models.Model):
         return f"{self.project} {self.period} {self.percent}%"
 
 
+class TrialRun(Annulled):
+    """The trial run's dates as the unit states them (岳阳第二十七条第（二）项、临湘第二十六条第（二）项:
+    preliminary acceptance before it begins, the application for final acceptance after it ends)."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="trial_runs"
+    )
+    started_on = models.DateField("试运行开始日期")
+    ended_on = models.DateField("试运行结束日期")
+    text = models.TextField("试运行情况", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "试运行"
+        ordering = ["project_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} 试运行 {self.started_on}—{self.ended_on}"
+
+
 class IncidentKind(models.TextChoices):
     SERIOUS_DELAY = "serious_delay", "工程严重逾期"
     MAJOR_LOSS = "major_loss", "投资重大损失"
 
 
-class IncidentReport(models.Model):
+class IncidentReport(Annulled):
     """A report of serious delay or loss (黑龙江第二十六条) to the competent department."""
 
     project = models.ForeignKey(
@@ -232,6 +292,23 @@ class Grade(models.TextChoices):
     GOOD = "good", "良"
     FAIR = "fair", "中"
     POOR = "poor", "差"
+
+
+# The grade that goes with a score. No rulebook sets grade bands; the platform uses the national
+# scale of project-expenditure performance evaluation (财政部《项目支出绩效评价管理办法》财预〔2020〕
+# 10号: 90（含）–100 优, 80（含）–90 良, 60（含）–80 中, 60以下 差). docs/glossary.md says so.
+GRADE_BANDS: tuple[tuple[str, int], ...] = (
+    (Grade.EXCELLENT, 90),
+    (Grade.GOOD, 80),
+    (Grade.FAIR, 60),
+    (Grade.POOR, 0),
+)
+GRADE_SCALE_NOTE = "优90分（含）以上，良80（含）至90分，中60（含）至80分，差60分以下"
+
+
+def grade_for(score) -> str:
+    """The grade of a score on the platform's scale (``GRADE_BANDS``)."""
+    return next(grade for grade, floor in GRADE_BANDS if score >= floor)
 
 
 class Evaluation(models.Model):

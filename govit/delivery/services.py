@@ -23,7 +23,16 @@ from govit.delivery.models import (
     IncidentReport,
     Obligation,
     ProgressReport,
+    ReportState,
     Termination,
+    TrialRun,
+)
+from govit.delivery.selectors import (
+    check_asset_dates,
+    check_grade,
+    check_progress_date,
+    check_progress_percent,
+    check_trial_run_dates,
 )
 from govit.delivery.steps import application_due
 from govit.events.services import record
@@ -42,19 +51,34 @@ def _duty(project: Project, code: str):
     return next((d for d in rb.model.obligations if d.code == code), None)
 
 
+# --- progress and incident reports: entered, voided, corrected ------------------------------------
+
+
+def _check_progress_text(period: str, text: str) -> None:
+    if not period.strip() or not text.strip():
+        raise InvalidInput("请填写报告期和进展情况", code="TEXT_REQUIRED")
+
+
 @transaction.atomic
 def progress_report(
-    *, actor: User, project: Project, period: str, percent: int, text: str
+    *,
+    actor: User,
+    project: Project,
+    period: str,
+    percent: int,
+    text: str,
+    as_of: dt.date | None = None,
 ) -> ProgressReport:
     authorize(actor, "delivery.unit", project)
     _active(project)
-    if not 0 <= percent <= 100:
-        raise InvalidInput("完成比例应为0至100", code="INVALID_PERCENT")
-    if not period.strip() or not text.strip():
-        raise InvalidInput("请填写报告期和进展情况", code="TEXT_REQUIRED")
+    as_of = as_of or clock.today()
+    check_progress_percent(project, percent)
+    check_progress_date(project, as_of)
+    _check_progress_text(period, text)
     report = ProgressReport.objects.create(
         project=project,
         period=period[:40],
+        as_of=as_of,
         percent=percent,
         text=text,
         reported_by=actor,
@@ -64,20 +88,114 @@ def progress_report(
         "progress.reported",
         actor=actor,
         project=project,
-        summary=f"报送{period}进度：完成{percent}%",
-        after={"report": report.pk, "percent": percent},
+        summary=f"报送{period}进度：截至{as_of:%Y年%m月%d日}累计完成{percent}%",
+        after={"report": report.pk, "percent": percent, "as_of": as_of.isoformat()},
     )
     return report
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("请说明作废或更正的原因", code="REASON_REQUIRED")
+    return reason[:300]
+
+
+def _annul(report: Any, state: str, actor: User, reason: str) -> None:
+    if not report.valid:
+        raise Conflict(f"该报告{report.get_state_display()}，不能再作废或更正", code="NOT_VALID")
+    report.state, report.annul_reason = state, reason
+    report.annulled_by, report.annulled_at = actor, clock.now()
+    report.save(update_fields=["state", "annul_reason", "annulled_by", "annulled_at"])
+
+
+def _progress_values(report: ProgressReport) -> dict[str, Any]:
+    return {
+        "report": report.pk,
+        "period": report.period,
+        "percent": report.percent,
+        "as_of": report.as_of.isoformat() if report.as_of else None,
+        "text": report.text,
+    }
+
+
+@transaction.atomic
+def progress_void(*, actor: User, report: ProgressReport, reason: str) -> ProgressReport:
+    """A progress report entered by mistake is voided: it stays, marked 已作废 with the reason,
+    and no longer counts (the next report is measured against the valid ones)."""
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    authorize(actor, "delivery.unit", report.project)
+    reason = _reason(reason)
+    _annul(report, ReportState.VOIDED, actor, reason)
+    record(
+        "progress.voided",
+        actor=actor,
+        project=report.project,
+        summary=f"作废{report.period}进度报告（{report.percent}%）：{reason}",
+        before={**_progress_values(report), "state": ReportState.VALID},
+        after={"report": report.pk, "state": report.state, "reason": reason},
+    )
+    return report
+
+
+@transaction.atomic
+def progress_correct(
+    *,
+    actor: User,
+    report: ProgressReport,
+    reason: str,
+    period: str,
+    percent: int,
+    text: str,
+    as_of: dt.date | None = None,
+) -> ProgressReport:
+    """A wrong progress report is replaced by a corrected one: the original stays, marked 已更正,
+    and the new report says which one it corrects."""
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    project = report.project
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    reason = _reason(reason)
+    if not report.valid:
+        raise Conflict(f"该报告{report.get_state_display()}，不能再作废或更正", code="NOT_VALID")
+    as_of = as_of or report.as_of or clock.today()
+    check_progress_percent(project, percent, replacing=report)
+    check_progress_date(project, as_of, replacing=report)
+    _check_progress_text(period, text)
+    _annul(report, ReportState.CORRECTED, actor, reason)
+    corrected = ProgressReport.objects.create(
+        project=project,
+        period=period[:40],
+        as_of=as_of,
+        percent=percent,
+        text=text,
+        reported_by=actor,
+        reported_at=clock.now(),
+        replaces=report,
+    )
+    record(
+        "progress.corrected",
+        actor=actor,
+        project=project,
+        summary=f"更正{report.period}进度报告：{report.percent}% → {percent}%：{reason}",
+        before=_progress_values(report),
+        after={**_progress_values(corrected), "reason": reason},
+    )
+    return corrected
+
+
+def _incident_text(kind: str, text: str) -> None:
+    if kind not in IncidentKind.values:
+        raise InvalidInput(f"报告类别不正确：{kind}", code="INVALID_KIND")
+    if not text.strip():
+        raise InvalidInput("请填写情况说明", code="TEXT_REQUIRED")
 
 
 @transaction.atomic
 def incident_report(*, actor: User, project: Project, kind: str, text: str) -> IncidentReport:
     """工程严重逾期、投资重大损失的报告 (黑龙江第二十六条) to the competent department."""
     authorize(actor, "delivery.unit", project)
-    if kind not in IncidentKind.values:
-        raise InvalidInput(f"报告类别不正确：{kind}", code="INVALID_KIND")
-    if not text.strip():
-        raise InvalidInput("请填写情况说明", code="TEXT_REQUIRED")
+    _incident_text(kind, text)
     duty = _duty(project, "SERIOUS_DELAY_REPORT")
     report = IncidentReport.objects.create(
         project=project,
@@ -96,6 +214,117 @@ def incident_report(*, actor: User, project: Project, kind: str, text: str) -> I
         after={"incident": report.pk},
     )
     return report
+
+
+def _incident_values(report: IncidentReport) -> dict[str, Any]:
+    return {"incident": report.pk, "kind": report.kind, "text": report.text}
+
+
+@transaction.atomic
+def incident_void(*, actor: User, report: IncidentReport, reason: str) -> IncidentReport:
+    report = IncidentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    authorize(actor, "delivery.unit", report.project)
+    reason = _reason(reason)
+    _annul(report, ReportState.VOIDED, actor, reason)
+    record(
+        "incident.voided",
+        actor=actor,
+        project=report.project,
+        summary=f"作废{report.get_kind_display()}报告：{reason}",
+        cite=report.cite,
+        before={**_incident_values(report), "state": ReportState.VALID},
+        after={"incident": report.pk, "state": report.state, "reason": reason},
+    )
+    return report
+
+
+@transaction.atomic
+def incident_correct(
+    *, actor: User, report: IncidentReport, reason: str, kind: str, text: str
+) -> IncidentReport:
+    report = IncidentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    project = report.project
+    authorize(actor, "delivery.unit", project)
+    reason = _reason(reason)
+    _incident_text(kind, text)
+    _annul(report, ReportState.CORRECTED, actor, reason)
+    corrected = IncidentReport.objects.create(
+        project=project,
+        kind=kind,
+        text=text,
+        cite=report.cite,
+        reported_by=actor,
+        reported_at=clock.now(),
+        replaces=report,
+    )
+    record(
+        "incident.corrected",
+        actor=actor,
+        project=project,
+        summary=f"更正{report.get_kind_display()}报告：{reason}",
+        cite=report.cite,
+        before=_incident_values(report),
+        after={**_incident_values(corrected), "reason": reason},
+    )
+    return corrected
+
+
+@transaction.atomic
+def trial_run_record(
+    *, actor: User, project: Project, started_on: dt.date, ended_on: dt.date, text: str = ""
+) -> TrialRun:
+    authorize(actor, "delivery.unit", project)
+    _active(project)
+    step = project.steps.filter(kind="trial_operation").first()
+    if step is None:
+        raise RuleRefused("按其规则手册，本项目没有试运行环节", code="NO_SUCH_STEP")
+    if project.trial_runs.filter(state=ReportState.VALID).exists():
+        raise Conflict("已登记试运行起止日期；有误的请先作废", code="TRIAL_RUN_EXISTS")
+    check_trial_run_dates(project, started_on, ended_on)
+    run = TrialRun.objects.create(
+        project=project,
+        started_on=started_on,
+        ended_on=ended_on,
+        text=text,
+        reported_by=actor,
+        reported_at=clock.now(),
+    )
+    record(
+        "trial_run.recorded",
+        actor=actor,
+        project=project,
+        summary=f"试运行{started_on:%Y年%m月%d日}至{ended_on:%Y年%m月%d日}"
+        + (f"：{text}" if text else ""),
+        cite=step.cite,
+        after={
+            "trial_run": run.pk,
+            "started_on": started_on.isoformat(),
+            "ended_on": ended_on.isoformat(),
+        },
+    )
+    return run
+
+
+@transaction.atomic
+def trial_run_void(*, actor: User, run: TrialRun, reason: str) -> TrialRun:
+    run = TrialRun.objects.select_for_update().select_related("project").get(pk=run.pk)
+    authorize(actor, "delivery.unit", run.project)
+    reason = _reason(reason)
+    _annul(run, ReportState.VOIDED, actor, reason)
+    record(
+        "trial_run.voided",
+        actor=actor,
+        project=run.project,
+        summary=f"作废试运行登记（{run.started_on:%Y年%m月%d日}至{run.ended_on:%Y年%m月%d日}）：{reason}",
+        before={
+            "trial_run": run.pk,
+            "started_on": run.started_on.isoformat(),
+            "ended_on": run.ended_on.isoformat(),
+            "state": ReportState.VALID,
+        },
+        after={"trial_run": run.pk, "state": run.state, "reason": reason},
+    )
+    return run
 
 
 @transaction.atomic
@@ -252,6 +481,7 @@ def asset_record(
         raise InvalidInput("使用单位须为本辖区单位", code="INVALID_UNIT")
     if transferred_on is not None and using_unit is None:
         raise InvalidInput("资产转移须写明使用单位", code="INVALID_UNIT")
+    check_asset_dates(entered_on, transferred_on)
     asset = Asset.objects.create(
         project=project,
         name=name[:200],
@@ -372,8 +602,7 @@ def evaluation_record(
         raise InvalidInput("评分应为0至100的数字", code="INVALID_SCORE") from None
     if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
         raise InvalidInput("评分应为0至100的数字", code="INVALID_SCORE")
-    if grade not in Grade.values:
-        raise InvalidInput(f"等次不正确：{grade}", code="INVALID_GRADE")
+    check_grade(score, grade)
     evaluation = Evaluation.objects.create(
         project=project,
         kind=kind,

@@ -46,13 +46,16 @@ def before_complete(step: ProjectStep, actor: User) -> None:
         )
     if step.kind == "construction":
         _require_main_contract(project, step)
+        _require_full_progress(project, step)
     if step.kind in ACCEPTANCE_KINDS and step.actor == "construction_unit":
         _require_application_in_time(project)
     if step.kind == "self_evaluation":
         _require_evaluation(project, step, "self")
     if step.kind == "post_evaluation":
         _require_evaluation(project, step, "post")
-    if "experts" in step.co_actors:
+    from govit.reviews.selectors import experts_required
+
+    if experts_required(step):
         _require_expert_meeting(step)
     if step.kind == "om_report":
         _fulfil_om_report(project, step, actor)
@@ -145,6 +148,25 @@ def _require_expert_meeting(step: ProjectStep) -> None:
         raise RuleRefused(
             f"“{step.name}”须组织从专家库抽取的专家进行验收，并形成同意验收的结论",
             code="EXPERT_MEETING_REQUIRED",
+            cite=step.cite,
+        )
+
+
+def _require_full_progress(project: Project, step: ProjectStep) -> None:
+    """Construction is complete at 100%: where the unit has reported progress, its last valid
+    report must say so (a voided or corrected report does not count)."""
+    from govit.delivery.models import ProgressReport, ReportState
+
+    last = (
+        ProgressReport.objects.filter(project=project, state=ReportState.VALID)
+        .order_by("-id")
+        .first()
+    )
+    if last is not None and last.percent < 100:
+        raise RuleRefused(
+            f"最近一次报送的建设进度为{last.percent}%（{last.period}），项目尚未完成建设；"
+            "建设完成后请先报送累计完成100%的进度",
+            code="CONSTRUCTION_INCOMPLETE",
             cite=step.cite,
         )
 

@@ -720,7 +720,7 @@ class Actions:
         if step.kind == "self_evaluation" and not project.evaluations.filter(kind="self").exists():
             with self.tick(20):
                 delivery.evaluation_record(
-                    actor=self.unit, project=project, kind="self", score="90", grade="good"
+                    actor=self.unit, project=project, kind="self", score="88", grade="good"
                 )
         if step.kind == "post_evaluation" and not project.evaluations.filter(kind="post").exists():
             self.post_evaluation(project)
@@ -1115,9 +1115,11 @@ def _queue_extras(world: World, plan: Schedule, actions: Actions) -> None:
         return
     built = dates.get(("construction", "finish"), today)
     if (built - opened).days >= 40:
-        for share in (0.3, 0.65):
+        finished = ("construction", "finish") in dates
+        # construction completes only when the last report says 100% (delivery.steps)
+        for share in (0.3, 0.65, 0.95) if finished else (0.3, 0.65):
             percent = (
-                round(share * 100) if ("construction", "finish") in dates else round(share * 90)
+                (100 if share == 0.95 else round(share * 100)) if finished else round(share * 90)
             )
             world.at(
                 _between(opened, built, share),

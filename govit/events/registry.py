@@ -66,6 +66,12 @@ EVENT_KINDS: dict[str, str] = {
     # construction, acceptance, operation
     "progress.reported": "进度报告",
     "incident.reported": "重大问题报告",
+    "progress.voided": "进度报告作废",
+    "progress.corrected": "进度报告更正",
+    "incident.voided": "重大问题报告作废",
+    "incident.corrected": "重大问题报告更正",
+    "trial_run.recorded": "试运行登记",
+    "trial_run.voided": "试运行登记作废",
     "rectification.opened": "验收不合格限期整改",
     "rectification.closed": "整改完成",
     "extension.requested": "申请延期验收",
@@ -96,6 +102,7 @@ EVENT_KINDS: dict[str, str] = {
     "draw.replaced": "补抽专家",
     "opinion.recorded": "专家意见",
     "meeting.concluded": "评审会结论",
+    "meeting.cancelled": "取消评审会",
 }
 
 

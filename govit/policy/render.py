@@ -202,6 +202,9 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
             out.append(
                 f"      核查[{SEVERITY_LABELS[check.severity]}]：{check.text}{_when(rb, check)}【{check.cite}】"
             )
+        if step.experts:
+            kind = "须形成同意的专家结论" if step.experts.required else "可从专家库抽取专家"
+            out.append(f"      专家：{step.experts.text}（{kind}）【{step.experts.cite}】")
 
     if m.acceptance:
         a = m.acceptance

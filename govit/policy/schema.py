@@ -168,6 +168,17 @@ class Check(Model):
     cite: Cite
 
 
+class ExpertPanel(Model):
+    """The step is held as a meeting (评审会、验收会) whose experts are drawn from the pool, where
+    the text says so without making the experts a party that decides (岳阳第十七条: 验收会的专家
+    原则上从专家库中抽取). The platform then offers the draw on the step; ``required``: the step
+    cannot pass without a concluded meeting that approves (as with ``experts`` among co-actors)."""
+
+    text: str
+    required: bool = False
+    cite: Cite
+
+
 class Window(Model):
     after: Literal["operation_started_on", "completed_on"]
     from_months: int = Field(ge=0)
@@ -188,6 +199,7 @@ class Step(Model):
     cite: Cite
     documents: list[Document] = []
     checks: list[Check] = []
+    experts: ExpertPanel | None = None  # a meeting of experts drawn from the pool (验收会)
     every: Literal["year"] | None = None
     window: Window | None = None
     # how the step begins in the workflow: the construction unit does it itself ("self"), the unit

@@ -46,6 +46,7 @@ class MeetingStatus(models.TextChoices):
     PLANNED = "planned", "待抽取专家"
     DRAWN = "drawn", "已抽取专家"
     CONCLUDED = "concluded", "已形成结论"
+    CANCELLED = "cancelled", "已取消"
 
 
 class ReviewMeeting(models.Model):
@@ -71,6 +72,13 @@ class ReviewMeeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
+    # a meeting that cannot take place is cancelled with its reason, never deleted: the step may
+    # then convene a new one
+    cancelled_reason = models.CharField("取消原因", max_length=300, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "评审会"

@@ -6,9 +6,35 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from govit.projects.models import PartyRole
+from govit.policy.schema import ExpertPanel
+from govit.projects import workflow
+from govit.projects.models import PartyRole, ProjectStep
 from govit.reviews import draw as algorithm
 from govit.reviews.models import Expert, ReviewMeeting, Seat
+
+
+def expert_panel(step: ProjectStep) -> ExpertPanel | None:
+    """The step's ``experts`` entry in the project's pinned rulebook (a 验收会 whose experts come
+    from the pool), found by the step's kind and name."""
+    rb = workflow.rulebook_of(step.project)
+    rule = next((r for r in rb.model.steps if r.kind == step.kind and r.name == step.name), None)
+    return rule.experts if rule is not None else None
+
+
+def offers_experts(step: ProjectStep) -> bool:
+    """Whether a meeting with experts drawn from the pool belongs to this step: the 专家评审
+    itself, a step experts join (co-actors), or one whose rulebook entry seats experts."""
+    if step.kind == "expert_review" or "experts" in (step.co_actors or []):
+        return True
+    return expert_panel(step) is not None
+
+
+def experts_required(step: ProjectStep) -> bool:
+    """The step cannot pass without a concluded meeting of experts that approves."""
+    if "experts" in (step.co_actors or []):
+        return True
+    panel = expert_panel(step) if step.kind != "expert_review" else None
+    return bool(panel and panel.required)
 
 
 def current_panel(meeting: ReviewMeeting) -> list[Expert]:

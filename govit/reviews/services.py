@@ -93,6 +93,17 @@ def expert_set_availability(
     return expert
 
 
+MAX_PANEL = 25
+OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.DRAWN)
+
+
+def _pool_too_small(specialty: str, eligible: int, size: int) -> str:
+    return (
+        f"{specialty}专业可抽取的专家仅{eligible}人（已除去须回避和暂停抽取的），"
+        f"不足{size}人；请减少抽取人数、调整专业或扩充专家库"
+    )
+
+
 # A 200-character project name plus the step's overflows the column: PostgreSQL refuses the row
 # (a 500), where SQLite silently stored it. The default title is cut to fit.
 TITLE_LENGTH = ReviewMeeting._meta.get_field("title").max_length
@@ -121,10 +132,33 @@ def meeting_create(
         )
     if not specialty.strip():
         raise InvalidInput("请填写专业领域", code="INVALID_SPECIALTY")
-    if not isinstance(size, int) or not 1 <= size <= 25:
-        raise InvalidInput("抽取人数应为1至25人", code="INVALID_SIZE")
-    if ReviewMeeting.objects.filter(step=step).exclude(status=MeetingStatus.CONCLUDED).exists():
-        raise Conflict("本环节已有未结束的评审会", code="MEETING_EXISTS")
+    if not isinstance(size, int) or not 1 <= size <= MAX_PANEL:
+        raise InvalidInput(f"抽取人数应为1至{MAX_PANEL}人", code="INVALID_SIZE")
+    if scheduled_for is not None:
+        if scheduled_for.tzinfo is None:
+            scheduled_for = scheduled_for.replace(tzinfo=clock.CHINA)
+        if scheduled_for < clock.now():
+            raise InvalidInput(
+                f"会议时间{scheduled_for.astimezone(clock.CHINA):%Y年%m月%d日 %H:%M}已过，"
+                "请填写今后的时间",
+                code="MEETING_IN_PAST",
+            )
+    if ReviewMeeting.objects.filter(step=step, status__in=OPEN_STATUSES).exists():
+        raise Conflict(
+            "本环节已有未结束的评审会；不能举行的，请先取消该评审会（写明原因）再重新发起",
+            code="MEETING_EXISTS",
+        )
+    # the pool must be able to fill the panel now, not only at the draw: a meeting that can never
+    # be drawn would hold the step (the pool may still shrink before the draw, which checks again)
+    eligible, _excluded = eligibility(
+        ReviewMeeting(project=project, step=step, specialty=specialty.strip())
+    )
+    if len(eligible) < size:
+        raise RuleRefused(
+            _pool_too_small(specialty.strip(), len(eligible), size),
+            code="EXPERT_POOL_TOO_SMALL",
+            cite=_pool_cite(project),
+        )
     meeting = ReviewMeeting.objects.create(
         project=project,
         step=step,
@@ -143,6 +177,41 @@ def meeting_create(
         summary=f"发起“{meeting.title}”，从{specialty}专业抽取{size}名专家",
         cite=step.cite,
         after={"meeting": meeting.pk},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: ReviewMeeting, reason: str) -> ReviewMeeting:
+    """A meeting that cannot take place (a panel the pool cannot fill, a date gone by, experts
+    who cannot come) is cancelled with its reason; its draw, seats and any opinions stay on
+    record, and the step may convene a new meeting."""
+    meeting = (
+        ReviewMeeting.objects.select_for_update(of=("self",))
+        .select_related("project", "step")
+        .get(pk=meeting.pk)
+    )
+    authorize(actor, "meeting.manage", meeting.project)
+    if meeting.status not in OPEN_STATUSES:
+        raise Conflict(f"评审会{meeting.get_status_display()}，不能取消", code="MEETING_NOT_OPEN")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("请说明取消评审会的原因", code="REASON_REQUIRED")
+    before = meeting.status
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_reason = reason[
+        : ReviewMeeting._meta.get_field("cancelled_reason").max_length
+    ]
+    meeting.cancelled_by, meeting.cancelled_at = actor, clock.now()
+    meeting.save(update_fields=["status", "cancelled_reason", "cancelled_by", "cancelled_at"])
+    record(
+        "meeting.cancelled",
+        actor=actor,
+        project=meeting.project,
+        summary=f"取消“{meeting.title}”：{reason}",
+        cite=meeting.step.cite,
+        before={"meeting": meeting.pk, "status": before},
+        after={"meeting": meeting.pk, "status": meeting.status, "reason": reason},
     )
     return meeting
 
@@ -172,7 +241,8 @@ def draw_make(*, actor: User, meeting: ReviewMeeting) -> ExpertDraw:
     eligible, excluded = eligibility(meeting)
     if len(eligible) < meeting.size:
         raise RuleRefused(
-            f"{meeting.specialty}专业可抽取的专家仅{len(eligible)}人，不足{meeting.size}人；请扩充专家库或调整专业",
+            _pool_too_small(meeting.specialty, len(eligible), meeting.size)
+            + "；也可取消本次评审会后重新发起",
             code="EXPERT_POOL_TOO_SMALL",
             cite=_pool_cite(meeting.project),
         )

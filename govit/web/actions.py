@@ -26,7 +26,16 @@ from govit.contracts.models import (
     Procurement,
 )
 from govit.delivery import services as delivery
-from govit.delivery.models import AcceptanceExtension, Evaluation, ExtensionStatus, Obligation
+from govit.delivery.models import (
+    AcceptanceExtension,
+    Evaluation,
+    ExtensionStatus,
+    IncidentReport,
+    Obligation,
+    ProgressReport,
+    ReportState,
+    TrialRun,
+)
 from govit.documents.models import DocumentVersion
 from govit.organizations.models import Organization, User
 from govit.policy import render
@@ -114,6 +123,27 @@ def _statements(project: Project) -> list[tuple[Any, str]]:
         for v in DocumentVersion.objects.filter(document__project=project).select_related(
             "document"
         )
+    ]
+
+
+def _valid_progress(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (r.pk, f"{r.period} · {r.percent}%" + (f" · {r.as_of:%Y-%m-%d}" if r.as_of else ""))
+        for r in project.progress_reports.filter(state=ReportState.VALID).order_by("-id")
+    ]
+
+
+def _valid_incidents(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (r.pk, f"{r.get_kind_display()} · {r.reported_at:%Y-%m-%d} · {r.text[:40]}")
+        for r in project.incidents.filter(state=ReportState.VALID).order_by("-id")
+    ]
+
+
+def _valid_trial_runs(project: Project) -> list[tuple[Any, str]]:
+    return [
+        (r.pk, f"{r.started_on:%Y-%m-%d} — {r.ended_on:%Y-%m-%d}")
+        for r in project.trial_runs.filter(state=ReportState.VALID)
     ]
 
 
@@ -314,9 +344,44 @@ ACTIONS = [
         pf.ProgressForm,
         UNIT,
         lambda u, p, d: delivery.progress_report(
-            actor=u, project=p, period=d["period"], percent=d["percent"], text=d["text"]
+            actor=u,
+            project=p,
+            period=d["period"],
+            percent=d["percent"],
+            text=d["text"],
+            as_of=d["as_of"],
         ),
         _steps("construction"),
+    ),
+    ProjectAction(
+        "progress-correct",
+        _("更正进度报告"),
+        pf.ProgressCorrectForm,
+        UNIT,
+        lambda u, p, d: delivery.progress_correct(
+            actor=u,
+            report=ProgressReport.objects.get(pk=d["report"], project=p),
+            reason=d["reason"],
+            period=d["period"],
+            percent=d["percent"],
+            text=d["text"],
+            as_of=d["as_of"],
+        ),
+        _steps("construction"),
+        {"report": _valid_progress},
+    ),
+    ProjectAction(
+        "progress-void",
+        _("作废进度报告"),
+        pf.ProgressVoidForm,
+        UNIT,
+        lambda u, p, d: delivery.progress_void(
+            actor=u,
+            report=ProgressReport.objects.get(pk=d["report"], project=p),
+            reason=d["reason"],
+        ),
+        _steps("construction"),
+        {"report": _valid_progress},
     ),
     ProjectAction(
         "incident",
@@ -327,6 +392,55 @@ ACTIONS = [
             actor=u, project=p, kind=d["kind"], text=d["text"]
         ),
         _steps("construction"),
+    ),
+    ProjectAction(
+        "incident-correct",
+        _("更正严重逾期或重大损失报告"),
+        pf.IncidentCorrectForm,
+        UNIT,
+        lambda u, p, d: delivery.incident_correct(
+            actor=u,
+            report=IncidentReport.objects.get(pk=d["report"], project=p),
+            reason=d["reason"],
+            kind=d["kind"],
+            text=d["text"],
+        ),
+        _steps("construction"),
+        {"report": _valid_incidents},
+    ),
+    ProjectAction(
+        "incident-void",
+        _("作废严重逾期或重大损失报告"),
+        pf.IncidentVoidForm,
+        UNIT,
+        lambda u, p, d: delivery.incident_void(
+            actor=u,
+            report=IncidentReport.objects.get(pk=d["report"], project=p),
+            reason=d["reason"],
+        ),
+        _steps("construction"),
+        {"report": _valid_incidents},
+    ),
+    ProjectAction(
+        "trial-run",
+        _("登记试运行起止日期"),
+        pf.TrialRunForm,
+        UNIT,
+        lambda u, p, d: delivery.trial_run_record(
+            actor=u, project=p, started_on=d["started_on"], ended_on=d["ended_on"], text=d["text"]
+        ),
+        _steps("preliminary_acceptance", "trial_operation"),
+    ),
+    ProjectAction(
+        "trial-run-void",
+        _("作废试运行登记"),
+        pf.TrialRunVoidForm,
+        UNIT,
+        lambda u, p, d: delivery.trial_run_void(
+            actor=u, run=TrialRun.objects.get(pk=d["run"], project=p), reason=d["reason"]
+        ),
+        _steps("trial_operation"),
+        {"run": _valid_trial_runs},
     ),
     ProjectAction(
         "extension",
@@ -548,6 +662,7 @@ BY_SLUG = {a.slug: a for a in ACTIONS}
 
 def build_form(action: ProjectAction, project: Project, data: Any = None) -> forms.Form:
     form = action.form(data)
+    form.project = project  # the forms that check against the project's records read it
     for name, choices in action.choices.items():
         form.fields[name].choices = [("", "—"), *choices(project)]
     if action.slug == "extension-decide":

@@ -3,6 +3,7 @@ whether the regulation allows the action is the services' answer, shown with its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +12,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govit.contracts.models import ContractKind, ProcurementMethod
-from govit.delivery.models import Grade, IncidentKind
+from govit.core import clock
+from govit.core.errors import DomainError
+from govit.delivery import selectors as delivery_checks
+from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
 from govit.documents.materials import material_key
 from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField
 from govit.web.labels import step_choices, step_title_lazy
+from govit.web.refusals import refusal_text
 from govit.web.widgets import QuickSelect
 
 
@@ -344,12 +349,73 @@ class ChangeDecideForm(forms.Form):
     )
 
 
+def _at_field(form: forms.Form, field: str, check: Callable[[], None]) -> None:
+    """Run one of the services' own checks and show its refusal at ``field``: the same words the
+    service (and the API) would answer, before anything is sent."""
+    try:
+        check()
+    except DomainError as error:
+        form.add_error(field, refusal_text(error))
+
+
 class ProgressForm(forms.Form):
     period = forms.CharField(label=_("报告期（如 2026年10月）"), max_length=40)
+    as_of = forms.DateField(
+        label=_("截至日期"), required=False, help_text=_("进度统计截至的日期；不填为今天")
+    )
     percent = forms.IntegerField(label=_("累计完成（%）"), min_value=0, max_value=100)
     text = forms.CharField(
         label=_("进展情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def replacing(self) -> Any:
+        return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        project = getattr(self, "project", None)
+        if project is None:
+            return data
+        replacing = self.replacing()
+        if data.get("percent") is not None:
+            _at_field(
+                self,
+                "percent",
+                lambda: delivery_checks.check_progress_percent(
+                    project, data["percent"], replacing=replacing
+                ),
+            )
+        as_of = data.get("as_of") or (replacing.as_of if replacing else None) or clock.today()
+        if "as_of" not in self.errors:
+            _at_field(
+                self,
+                "as_of",
+                lambda: delivery_checks.check_progress_date(project, as_of, replacing=replacing),
+            )
+        return data
+
+
+REASON = forms.CharField(
+    label=_("作废或更正原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+)
+
+
+class ProgressVoidForm(forms.Form):
+    report = forms.TypedChoiceField(label=_("进度报告"), coerce=int)
+    reason = REASON
+
+
+class ProgressCorrectForm(ProgressForm):
+    report = forms.TypedChoiceField(label=_("更正哪一份进度报告"), coerce=int)
+    reason = REASON
+    field_order = ("report", "period", "as_of", "percent", "text", "reason")
+
+    def replacing(self) -> Any:
+        project = getattr(self, "project", None)
+        pk = self.cleaned_data.get("report")
+        if project is None or pk is None:
+            return None
+        return project.progress_reports.filter(pk=pk).first()
 
 
 class IncidentForm(forms.Form):
@@ -357,6 +423,46 @@ class IncidentForm(forms.Form):
     text = forms.CharField(
         label=_("情况说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class IncidentVoidForm(forms.Form):
+    report = forms.TypedChoiceField(label=_("重大问题报告"), coerce=int)
+    reason = REASON
+
+
+class IncidentCorrectForm(IncidentForm):
+    report = forms.TypedChoiceField(label=_("更正哪一份报告"), coerce=int)
+    reason = REASON
+    field_order = ("report", "kind", "text", "reason")
+
+
+class TrialRunForm(forms.Form):
+    started_on = forms.DateField(label=_("试运行开始日期"))
+    ended_on = forms.DateField(label=_("试运行结束日期"))
+    text = forms.CharField(
+        label=_("试运行情况"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        project = getattr(self, "project", None)
+        if project is not None and data.get("started_on") and data.get("ended_on"):
+            _at_field(
+                self,
+                "ended_on",
+                lambda: delivery_checks.check_trial_run_dates(
+                    project, data["started_on"], data["ended_on"]
+                ),
+            )
+        return data
+
+
+class TrialRunVoidForm(forms.Form):
+    run = forms.TypedChoiceField(label=_("试运行登记"), coerce=int)
+    reason = REASON
 
 
 class ExtensionForm(forms.Form):
@@ -373,41 +479,51 @@ class TerminateForm(forms.Form):
     statement = forms.TypedChoiceField(label=_("书面说明（已上传的材料）"), coerce=int)
 
 
-class EvaluationForm(forms.Form):
+class GradeFitsScore(forms.Form):
+    """The grade must be the one the score earns (``delivery.models.GRADE_BANDS``), at the field."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("score") is not None and data.get("grade"):
+            _at_field(
+                self, "grade", lambda: delivery_checks.check_grade(data["score"], data["grade"])
+            )
+        return data
+
+
+class PostEvaluationForm(GradeFitsScore):
+    score = forms.DecimalField(
+        label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, help_text=_(GRADE_SCALE_NOTE))
+    findings = forms.CharField(
+        label=_("发现的问题"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rectification_required = forms.BooleanField(label=_("须整改"), required=False)
+
+
+class EvaluationForm(PostEvaluationForm):
     kind = forms.ChoiceField(
         label=_("评价类别"), choices=[("self", _("自评价")), ("post", _("后评价"))]
     )
-    score = forms.DecimalField(
-        label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
-    )
-    grade = forms.ChoiceField(label=_("等级"), choices=translated(Grade.choices))
-    findings = forms.CharField(
-        label=_("发现的问题"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    rectification_required = forms.BooleanField(label=_("须整改"), required=False)
-
-
-class PostEvaluationForm(forms.Form):
-    score = forms.DecimalField(
-        label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
-    )
-    grade = forms.ChoiceField(label=_("等级"), choices=translated(Grade.choices))
-    findings = forms.CharField(
-        label=_("发现的问题"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    rectification_required = forms.BooleanField(label=_("须整改"), required=False)
+    field_order = ("kind", "score", "grade", "findings", "rectification_required")
 
 
 class AssetForm(forms.Form):
     name = forms.CharField(label=_("资产名称"), max_length=200)
     value = amount_field(_("价值（万元）"))
     entered_on = DateField(label=_("入账日期"))
+
+    def clean_entered_on(self) -> Any:
+        entered_on = self.cleaned_data["entered_on"]
+        try:
+            delivery_checks.check_asset_dates(entered_on)
+        except DomainError as error:
+            raise forms.ValidationError(refusal_text(error)) from None
+        return entered_on
 
 
 class ObligationForm(forms.Form):

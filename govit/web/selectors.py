@@ -335,7 +335,14 @@ def project_delivery(project: Project) -> dict[str, Any]:
         "contracts": list(project.contracts.select_related("vendor").order_by("signed_on")),
         "payments": list(project.payments.select_related("contract").order_by("due_on")),
         "evaluations": list(project.evaluations.order_by("at")),
-        "progress": list(project.progress_reports.order_by("-id")[:10]),
+        # voided and corrected reports stay listed, marked as such (who, when, why)
+        "progress": list(
+            project.progress_reports.select_related("annulled_by", "replaces").order_by("-id")[:10]
+        ),
+        "incidents": list(
+            project.incidents.select_related("annulled_by", "replaces").order_by("-id")[:10]
+        ),
+        "trial_runs": list(project.trial_runs.select_related("annulled_by").order_by("-id")),
     }
 
 

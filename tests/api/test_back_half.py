@@ -353,9 +353,9 @@ def test_yueyang(api, tree):
             {
                 "name": "智慧教育平台软硬件",
                 "value": "2200000",
-                "entered_on": "2027-12-05",
+                "entered_on": "2026-11-20",
                 "using_unit_id": cast.units["other_unit"].pk,
-                "transferred_on": "2027-12-10",
+                "transferred_on": "2026-11-23",
             },
         ),
         201,

@@ -401,6 +401,13 @@ ENDPOINTS = [
         meeting_rule({"competent", "admin"}),
         lambda w, r, t: {"conclusion": "approve", "text": "通过"},
     ),
+    Endpoint(
+        "post",
+        "/meetings/{meeting}/cancellation",
+        ("home",),
+        meeting_rule({"competent", "admin"}),
+        lambda w, r, t: {"reason": "可抽取专家不足"},
+    ),
     # the back half, on built projects
     *[
         Endpoint("get", f"/projects/{{built}}/{tail}", P, built_rule())
@@ -474,6 +481,41 @@ ENDPOINTS = [
         P,
         built_rule(is_unit),
         lambda w, r, t: {"kind": "serious_delay", "text": "x"},
+    ),
+    Endpoint(
+        "post",
+        "/progress-reports/{progress}/void",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"reason": "误填"},
+    ),
+    Endpoint(
+        "post",
+        "/progress-reports/{progress}/correction",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"period": "2026年6月", "percent": 100, "text": "更正", "reason": "误填"},
+    ),
+    Endpoint(
+        "post",
+        "/incidents/{incident}/void",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"reason": "误报"},
+    ),
+    Endpoint(
+        "post",
+        "/incidents/{incident}/correction",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"kind": "major_loss", "text": "更正", "reason": "类别错"},
+    ),
+    Endpoint(
+        "post",
+        "/projects/{built}/trial-runs",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"started_on": "2026-07-01", "ended_on": "2026-09-01"},
     ),
     Endpoint(
         "post",
@@ -674,6 +716,8 @@ PLACEHOLDER = {
     "{extension}": lambda w, t: w.back[t]["extension"].pk,
     "{obligation}": lambda w, t: w.back[t]["obligation"].pk,
     "{evaluation}": lambda w, t: w.back[t]["evaluation"].pk,
+    "{progress}": lambda w, t: w.back[t]["progress"].pk,
+    "{incident}": lambda w, t: w.back[t]["incident"].pk,
     "{penalty}": lambda w, t: w.back[t]["penalty"].pk,
     "{vendor}": lambda w, t: w.back["own" if t == "home" else "foreign"]["vendor"].pk,
     "{credit}": lambda w, t: w.back["own"]["credit"].pk,

@@ -226,6 +226,12 @@ def build_back_half(world: World) -> dict[str, dict[str, Any]]:
                 measures=rule[1],
                 reason="测试",
             )
+            progress = delivery.progress_report(
+                actor=user, project=project, period="2026年6月", percent=100, text="完成"
+            )
+            incident = delivery.incident_report(
+                actor=user, project=project, kind="serious_delay", text="测试"
+            )
             extension = None
             if key == "foreign":
                 project = advance_to(cast, project, "archive_acceptance", unit=unit_key)
@@ -258,6 +264,8 @@ def build_back_half(world: World) -> dict[str, dict[str, Any]]:
             "penalty": penalty,
             "extension": extension,
             "evaluation": evaluation,
+            "progress": progress,
+            "incident": incident,
             "obligation": project.obligations.order_by("id").first(),
             "vendor": contract.vendor,
         }

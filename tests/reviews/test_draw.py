@@ -387,14 +387,38 @@ def test_a_vendor_on_another_project_is_no_reason_to_step_aside(cast, project, p
 
 
 @pytest.mark.django_db
-def test_a_pool_smaller_than_the_panel_is_refused_and_nothing_is_drawn(cast, project, pool):
-    meeting = meeting_for(cast, project, size=6)
+def test_a_meeting_the_pool_cannot_fill_is_refused_when_convened(cast, project, pool):
+    before = review_state(project)
+    with pytest.raises(RuleRefused) as refused:
+        meeting_for(cast, project, size=6)
+    assert (refused.value.code, refused.value.message, refused.value.cite) == (
+        "EXPERT_POOL_TOO_SMALL",
+        "教育信息化专业可抽取的专家仅5人（已除去须回避和暂停抽取的），不足6人；"
+        "请减少抽取人数、调整专业或扩充专家库",
+        "第十七条",
+    )
+    assert review_state(project) == before
+    assert not ReviewMeeting.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+def test_a_pool_that_shrank_after_convening_is_refused_at_the_draw_and_nothing_is_drawn(
+    cast, project, pool
+):
+    meeting = meeting_for(cast, project, size=5)
+    reviews.expert_set_availability(
+        actor=cast.user("competent_department"),
+        expert=pool["eligible"][0],
+        available=False,
+        reason="因病",
+    )
     before = review_state(project)
     with pytest.raises(RuleRefused) as refused:
         reviews.draw_make(actor=cast.user("competent_department"), meeting=meeting)
     assert (refused.value.code, refused.value.message, refused.value.cite) == (
         "EXPERT_POOL_TOO_SMALL",
-        "教育信息化专业可抽取的专家仅5人，不足6人；请扩充专家库或调整专业",
+        "教育信息化专业可抽取的专家仅4人（已除去须回避和暂停抽取的），不足5人；"
+        "请减少抽取人数、调整专业或扩充专家库；也可取消本次评审会后重新发起",
         "第十七条",
     )
     assert review_state(project) == before
@@ -708,9 +732,9 @@ def test_a_meeting_needs_a_specialty_a_size_of_1_to_25_and_no_other_open_meeting
         reviews.meeting_create(actor=competent, project=project, specialty="  ", size=3)
     assert (refused.value.code, refused.value.message) == ("INVALID_SPECIALTY", "请填写专业领域")
     assert review_state(project) == before
-    meeting = meeting_for(cast, project, 25)
+    meeting = meeting_for(cast, project, 5)  # the whole eligible pool
     assert (meeting.size, meeting.title, meeting.status) == (
-        25,
+        5,
         "政务信息化测试项目专家评审组评审会",
         MeetingStatus.PLANNED,
     )
@@ -718,7 +742,7 @@ def test_a_meeting_needs_a_specialty_a_size_of_1_to_25_and_no_other_open_meeting
         meeting_for(cast, project, 1)
     assert (refused.value.code, refused.value.message) == (
         "MEETING_EXISTS",
-        "本环节已有未结束的评审会",
+        "本环节已有未结束的评审会；不能举行的，请先取消该评审会（写明原因）再重新发起",
     )
 
 

@@ -4,14 +4,21 @@ the eligible pool and the exclusions with why, draws, replaces, and verifies a p
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from govit.core import clock
 from govit.core.digest import canonical_json, sm3
+from govit.demo.cast import add_vendor
+from govit.demo.driver import advance_to, upload_missing
+from govit.projects import services as projects
 from govit.reviews import services as reviews
 from govit.reviews.models import DrawReplacement, ExpertDraw, MeetingStatus, ReviewMeeting, Seat
 from govit.reviews.selectors import current_panel, eligibility
+from tests.api.helpers import experts
 from tests.reviews.test_draw import SPECIALTY, register
 from tests.workflow import flows
 from tests.workflow.conftest import make_cast, tree  # noqa: F401 - fixtures
@@ -210,10 +217,17 @@ def test_a_draw_produces_the_panel_the_database_records(competent, cast, project
 
 
 def test_a_draw_the_pool_cannot_fill_is_refused_with_its_article(competent, cast, project, pool):
-    meeting = convene(cast, project, size=5)
+    meeting = convene(cast, project, size=4)
+    reviews.expert_set_availability(
+        actor=cast.user("competent_department"),
+        expert=pool["eligible"][0],
+        available=False,
+        reason="因病",
+    )
     response = competent.post(reverse("expert-draw", args=[meeting.pk]), follow=True)
     html = response.content.decode()
-    assert "可抽取的专家仅4人，不足5人" in html and "依据：第十七条" in html
+    assert "可抽取的专家仅3人（已除去须回避和暂停抽取的），不足4人" in html
+    assert "依据：第十七条" in html
     assert not ExpertDraw.objects.filter(meeting=meeting).exists()
     assert ReviewMeeting.objects.get(pk=meeting.pk).status == MeetingStatus.PLANNED
 
@@ -298,3 +312,155 @@ def test_the_audit_bureau_may_verify_but_not_draw(client, cast, project, pool):
     client.force_login(cast.user("audit"))
     assert client.get(reverse("expert-verification", args=[meeting.pk])).status_code == 200
     assert client.get(reverse("expert-meeting", args=[meeting.pk])).status_code == 403
+
+
+# --- a meeting that cannot happen: refused at its field, or cancelled and convened anew ---------
+
+
+def test_a_panel_larger_than_the_pool_is_refused_at_the_size_with_the_count_and_the_pool(
+    competent, cast, project, pool
+):
+    step = project.steps.get(kind="expert_review")
+    response = competent.post(
+        reverse("expert-meeting-create", args=[step.pk]), {"specialty": SPECIALTY, "size": "25"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["size"] == [
+        f"{SPECIALTY}专业可抽取的专家仅4人（已除去须回避和暂停抽取的），不足25人；"
+        "请减少抽取人数、调整专业或扩充专家库（依据：第十七条）"
+    ]
+    assert "__all__" not in form.errors
+    html = response.content.decode()
+    assert f'<a href="{reverse("expert-pool")}">查看专家库</a>' in html
+    assert not ReviewMeeting.objects.filter(project=project).exists()
+
+
+def test_a_meeting_dated_in_the_past_is_refused_at_the_date(competent, project, pool):
+    step = project.steps.get(kind="expert_review")
+    response = competent.post(
+        reverse("expert-meeting-create", args=[step.pk]),
+        {"specialty": SPECIALTY, "size": "3", "scheduled_for": "2020-05-01T09:00"},
+    )
+    assert response.context["form"].errors["scheduled_for"] == [
+        "会议时间2020年05月01日 09:00已过，请填写今后的时间"
+    ]
+    assert not ReviewMeeting.objects.filter(project=project).exists()
+
+
+def test_a_meeting_is_cancelled_with_its_reason_and_a_new_one_convened(
+    competent, cast, project, pool
+):
+    meeting = drawn(cast, project)
+    page = competent.get(reverse("expert-meeting", args=[meeting.pk])).content.decode()
+    assert reverse("expert-meeting-cancel", args=[meeting.pk]) in page
+    refused = competent.post(
+        reverse("expert-meeting-cancel", args=[meeting.pk]), {"cancel-reason": ""}
+    )
+    assert refused.status_code == 422
+    assert ReviewMeeting.objects.get(pk=meeting.pk).status == MeetingStatus.DRAWN
+    response = competent.post(
+        reverse("expert-meeting-cancel", args=[meeting.pk]),
+        {"cancel-reason": "会议时间与省里会议冲突"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "已取消" in html and "会议时间与省里会议冲突" in html
+    step = project.steps.get(kind="expert_review")
+    assert reverse("expert-meeting-create", args=[step.pk]) in html  # 重新发起评审会
+    # the step is waiting for a meeting again, and a new one is convened
+    assert step.name in competent.get(reverse("expert-draws")).content.decode()
+    response = competent.post(
+        reverse("expert-meeting-create", args=[step.pk]), {"specialty": SPECIALTY, "size": "3"}
+    )
+    assert response.status_code == 302
+    assert list(
+        ReviewMeeting.objects.filter(project=project).order_by("id").values_list("status")
+    ) == [("cancelled",), ("planned",)]
+
+
+def test_a_meeting_never_drawn_is_cancelled_and_listed_as_such(competent, cast, project, pool):
+    meeting = convene(cast, project)
+    response = competent.post(
+        reverse("expert-meeting-cancel", args=[meeting.pk]),
+        {"cancel-reason": "专业选错"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "专业选错" in response.content.decode()
+    listing = competent.get(reverse("expert-draws")).content.decode()
+    assert '<span class="badge status-cancelled">已取消</span>' in listing
+    assert reverse("expert-verification", args=[meeting.pk]) not in listing
+
+
+def test_the_unit_cannot_cancel_a_meeting(client, cast, project, pool):
+    meeting = convene(cast, project)
+    client.force_login(cast.user("unit"))
+    response = client.post(
+        reverse("expert-meeting-cancel", args=[meeting.pk]), {"cancel-reason": "不想开"}
+    )
+    assert response.status_code == 403
+    assert ReviewMeeting.objects.get(pk=meeting.pk).status == MeetingStatus.PLANNED
+
+
+# --- acceptance meetings (岳阳第十七条: 验收会的专家原则上从专家库中抽取) ---------------------
+
+
+@pytest.fixture
+def accepting(cast, pool):
+    """A 岳阳 project of 250万元 whose final acceptance (by the competent department,
+    第二十七条第（二）项) is under way."""
+    add_vendor(cast, "岳阳数字科技有限公司", "contractor", key="contractor", prefix="yy")
+    add_vendor(cast, "岳阳工程监理有限公司", "supervisor", key="supervisor", prefix="yy")
+    review_pool = experts(cast, "政务信息化", 4, prefix="accept")
+    project = flows.declared(cast, name="岳阳验收项目", amount=2_500_000)
+    with clock.frozen(dt.date(2026, 10, 21)):
+        project = advance_to(cast, project, "final_acceptance", pool=review_pool)
+        step = project.steps.get(kind="final_acceptance")
+        upload_missing(cast.user("unit"), project, step.documents)
+        projects.step_submit(actor=cast.user("unit"), step=step)
+    return project
+
+
+def test_the_acceptance_task_offers_the_expert_draw_with_its_article(competent, cast, accepting):
+    step = accepting.steps.get(kind="final_acceptance")
+    task = flows.open_task(accepting, "final_acceptance")
+    html = competent.get(reverse("task-act", args=[accepting.pk, task.pk])).content.decode()
+    assert "验收会专家原则上从专家库中抽取" in html and "第十七条" in html
+    create = reverse("expert-meeting-create", args=[step.pk])
+    assert create in html
+    response = competent.post(create, {"specialty": SPECIALTY, "size": "3"})
+    assert response.status_code == 302
+    meeting = ReviewMeeting.objects.get(step=step)
+    reviews.draw_make(actor=cast.user("competent_department"), meeting=meeting)
+    for seat in meeting.seats.select_related("expert__user"):
+        reviews.opinion_submit(
+            actor=seat.expert.user,
+            meeting=meeting,
+            text="符合验收条件",
+            score="88",
+            conclusion="approve",
+        )
+    response = competent.post(
+        reverse("expert-conclude", args=[meeting.pk]),
+        {"conclusion": "approve", "text": "专家组同意通过验收"},
+    )
+    assert response.status_code == 302
+    # the meeting advises; the competent department's own decision passes the step
+    html = competent.get(reverse("task-act", args=[accepting.pk, task.pk])).content.decode()
+    assert "已形成结论" in html
+    assert accepting.steps.get(kind="final_acceptance").status == "in_review"
+
+
+def test_the_unit_sees_who_draws_the_acceptance_experts(client, cast, accepting):
+    step = accepting.steps.get(kind="final_acceptance")
+    task = flows.open_task(accepting, "final_acceptance")
+    client.force_login(cast.user("unit"))
+    html = client.get(reverse("task-act", args=[accepting.pk, task.pk])).content.decode()
+    assert "专家由主管部门从专家库中抽取。" in html
+    assert reverse("expert-meeting-create", args=[step.pk]) not in html
+
+
+def test_a_step_without_experts_offers_no_meeting(competent, cast, accepting):
+    step = accepting.steps.get(kind="contract_filing")
+    assert competent.get(reverse("expert-meeting-create", args=[step.pk])).status_code == 404

@@ -10,7 +10,7 @@ from django.urls import reverse
 from govit.events.models import Event
 from govit.reviews.models import Expert, ReviewMeeting
 from govit.reviews.selectors import eligibility
-from govit.reviews.services import meeting_create
+from govit.reviews.services import expert_set_availability, meeting_create
 from tests.reviews.test_draw import SPECIALTY, register
 from tests.workflow import flows
 from tests.workflow.conftest import make_cast, tree  # noqa: F401 - fixture
@@ -97,11 +97,9 @@ def test_a_registered_expert_is_in_the_draw_and_an_employer_makes_them_step_asid
     assert Event.objects.filter(kind="expert.registered").latest("id").actor_id == (
         cast.user("competent_department").pk
     )
-    meeting = meeting_create(
-        actor=cast.user("competent_department"),
-        project=project,
-        specialty=SPECIALTY,
-        size=1,
+    # what a draw would see (a meeting the pool cannot fill is refused when convened)
+    meeting = ReviewMeeting(
+        project=project, step=project.steps.get(kind="expert_review"), specialty=SPECIALTY
     )
     eligible, excluded = eligibility(meeting)
     assert expert not in eligible
@@ -152,12 +150,15 @@ def test_a_refused_entry_is_shown_at_its_field_and_nothing_is_stored(client, cas
 
 def test_a_meeting_short_of_experts_links_to_the_pool(client, cast):
     project = flows.yueyang_in_expert_review(cast)
-    register(cast, "李一")
+    experts = [register(cast, name) for name in ("李一", "李二", "李三")]
     meeting = meeting_create(
         actor=cast.user("competent_department"),
         project=project,
         specialty=SPECIALTY,
         size=3,
+    )
+    expert_set_availability(  # the pool shrinks after the meeting was convened
+        actor=cast.user("competent_department"), expert=experts[0], available=False, reason="因病"
     )
     client.force_login(cast.user("competent_department"))
     html = client.get(reverse("expert-meeting", args=[meeting.pk])).content.decode()

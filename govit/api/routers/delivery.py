@@ -27,6 +27,7 @@ from govit.api.schemas import (
     ExtensionOut,
     FindingOut,
     FulfilIn,
+    IncidentCorrectionIn,
     IncidentIn,
     NoteIn,
     ObligationOut,
@@ -40,10 +41,12 @@ from govit.api.schemas import (
     ProcurementCorrectionIn,
     ProcurementIn,
     ProcurementOut,
+    ProgressCorrectionIn,
     ProgressIn,
     ReportOut,
     TerminationIn,
     TerminationOut,
+    TrialRunIn,
     VoidIn,
 )
 from govit.contracts import services as contracts
@@ -56,7 +59,14 @@ from govit.contracts.selectors import (
 from govit.core import clock
 from govit.core.errors import NotFound
 from govit.delivery import services as delivery
-from govit.delivery.models import AcceptanceExtension, Evaluation, Obligation
+from govit.delivery.models import (
+    AcceptanceExtension,
+    Evaluation,
+    IncidentReport,
+    Obligation,
+    ProgressReport,
+    TrialRun,
+)
 from govit.organizations.models import Organization, User
 from govit.supervision import services as supervision
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
@@ -480,6 +490,47 @@ def decide_change(request: HttpRequest, change_id: int, payload: ChangeDecisionI
 # --- construction ---------------------------------------------------------------------------
 
 
+def _progress_out(r: ProgressReport) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": "progress",
+        "text": f"{r.period}：{r.percent}%，{r.text}",
+        "cite": "",
+        "at": r.reported_at,
+        "state": r.state,
+        "reason": r.annul_reason,
+        "replaces": r.replaces_id,
+        "percent": r.percent,
+        "as_of": r.as_of,
+    }
+
+
+def _incident_out(r: IncidentReport) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": r.kind,
+        "text": r.text,
+        "cite": r.cite,
+        "at": r.reported_at,
+        "state": r.state,
+        "reason": r.annul_reason,
+        "replaces": r.replaces_id,
+    }
+
+
+def _trial_run_out(r: TrialRun) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": "trial_run",
+        "text": f"试运行{r.started_on:%Y-%m-%d}至{r.ended_on:%Y-%m-%d}"
+        + (f"：{r.text}" if r.text else ""),
+        "cite": "",
+        "at": r.reported_at,
+        "state": r.state,
+        "reason": r.annul_reason,
+    }
+
+
 @router.post(
     "/projects/{project_id}/progress-reports",
     response={201: ReportOut, **ERRORS},
@@ -493,41 +544,70 @@ def report_progress(request: HttpRequest, project_id: int, payload: ProgressIn):
         period=payload.period,
         percent=payload.percent,
         text=payload.text,
+        as_of=payload.as_of,
     )
-    return Status(
-        201,
-        {
-            "id": r.pk,
-            "kind": "progress",
-            "text": f"{r.period}：{r.percent}%，{r.text}",
-            "cite": "",
-            "at": r.reported_at,
-        },
+    return Status(201, _progress_out(r))
+
+
+@router.post(
+    "/progress-reports/{report_id}/void",
+    response={200: ReportOut, **ERRORS},
+    summary="作废进度报告（原报告保留，标为已作废）",
+)
+def void_progress(request: HttpRequest, report_id: int, payload: VoidIn):
+    r = _in_visible(request.auth, ProgressReport, report_id, "进度报告")
+    return _progress_out(
+        delivery.progress_void(actor=request.auth, report=r, reason=payload.reason)
     )
+
+
+@router.post(
+    "/progress-reports/{report_id}/correction",
+    response={201: ReportOut, **ERRORS},
+    summary="更正进度报告（新报告替代原报告，原报告标为已更正）",
+)
+def correct_progress(request: HttpRequest, report_id: int, payload: ProgressCorrectionIn):
+    r = _in_visible(request.auth, ProgressReport, report_id, "进度报告")
+    corrected = delivery.progress_correct(
+        actor=request.auth,
+        report=r,
+        reason=payload.reason,
+        period=payload.period,
+        percent=payload.percent,
+        text=payload.text,
+        as_of=payload.as_of,
+    )
+    return Status(201, _progress_out(corrected))
 
 
 @router.get(
     "/projects/{project_id}/reports",
     response={200: list[ReportOut], **ERRORS},
-    summary="进度报告与重大问题报告",
+    summary="进度报告、重大问题报告与试运行登记（含已作废、已更正的）",
 )
 def reports(request: HttpRequest, project_id: int):
     project = project_for(request.auth, project_id)
-    out = [
-        {
-            "id": r.pk,
-            "kind": "progress",
-            "text": f"{r.period}：{r.percent}%，{r.text}",
-            "cite": "",
-            "at": r.reported_at,
-        }
-        for r in project.progress_reports.all()
-    ]
-    out += [
-        {"id": r.pk, "kind": r.kind, "text": r.text, "cite": r.cite, "at": r.reported_at}
-        for r in project.incidents.all()
-    ]
+    out = [_progress_out(r) for r in project.progress_reports.all()]
+    out += [_incident_out(r) for r in project.incidents.all()]
+    out += [_trial_run_out(r) for r in project.trial_runs.all()]
     return sorted(out, key=lambda r: r["at"])
+
+
+@router.post(
+    "/projects/{project_id}/trial-runs",
+    response={201: ReportOut, **ERRORS},
+    summary="登记试运行起止日期",
+)
+def record_trial_run(request: HttpRequest, project_id: int, payload: TrialRunIn):
+    project = project_for(request.auth, project_id)
+    r = delivery.trial_run_record(
+        actor=request.auth,
+        project=project,
+        started_on=payload.started_on,
+        ended_on=payload.ended_on,
+        text=payload.text,
+    )
+    return Status(201, _trial_run_out(r))
 
 
 @router.post(
@@ -540,9 +620,32 @@ def report_incident(request: HttpRequest, project_id: int, payload: IncidentIn):
     r = delivery.incident_report(
         actor=request.auth, project=project, kind=payload.kind, text=payload.text
     )
-    return Status(
-        201, {"id": r.pk, "kind": r.kind, "text": r.text, "cite": r.cite, "at": r.reported_at}
+    return Status(201, _incident_out(r))
+
+
+@router.post(
+    "/incidents/{report_id}/void",
+    response={200: ReportOut, **ERRORS},
+    summary="作废重大问题报告（原报告保留，标为已作废）",
+)
+def void_incident(request: HttpRequest, report_id: int, payload: VoidIn):
+    r = _in_visible(request.auth, IncidentReport, report_id, "报告")
+    return _incident_out(
+        delivery.incident_void(actor=request.auth, report=r, reason=payload.reason)
     )
+
+
+@router.post(
+    "/incidents/{report_id}/correction",
+    response={201: ReportOut, **ERRORS},
+    summary="更正重大问题报告（新报告替代原报告，原报告标为已更正）",
+)
+def correct_incident(request: HttpRequest, report_id: int, payload: IncidentCorrectionIn):
+    r = _in_visible(request.auth, IncidentReport, report_id, "报告")
+    corrected = delivery.incident_correct(
+        actor=request.auth, report=r, reason=payload.reason, kind=payload.kind, text=payload.text
+    )
+    return Status(201, _incident_out(corrected))
 
 
 @router.post(

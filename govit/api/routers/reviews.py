@@ -20,6 +20,7 @@ from govit.api.schemas import (
     MeetingOut,
     ReplaceIn,
     VerificationOut,
+    VoidIn,
 )
 from govit.core.errors import NotFound
 from govit.documents.models import Document, DocumentVersion
@@ -150,6 +151,7 @@ def meeting_out(user: User, meeting: ReviewMeeting) -> dict[str, Any]:
         "scheduled_for": meeting.scheduled_for,
         "status": meeting.status,
         "conclusion": meeting.conclusion,
+        "cancelled_reason": meeting.cancelled_reason,
         "conclusion_text": meeting.conclusion_text,
         "seats": [
             {
@@ -301,4 +303,15 @@ def conclude(request: HttpRequest, meeting_id: int, payload: ConclusionIn):
         text=payload.text,
         confirmed_checks=payload.confirmed_checks,
     )
+    return meeting_out(request.auth, _meeting(request.auth, meeting_id))
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancellation",
+    response={200: MeetingOut, **ERRORS},
+    summary="取消评审会（写明原因；随后可重新发起）",
+)
+def cancel(request: HttpRequest, meeting_id: int, payload: VoidIn):
+    meeting = _meeting(request.auth, meeting_id)
+    services.meeting_cancel(actor=request.auth, meeting=meeting, reason=payload.reason)
     return meeting_out(request.auth, _meeting(request.auth, meeting_id))

@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -43,13 +43,21 @@ from govit.reviews.models import (
     ReviewMeeting,
     Seat,
 )
-from govit.reviews.selectors import current_panel, draw_verify, eligibility, expert_meetings
+from govit.reviews.selectors import (
+    current_panel,
+    draw_verify,
+    eligibility,
+    expert_meetings,
+    expert_panel,
+    experts_required,
+    offers_experts,
+)
 from govit.web.forms import DateTimeField
 from govit.web.refusals import refusal_text
 from govit.web.views.rulebooks import Citer
 
-OPEN_MEETINGS = (MeetingStatus.PLANNED, MeetingStatus.DRAWN)
-MAX_PANEL = 25  # reviews.services.meeting_create accepts 1 to 25
+OPEN_MEETINGS = services.OPEN_STATUSES
+MAX_PANEL = services.MAX_PANEL
 
 
 # --- who may open these pages ----------------------------------------------------------------
@@ -76,8 +84,9 @@ def _rulebook(project: Any) -> LoadedRulebook | None:
 
 
 def needs_experts(step: ProjectStep) -> bool:
-    """A step the rulebook gives to experts: the 专家评审 itself, or one they join (验收)."""
-    return step.kind == "expert_review" or "experts" in (step.co_actors or [])
+    """A step the rulebook gives to experts: the 专家评审 itself, one they join (验收), or one whose
+    meeting seats experts from the pool (岳阳第十七条: 验收会)."""
+    return offers_experts(step)
 
 
 def _meetings(user: User):
@@ -101,6 +110,36 @@ def _exclusions(excluded: list[dict[str, Any]], cite: Any) -> list[dict[str, Any
 def _pool_cite(step: ProjectStep) -> str:
     """The article that makes experts come from the pool, as the step's checks cite it."""
     return next((c["cite"] for c in step.checks if c.get("code") == "EXPERTS_FROM_POOL"), "")
+
+
+def pool_url() -> str:
+    """Where to enlarge the expert pool: its own page (else, on a branch without it, the draws)."""
+    try:
+        return reverse("expert-pool")
+    except NoReverseMatch:
+        return reverse("expert-draws")
+
+
+def step_panel(user: User, step: ProjectStep) -> dict[str, Any] | None:
+    """What a task page shows about the step's experts: where the rulebook seats experts drawn
+    from the pool (专家评审, 验收会), the step's meetings and, for the competent department, the
+    way to convene one. None for a step without experts."""
+    if not offers_experts(step):
+        return None
+    panel = expert_panel(step)
+    meetings = list(
+        ReviewMeeting.objects.filter(step=step).select_related("organizer").order_by("-id")
+    )
+    organizer = _organizer(user)
+    open_meeting = next((m for m in meetings if m.status in OPEN_MEETINGS), None)
+    return {
+        "required": step.kind == "expert_review" or experts_required(step),
+        "text": panel.text if panel is not None else "",
+        "cite": panel.cite if panel is not None else _pool_cite(step),
+        "meetings": meetings,
+        "organizer": organizer,
+        "can_convene": organizer and step.status == StepStatus.IN_REVIEW and open_meeting is None,
+    }
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -200,6 +239,15 @@ def pool_specialties(jurisdiction_id: int) -> list[tuple[str, int, int]]:
     return [(name, a, t) for name, (a, t) in sorted(counts.items())]
 
 
+# the field a refusal of ``reviews.services.meeting_create`` is about (shown at that field)
+MEETING_FIELDS = {
+    "EXPERT_POOL_TOO_SMALL": "size",
+    "INVALID_SIZE": "size",
+    "MEETING_IN_PAST": "scheduled_for",
+    "INVALID_SPECIALTY": "specialty",
+}
+
+
 def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
     _require_organizer(request)
     step = (
@@ -213,6 +261,7 @@ def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
     specialties = pool_specialties(project.jurisdiction_id)
     form = MeetingForm(request.POST or None, specialties=specialties)
     preview = None
+    pool_short = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "preview" in request.POST:
@@ -233,7 +282,8 @@ def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
                     scheduled_for=data["scheduled_for"],
                 )
             except DomainError as error:
-                form.add_error(None, refusal_text(error))
+                form.add_error(MEETING_FIELDS.get(error.code), refusal_text(error))
+                pool_short = error.code == "EXPERT_POOL_TOO_SMALL"
             else:
                 messages.success(request, _t("已发起评审会，可查看可抽取专家并抽取。"))
                 return redirect("expert-meeting", meeting.pk)
@@ -249,6 +299,9 @@ def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
         "step_cite": cite(step.cite),
         "pool_cite": cite(_pool_cite(step)),
         "has_pool": bool(specialties),
+        "pool_short": pool_short,
+        "pool_url": pool_url(),
+        "open_meeting": ReviewMeeting.objects.filter(step=step, status__in=OPEN_MEETINGS).first(),
     }
     return render(request, "web/experts/create.html", context)
 
@@ -274,6 +327,7 @@ def _meeting_page(
     meeting: ReviewMeeting,
     *,
     replace_form: ReplaceForm | None = None,
+    cancel_form: CancelForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     step = meeting.step
@@ -288,6 +342,11 @@ def _meeting_page(
         "pool_cite": cite(_pool_cite(step)),
         "record": record,
         "can_manage": _organizer(request.user),
+        "can_cancel": meeting.status in OPEN_MEETINGS,
+        "cancel_form": cancel_form or CancelForm(prefix="cancel"),
+        "convene_again": meeting.status == MeetingStatus.CANCELLED
+        and step.status == StepStatus.IN_REVIEW
+        and not ReviewMeeting.objects.filter(step=step, status__in=OPEN_MEETINGS).exists(),
     }
     if meeting.status == MeetingStatus.PLANNED:
         eligible, excluded = eligibility(meeting)
@@ -376,6 +435,35 @@ def draw_replace(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("expert-meeting", meeting.pk)
     meeting = _meeting(request, pk)  # as it is now: a refused replacement changed nothing
     return _meeting_page(request, meeting, replace_form=form, status=422)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("取消原因"),
+        max_length=ReviewMeeting._meta.get_field("cancelled_reason").max_length,
+        help_text=_("例如：可抽取专家不足；会议时间有误；项目暂停。取消后可重新发起评审会。"),
+    )
+
+
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting that cannot take place is cancelled with its reason (kept on record); the step
+    may then convene a new one."""
+    _require_organizer(request)
+    meeting = _meeting(request, pk)
+    form = CancelForm(request.POST, prefix="cancel")
+    if form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error("reason", refusal_text(error))
+        else:
+            messages.success(request, _t("评审会已取消；可重新发起评审会。"))
+            return redirect("expert-meeting", meeting.pk)
+    meeting = _meeting(request, pk)  # as it is now: a refused cancellation changed nothing
+    return _meeting_page(request, meeting, cancel_form=form, status=422)
 
 
 # --- verifying a past draw ---------------------------------------------------------------------
@@ -720,6 +808,7 @@ urlpatterns = [
     path("experts/meetings/<int:pk>/", meeting_detail, name="expert-meeting"),
     path("experts/meetings/<int:pk>/draw/", draw_make, name="expert-draw"),
     path("experts/meetings/<int:pk>/replace/", draw_replace, name="expert-replace"),
+    path("experts/meetings/<int:pk>/cancel/", meeting_cancel, name="expert-meeting-cancel"),
     path("experts/meetings/<int:pk>/verification/", draw_verification, name="expert-verification"),
     path("experts/meetings/<int:pk>/conclusion/", meeting_conclusion, name="expert-conclude"),
     path("experts/mine/", my_meetings, name="expert-my-meetings"),

@@ -29,6 +29,7 @@ from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
 from govit.web.refusals import refusal_field, refusal_text
+from govit.web.views.experts import step_panel
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
@@ -348,6 +349,7 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         and works(request.user),
         "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
         "can_urge": works(request.user),  # an auditor reads, and does nothing
+        "experts": step_panel(request.user, step),  # 专家评审, 验收会: the meetings, the draw
     }
     return render(request, "web/projects/task.html", context)
 
