@@ -28,6 +28,11 @@ _correlation: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
 
 GENESIS = "0" * 64
 
+# set while the workflow carries out what an act sets in motion (``automatic``): (the act,)
+_cause: contextvars.ContextVar[tuple[Event | None] | None] = contextvars.ContextVar(
+    "cause", default=None
+)
+
 
 @contextmanager
 def correlation(existing: uuid.UUID | None = None) -> Iterator[uuid.UUID]:
@@ -41,6 +46,42 @@ def correlation(existing: uuid.UUID | None = None) -> Iterator[uuid.UUID]:
         yield _correlation.get()  # type: ignore[misc]
     finally:
         _correlation.reset(token)
+
+
+def act_of(actor: Any | None) -> Event | None:
+    """The act of ``actor`` that is being carried out: the first of their events in the
+    correlation of their latest one (a 通过 and the 批复概算 it carries are one act; its first
+    event names it). None for the system, or for an actor who has recorded nothing."""
+    if actor is None or getattr(actor, "pk", None) is None:
+        return None
+    last = Event.objects.filter(actor_id=actor.pk).order_by("-id").values("correlation_id").first()
+    if last is None:
+        return None
+    return (
+        Event.objects.filter(actor_id=actor.pk, correlation_id=last["correlation_id"])
+        .order_by("id")
+        .first()
+    )
+
+
+@contextmanager
+def automatic(cause: Event | None) -> Iterator[Event | None]:
+    """What is recorded inside is done by the system because of ``cause`` (a person's act): a
+    step the workflow opens or passes on its own is not the act of whoever triggered it. Nested
+    blocks keep the outermost cause."""
+    outer = _cause.get()
+    if outer is not None:
+        yield outer[0]
+        return
+    token = _cause.set((cause,))
+    try:
+        yield cause
+    finally:
+        _cause.reset(token)
+
+
+def in_automatic() -> bool:
+    return _cause.get() is not None
 
 
 def event_digest(fields: dict[str, Any]) -> str:
@@ -67,7 +108,13 @@ def _content(event: Event) -> dict[str, Any]:
         "after": event.after,
         "data": event.data,
         "prev": event.prev_digest,
-    }
+    } | _cause_content(event)
+
+
+def _cause_content(event: Any) -> dict[str, Any]:
+    # digested only when set, so the events recorded before causes existed keep their digests
+    cause_id = getattr(event, "cause_id", None)
+    return {"cause": cause_id} if cause_id is not None else {}
 
 
 def _fit(field: str, value: str) -> str:
@@ -99,9 +146,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    cause: Event | None = None,
 ) -> Event:
-    """Append one event. Must run inside the caller's transaction."""
+    """Append one event. Must run inside the caller's transaction. Inside ``automatic(act)`` the
+    event is the system's (no actor), caused by ``act``; ``cause`` names it explicitly."""
     label(kind)  # unregistered kinds are refused
+    carried = _cause.get()
+    if carried is not None:
+        actor, cause = None, cause or carried[0]
     if jurisdiction is None and project is not None:
         jurisdiction = project.jurisdiction
     stream = (
@@ -126,6 +178,7 @@ def record(
             before=before,
             after=after,
             data=data or {},
+            cause=cause,
             prev_digest=last["digest"] if last else GENESIS,
         )
         event.digest = event_digest(_content(event))

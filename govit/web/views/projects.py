@@ -26,6 +26,7 @@ from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
+from govit.web.ledgers import LEDGERS
 from govit.web.refusals import refusal_text
 
 
@@ -45,7 +46,9 @@ def _project(request: HttpRequest, pk: int):
         raise Http404(_("项目不存在或无权查看")) from None
 
 
-def project_list(request: HttpRequest) -> HttpResponse:
+def listed_projects(request: HttpRequest) -> tuple[pf.ProjectFilterForm, Any]:
+    """The project list's filter form and the projects it selects among those the user may
+    see (the list page and its Excel export read the same)."""
     user = request.user
     visible = selectors.project_list(user)
     jurisdictions, units = page_selectors.filter_choices(user, visible)
@@ -73,6 +76,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.project_list(user, **filters)
     if jurisdiction_id:
         qs = qs.filter(jurisdiction_id=jurisdiction_id)
+    return form, qs
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form, qs = listed_projects(request)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = page_selectors.project_rows(list(page.object_list))
     query = request.GET.copy()
@@ -84,6 +93,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "total": page.paginator.count,
         "query": query.urlencode(),
         "can_create": page_selectors.is_unit_user(user),
+        "ledgers": [(ledger.slug, ledger.title) for ledger in LEDGERS.values()],
     }
     return render(request, "web/projects/list.html", context)
 
@@ -153,13 +163,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     context = page_selectors.project_page(request.user, project)
     context["upload_form"] = pf.UploadForm(steps=context["steps"])
+    context["ledgers"] = [(ledger.slug, ledger.title) for ledger in LEDGERS.values()]
     return render(request, "web/projects/detail.html", context)
 
 
 # parts of the project page read when the reader reaches them (htmx), or as a page of their own
 SECTIONS = {
     "delivery": (
-        page_selectors.project_delivery,
+        lambda project, query: page_selectors.project_delivery(project),
         "web/projects/_delivery.html",
         gettext_lazy("采购、合同、支付、变更与评价"),
     ),
@@ -176,7 +187,7 @@ def project_section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404(_("没有这一部分"))
     project = _project(request, pk)
     read, template, title = SECTIONS[name]
-    context = read(project)
+    context = read(project, request.GET)
     if request.headers.get("HX-Request"):
         return render(request, template, context)
     return render(
