@@ -292,7 +292,7 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
     by_id = {s.pk: s for s in steps}
     current = _current(steps)
     mine = []
-    if user.organization_id is not None:
+    if user.organization_id is not None and works(user):  # an auditor reads, and does nothing
         for task in Task.objects.filter(
             project=project, status=TaskStatus.OPEN, organization_id=user.organization_id
         ).order_by("round", "-lead", "id"):

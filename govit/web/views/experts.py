@@ -44,6 +44,7 @@ from govit.reviews.models import (
     Seat,
 )
 from govit.reviews.selectors import current_panel, draw_verify, eligibility, expert_meetings
+from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_text
 from govit.web.views.rulebooks import Citer
 
@@ -156,7 +157,11 @@ def draw_list(request: HttpRequest) -> HttpResponse:
         .order_by("-id"),
         MEETINGS_SHOWN,
     ).get_page(request.GET.get("meetings"))
-    context = {"pending": pending, "meetings": meetings}
+    context = {
+        "pending": pending,
+        "meetings": meetings,
+        "can_manage": not is_auditor(request.user),  # an auditor reads, and does nothing
+    }
     return render(request, "web/experts/list.html", context)
 
 
@@ -204,6 +209,7 @@ def pool_specialties(jurisdiction_id: int) -> list[tuple[str, int, int]]:
     return [(name, a, t) for name, (a, t) in sorted(counts.items())]
 
 
+@refuse_readers
 def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
     _require_organizer(request)
     step = (
@@ -291,7 +297,7 @@ def _meeting_page(
         "step_cite": cite(step.cite),
         "pool_cite": cite(_pool_cite(step)),
         "record": record,
-        "can_manage": _organizer(request.user),
+        "can_manage": _organizer(request.user) and not is_auditor(request.user),
     }
     if meeting.status == MeetingStatus.PLANNED:
         eligible, excluded = eligibility(meeting)
@@ -432,7 +438,7 @@ def draw_verification(request: HttpRequest, pk: int) -> HttpResponse:
         "expected_panel": [(i, names.get(i, "")) for i in result.expected_panel],
         "current_panel": [(i, names.get(i, "")) for i in sitting],
         "drawn": [(i, names.get(i, "")) for i in record.drawn],
-        "can_manage": _organizer(user),
+        "can_manage": _organizer(user) and not is_auditor(user),
     }
     return render(request, "web/experts/verify.html", context)
 
@@ -636,6 +642,7 @@ def _block_checks(step: ProjectStep) -> list[dict[str, Any]]:
     return [c for c in step.checks if c.get("severity", "block") == "block"]
 
 
+@refuse_readers
 def meeting_conclusion(request: HttpRequest, pk: int) -> HttpResponse:
     """Every expert's opinion, then the form for the meeting's conclusion (通过 / 退回修改 /
     不予通过), with the step's block checks to confirm, each with its article."""

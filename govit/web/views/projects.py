@@ -27,6 +27,7 @@ from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
 from govit.web.ledgers import LEDGERS
+from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_text
 
 
@@ -98,6 +99,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/projects/list.html", context)
 
 
+@refuse_readers
 def project_create(request: HttpRequest) -> HttpResponse:
     if not page_selectors.is_unit_user(request.user):
         raise Http404(_("只有建设单位可以创建项目"))
@@ -121,6 +123,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/projects/edit.html", context)
 
 
+@refuse_readers
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     fields = list(pf.ProjectForm.base_fields)
@@ -145,6 +148,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/projects/edit.html", context)
 
 
+@refuse_readers
 def project_declare(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if request.method == "POST":
@@ -236,6 +240,7 @@ def document_download(request: HttpRequest, pk: int, version_id: int) -> FileRes
     return response
 
 
+@refuse_readers
 def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     project = _project(request, pk)
     step = project.steps.filter(kind=kind).first()
@@ -304,7 +309,8 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "step": step,
         "form": form,
         "rb": workflow.rulebook_of(project),
-        "mine": task.organization_id == request.user.organization_id,
+        "mine": task.organization_id == request.user.organization_id and works(request.user),
+        "read_only": not works(request.user),
         "warnings": [c for c in step.checks if c["severity"] != "block"],
         "documents": page_selectors.step_documents(step),
         "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
@@ -350,6 +356,7 @@ def task_urge(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     return redirect("task-act", project.pk, task_id)
 
 
+@refuse_readers
 def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     project = _project(request, pk)
     action = project_actions.BY_SLUG.get(slug)
