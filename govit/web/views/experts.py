@@ -44,6 +44,7 @@ from govit.reviews.models import (
     Seat,
 )
 from govit.reviews.selectors import current_panel, draw_verify, eligibility, expert_meetings
+from govit.web.downloads import version_response
 from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_text
 from govit.web.views.rulebooks import Citer
@@ -604,9 +605,7 @@ def material_download(request: HttpRequest, pk: int, version_id: int) -> FileRes
     ).first()
     if version is None:
         raise Http404(_t("材料不存在或无权查看"))
-    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
-    response["X-Content-SM3"] = version.sm3
-    return response
+    return version_response(request, version)
 
 
 # --- the competent department concludes the meeting --------------------------------------------

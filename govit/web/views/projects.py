@@ -26,6 +26,7 @@ from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
+from govit.web.downloads import version_response
 from govit.web.ledgers import LEDGERS
 from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_text
@@ -235,9 +236,7 @@ def document_download(request: HttpRequest, pk: int, version_id: int) -> FileRes
     version = DocumentVersion.objects.filter(pk=version_id, document__project=project).first()
     if version is None:
         raise Http404(_("材料不存在或无权查看"))
-    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
-    response["X-Content-SM3"] = version.sm3
-    return response
+    return version_response(request, version)
 
 
 @refuse_readers
