@@ -153,3 +153,47 @@ def test_no_one_else_reads_or_exports_the_log(client, casts, tree):
     client.force_login(casts["lianping"].user("competent_department"))
     assert client.get(reverse("project-events-export", args=[project.pk])).status_code == 404
     assert client.get(reverse("project-section", args=[project.pk, "history"])).status_code == 404
+
+
+def test_a_project_with_thousands_of_events_reads_a_page_on_the_projects_index(
+    client, cast, django_assert_max_num_queries
+):
+    """3,000 events: any page, filtered or not, is a bounded read, and the page's rows come from
+    the (project, id) index rather than a scan of the table."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from govit.events.services import EventBatch
+    from tests.workflow.flows import declared
+
+    project = declared(cast)
+    batch = EventBatch(actor=cast.user("unit"))
+    for i in range(3000):
+        batch.record(
+            "project.updated",
+            summary=f"第{i}次修改",
+            project_id=project.pk,
+            jurisdiction_id=project.jurisdiction_id,
+        )
+    with transaction.atomic():
+        batch.flush()
+    total = Event.objects.filter(project=project).count()
+    assert total > 3000
+    client.force_login(cast.user("competent_department"))
+    history(client, project)
+    pages = -(-total // EVENTS_SHOWN)
+    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as seen:
+        deep = history(client, project, page=pages - 1)
+    first_on_page = Event.objects.filter(project=project).order_by("-id")[(pages - 2) * 50]
+    assert f"第 {pages - 1} / {pages} 页" in deep and f">{first_on_page.summary}</td>" in deep
+    with django_assert_max_num_queries(14):
+        found = history(client, project, q="第2999次")
+    assert "符合条件 1 条" in found
+    if connection.vendor == "sqlite":
+        (page_query,) = [q["sql"] for q in seen.captured_queries if " LIMIT 50" in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {page_query}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "USING INDEX" in plan and "SCAN events_event" not in plan.replace(
+            "SCAN events_event USING INDEX", ""
+        ), plan
