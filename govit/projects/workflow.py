@@ -362,7 +362,9 @@ def pass_step(step: ProjectStep, actor: User | None, summary: str) -> None:
     """Pass a step and move on. What follows from it — the step passing, the next step opening,
     the duties it creates — is done by the system because of ``actor``'s act (their 通过, 报送 or
     批准): the events say so (``events.services.automatic``) instead of crediting ``actor``."""
-    with automatic(None if in_automatic() else act_of(actor)):
+    project = step.project
+    streams = (f"project:{project.pk}", f"jurisdiction:{project.jurisdiction_id}")
+    with automatic(None if in_automatic() else act_of(actor, streams)):
         before = step.status
         step.status = StepStatus.PASSED
         step.closed_at = clock.now()

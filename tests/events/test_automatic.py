@@ -124,3 +124,23 @@ def test_the_api_shows_who_did_it_in_words(client, cast):
         f"系统（因{clerk.display_name}（{clerk.organization.name}）的“通过”而自动开始）"
     )
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
+
+
+def test_the_act_is_the_first_event_of_the_persons_latest_action(cast):
+    from govit.events.services import act_of, correlation
+
+    person, other = cast.user("unit"), cast.user("competent_department")
+    stream = f"jurisdiction:{cast.jurisdiction.pk}"
+
+    def note(who, text):
+        return record("project.updated", actor=who, jurisdiction=cast.jurisdiction, summary=text)
+
+    note(person, "更早的一次操作")
+    with correlation():  # one request: an approval and the budget it carries
+        act = note(person, "通过")
+        note(person, "批复概算")
+    note(other, "别人之后的操作")
+    assert act_of(person, [stream]) == act
+    assert act_of(other, [stream]).summary == "别人之后的操作"
+    assert act_of(None, [stream]) is None
+    assert act_of(cast.user("finance"), [stream]) is None  # nothing of theirs nearby
