@@ -134,3 +134,14 @@ def test_each_ledger_in_wan_for_the_projects_the_reader_sees(client, yueyang, ca
         == 404
     )
     assert client.get(reverse("ledger-export", args=["secrets"])).status_code == 404
+
+
+def test_the_exports_need_a_signed_in_user(client, yueyang):
+    project = declared(yueyang)
+    for url in (
+        reverse("project-list-export"),
+        reverse("ledger-export", args=["contracts"]),
+        reverse("project-events-export", args=[project.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
