@@ -30,6 +30,14 @@ def local(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def findings_text(findings: list[dict[str, Any]] | None) -> str:
+    """A record's stored findings as one cell: each message with its article."""
+    return "；".join(
+        f"{f.get('message', '')}（{f['cite']}）" if f.get("cite") else str(f.get("message", ""))
+        for f in findings or []
+    )
+
+
 def _project(project: Project) -> list[Any]:
     return [project.code or "", project.name]
 
@@ -171,7 +179,7 @@ LEDGERS: dict[str, Ledger] = {
                 wan(r.amount),
                 r.signed_on,
                 r.om_period_years,
-                "；".join(str(f.get("message", f)) for f in r.findings or []),
+                findings_text(r.findings),
             ],
         ),
         Ledger(

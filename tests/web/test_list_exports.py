@@ -145,3 +145,22 @@ def test_the_exports_need_a_signed_in_user(client, yueyang):
     ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_contracts_findings_are_listed_with_their_articles():
+    from govit.web.ledgers import findings_text
+
+    assert (
+        findings_text(
+            [
+                {
+                    "code": "CONTRACT_IP",
+                    "message": "合同未约定知识产权归建设单位",
+                    "cite": "第二十一条",
+                },
+                {"code": "X", "message": "合同运维期约定1年，本办法要求不少于3年", "cite": ""},
+            ]
+        )
+        == "合同未约定知识产权归建设单位（第二十一条）；合同运维期约定1年，本办法要求不少于3年"
+    )
+    assert findings_text(None) == findings_text([]) == ""
