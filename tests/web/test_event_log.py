@@ -197,3 +197,15 @@ def test_a_project_with_thousands_of_events_reads_a_page_on_the_projects_index(
         assert "USING INDEX" in plan and "SCAN events_event" not in plan.replace(
             "SCAN events_event USING INDEX", ""
         ), plan
+
+
+def test_the_log_reads_in_english_in_english_mode(client, cast, long_project):
+    from django.conf import settings
+
+    client.force_login(cast.user("competent_department"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    fragment = history(client, long_project, kind="document.uploaded")
+    total = Event.objects.filter(project=long_project).count()
+    uploads = Event.objects.filter(project=long_project, kind="document.uploaded").count()
+    assert f"{total} in all, {uploads} matching" in fragment
+    assert "Older" in fragment and "Export to Excel" in fragment and "All types" in fragment
