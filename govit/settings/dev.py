@@ -1,4 +1,4 @@
-"""Local development: SQLite in var/, DEBUG on (with the site's own error pages: see below)."""
+"""Local development: SQLite in var/, debug pages on."""
 
 from govit.settings.base import *  # noqa: F403
 
