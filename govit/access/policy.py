@@ -181,6 +181,14 @@ def _delegate(user: User, delegate: User) -> str | None:
     return None
 
 
+def _delegation_revoke(user: User, delegation: Any) -> str | None:
+    if user.pk == delegation.delegator_id:
+        return None
+    if _member_of(user, delegation.organization_id) and user.has_role(Role.LEADER):
+        return None
+    return "只有委托人或本单位负责人可以撤销委托"
+
+
 def _plan_compile(user: User, jurisdiction_and_kind: tuple[int, str]) -> str | None:
     jurisdiction, compiler = jurisdiction_and_kind
     if not (_authority(user, compiler, jurisdiction) and works(user)):
@@ -311,6 +319,7 @@ _RULES = {
     "task.reassign": _task_reassign,
     "task.urge": _task_urge,
     "delegation.create": _delegate,
+    "delegation.revoke": _delegation_revoke,
     "plan.compile": _plan_compile,
     "plan.approve": _plan_approve,
     "plan.countersign": _plan_countersign,

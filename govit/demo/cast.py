@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govit.jurisdictions.models import Jurisdiction, RulebookVersion
+from govit.jurisdictions.selectors import authority_name
 from govit.jurisdictions.services import jurisdiction_bind, jurisdiction_create, rulebook_register
 from govit.organizations.models import AUTHORITY_KINDS, Organization, Role, User
 from govit.organizations.services import organization_create, system_user, user_create
 from govit.policy.loader import rulebook_paths
-from govit.policy.vocab import actor_label
 
 DEMO_PASSWORD = "GovIT-demo-2026"
 
@@ -78,14 +78,11 @@ def staff(jurisdiction: Jurisdiction, *, prefix: str) -> Cast:
     for kind in AUTHORITY_KINDS:
         org = Organization.objects.filter(jurisdiction=jurisdiction, kind=kind).first()
         if org is None:
-            role = rb.model.actors.get(kind) if rb else None  # type: ignore[call-overload]
-            name = role.name if role is not None else f"{jurisdiction.name}{actor_label(kind)}"
-            if name[0] in "省市州县":  # 市行政审批服务局 → 岳阳市行政审批服务局
-                name = jurisdiction.name[:-1] + name
-            elif not name.startswith(jurisdiction.name[:2]):
-                name = f"{jurisdiction.name}{name}"
             org = organization_create(
-                actor=actor, jurisdiction=jurisdiction, kind=kind, name=name[:200]
+                actor=actor,
+                jurisdiction=jurisdiction,
+                kind=kind,
+                name=authority_name(jurisdiction, kind, rb),
             )
         cast.orgs[kind] = org
         for role_name, roles in (("clerk", [Role.CLERK]), ("leader", [Role.LEADER])):

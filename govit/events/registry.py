@@ -5,6 +5,7 @@ from __future__ import annotations
 EVENT_KINDS: dict[str, str] = {
     # jurisdictions and rulebooks
     "jurisdiction.created": "登记辖区",
+    "jurisdiction.set_up": "设立辖区（部门和管理员）",
     "rulebook.registered": "登记规则手册版本",
     "rulebook.bound": "辖区启用规则手册版本",
     "rulebook.confirmed": "管理员确认按非现行规则手册办理",
@@ -20,6 +21,7 @@ EVENT_KINDS: dict[str, str] = {
     "token.created": "签发 API 令牌",
     "expert.registered": "专家入库",
     "expert.availability_changed": "专家可用状态变更",
+    "expert.updated": "修改专家信息",
     # projects and their steps
     "project.created": "创建项目草稿",
     "project.updated": "修改项目信息",

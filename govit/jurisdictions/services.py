@@ -1,7 +1,9 @@
-"""Writes about jurisdictions: register rulebook versions, bind a jurisdiction to one, and the
-administrator's confirmation to proceed under a rulebook that is a draft or has expired."""
+"""Writes about jurisdictions: register rulebook versions, set up a jurisdiction (its authorities
+and first administrator), bind a jurisdiction to a version, and the administrator's confirmation to proceed under a rulebook that is a draft or has expired."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -11,7 +13,9 @@ from govit.core.digest import sm3
 from govit.core.errors import Conflict, InvalidInput
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction, Level, RulebookConfirmation, RulebookVersion
-from govit.organizations.models import User
+from govit.jurisdictions.selectors import authority_name
+from govit.organizations.models import AUTHORITY_KINDS, Role, User
+from govit.organizations.services import organization_create, user_create
 from govit.policy.loader import rulebook_from_text, rulebook_paths
 from govit.policy.vocab import STATUS_LABELS
 
@@ -96,6 +100,74 @@ def jurisdiction_bind(
         summary=f"“{jurisdiction.name}”启用《{version.title}》第{version.version}版",
         before={"rulebook_version": before},
         after={"rulebook_version": version.pk},
+    )
+    return jurisdiction
+
+
+@transaction.atomic
+def jurisdiction_setup(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    level: str,
+    parent: Jurisdiction | None = None,
+    version: RulebookVersion | None = None,
+    authorities: Sequence[str] = (),
+    admin_username: str = "",
+    admin_real_name: str = "",
+    admin_password: str = "",
+) -> Jurisdiction:
+    """设立辖区: the jurisdiction, bound to a stored rulebook version, with its authorities (named
+    as the rulebook names them) and a first administrator in the competent department — who then
+    registers units, vendors and users on the administration pages. All or nothing."""
+    _require_superuser(actor)
+    code, name = code.strip(), name.strip()
+    if not code.isdigit() or len(code) != 6:
+        raise InvalidInput("行政区划代码应为6位数字", code="INVALID_CODE")
+    if not name:
+        raise InvalidInput("请填写辖区名称", code="INVALID_NAME")
+    kinds = [k for k in AUTHORITY_KINDS if k in set(authorities)]
+    if bad := sorted(set(authorities) - set(AUTHORITY_KINDS)):
+        raise InvalidInput(f"不是主管部门或有关部门：{'、'.join(bad)}", code="INVALID_KIND")
+    if admin_username and "competent_department" not in kinds:
+        raise InvalidInput("辖区管理员设在主管部门：请同时设立主管部门", code="NO_COMPETENT")
+    jurisdiction = jurisdiction_create(
+        actor=actor, code=code, name=name, level=level, parent=parent
+    )
+    if version is not None:
+        jurisdiction_bind(actor=actor, jurisdiction=jurisdiction, version=version)
+    rb = version.load() if version is not None else None
+    orgs = {
+        kind: organization_create(
+            actor=actor,
+            jurisdiction=jurisdiction,
+            kind=kind,
+            name=authority_name(jurisdiction, kind, rb),
+        )
+        for kind in kinds
+    }
+    admin = None
+    if admin_username:
+        admin = user_create(
+            actor=actor,
+            organization=orgs["competent_department"],
+            username=admin_username.strip(),
+            password=admin_password,
+            real_name=admin_real_name.strip() or admin_username.strip(),
+            roles=[Role.LEADER, Role.ADMIN],
+        )
+    record(
+        "jurisdiction.set_up",
+        actor=actor,
+        jurisdiction=jurisdiction,
+        summary=f"设立辖区“{name}”：{'、'.join(o.name for o in orgs.values()) or '未设部门'}"
+        + (f"；管理员{admin.display_name}" if admin else ""),
+        after={
+            "rulebook_version": version.pk if version else None,
+            "organizations": [o.pk for o in orgs.values()],
+            "admin": admin.pk if admin else None,
+        },
     )
     return jurisdiction
 

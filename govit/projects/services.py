@@ -650,6 +650,30 @@ def delegation_create(
 
 
 @transaction.atomic
+def delegation_revoke(*, actor: User, delegation: Delegation, reason: str) -> Delegation:
+    """撤销委托: from now on the delegate no longer acts for the delegator; what they did while
+    it ran stays theirs, on the delegator's behalf."""
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    authorize(actor, "delegation.revoke", delegation)
+    if delegation.revoked_at is not None:
+        raise Conflict("该委托已撤销", code="ALREADY_REVOKED")
+    if delegation.ends_on < clock.today():
+        raise Conflict("该委托已到期，无需撤销", code="DELEGATION_ENDED")
+    if not reason.strip():
+        raise InvalidInput("请填写撤销理由", code="REASON_REQUIRED")
+    delegation.revoked_at = clock.now()
+    delegation.save(update_fields=["revoked_at"])
+    record(
+        "delegation.revoked",
+        actor=actor,
+        jurisdiction=delegation.organization.jurisdiction,
+        summary=f"撤销{delegation.delegator.display_name}对{delegation.delegate.display_name}的委托：{reason}",
+        data={"delegation": delegation.pk},
+    )
+    return delegation
+
+
+@transaction.atomic
 def party_add(
     *, actor: User, project: Project, organization: Organization, role: str
 ) -> ProjectParty:

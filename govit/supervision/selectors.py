@@ -33,3 +33,17 @@ def blacklist_findings(vendor: Organization) -> list[dict[str, Any]]:
 
 def active_penalties(project: Any) -> QuerySet[Penalty]:
     return Penalty.objects.filter(project=project, lifted_at__isnull=True)
+
+
+def penalty_rules(rb: Any) -> list[Any]:
+    """The rulebook's penalty rules on projects (and the officials responsible for them)."""
+    return [p for p in rb.model.penalties if p.target in ("project", "official")]
+
+
+def credit_rules(rb: Any) -> list[Any]:
+    """The rulebook's rules on vendors: 记入信用档案, 列入黑名单."""
+    return [
+        p
+        for p in rb.model.penalties
+        if p.target == "vendor" and {"credit_record", "blacklist"} & set(p.measures)
+    ]

@@ -17,6 +17,7 @@ from govit.organizations.models import Organization, User
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, Task, TaskStatus
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
+from govit.supervision.selectors import credit_rules
 
 MEASURE_LABELS = {
     "rectify": "限期整改",
@@ -221,8 +222,12 @@ def credit_revoke(*, actor: User, entry: CreditRecord, reason: str) -> CreditRec
         .select_related("vendor__jurisdiction")
         .get(pk=entry.pk)
     )
-    rule_orgs = {"competent_department"}
-    authorize(actor, "credit.record", (entry.vendor.jurisdiction_id, rule_orgs))
+    # the departments the jurisdiction's rulebook names for vendors' credit revoke what they
+    # record (the competent department where the rulebook names none)
+    jurisdiction = entry.vendor.jurisdiction
+    rb = jurisdiction.rulebook.load() if jurisdiction.rulebook_id else None
+    rule_orgs = {k for p in (credit_rules(rb) if rb else []) for k in p.imposed_by}
+    authorize(actor, "credit.record", (jurisdiction.pk, rule_orgs or {"competent_department"}))
     if entry.revoked_at is not None:
         raise Conflict("该记录已撤销", code="ALREADY_REVOKED")
     if not reason.strip():

@@ -8,22 +8,27 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from govit.access.policy import is_auditor, org_kind
+from govit.access.policy import is_auditor, org_kind, works
 from govit.organizations.models import AUTHORITY_KINDS, Role
 
 BADGE_MAX = 99  # the header shows "99+" above this many unread notifications
 
-# (url name, label, who sees it: "all", "authority", "competent", "admin")
+# (url name, label, who sees it: "all", "authority", "competent", "pool" (the competent department
+# and auditors), "worker" (clerks and leaders: 委托), "admin", "platform" (superusers))
 SECTIONS = [
     ("home", _("工作台"), "all"),
     ("project-list", _("项目"), "all"),
     ("plan-board", _("年度计划"), "authority"),
     ("expert-draws", _("专家抽取"), "competent"),
+    ("expert-pool", _("专家库"), "pool"),
     ("expert-my-meetings", _("我的评审会"), "expert"),
     ("selfcheck", _("合规自检"), "all"),
     ("dashboard", _("统计"), "authority"),
+    ("supervision", _("处理和信用"), "authority"),
+    ("delegations", _("委托"), "worker"),
     ("rulebook-list", _("规则手册"), "all"),
     ("admin-home", _("管理"), "admin"),
+    ("platform-jurisdictions", _("辖区和规则手册"), "platform"),
     ("notifications", _("提醒"), "all"),
 ]
 
@@ -37,10 +42,16 @@ def audience(user: Any) -> set[str]:
         kinds.add("authority")
     if kind == "competent_department" or user.is_superuser:
         kinds.add("competent")
+    if kind == "competent_department" or is_auditor(user):
+        kinds.add("pool")
+    if user.organization_id is not None and works(user):
+        kinds.add("worker")
     if getattr(user, "expert", None) is not None:
         kinds.add("expert")
     if user.has_role(Role.ADMIN) or user.is_superuser:
         kinds.add("admin")
+    if user.is_superuser:
+        kinds.add("platform")
     return kinds
 
 

@@ -6,13 +6,17 @@ from govit.web.views import (
     account,
     administration,
     dashboard,
+    delegations,
     experts,
     exports,
     notifications,
     plans,
+    platform,
+    pool,
     projects,
     rulebooks,
     selfcheck,
+    supervision,
     workbench,
 )
 
@@ -28,4 +32,8 @@ urlpatterns = [
     *administration.urlpatterns,
     *exports.urlpatterns,
     *notifications.urlpatterns,
+    *pool.urlpatterns,
+    *supervision.urlpatterns,
+    *delegations.urlpatterns,
+    *platform.urlpatterns,
 ]

@@ -270,18 +270,22 @@ def page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterato
 @pytest.fixture
 def phone(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A phone-sized tab (390×844, touch)."""
-    context, tab = _tab(
-        browser,
-        request,
-        base_url,
-        "phone",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    context, tab = _tab(browser, request, base_url, "phone", **PHONE_TAB)
     yield tab
     context.close()
+
+
+PHONE_TAB = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def open_tab(
+    browser: Any, request: pytest.FixtureRequest, base_url: str, name: str, *, phone: bool = False
+) -> Any:
+    """A tab in a browser context of its own (own cookies, own cache), for a test that needs several
+    (one a reader, say), desktop- or phone-sized as the fixtures ``page`` and ``phone``, and watched
+    as they are; closed with ``tab.context.close()``."""
+    options = PHONE_TAB if phone else {"viewport": DESKTOP}
+    return _tab(browser, request, base_url, name, **options)[1]
 
 
 # --- helpers ---------------------------------------------------------------------------------------

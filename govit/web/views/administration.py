@@ -1,5 +1,8 @@
-"""管理: a jurisdiction administrator's pages — organizations, users and roles, and the official
-holiday calendar (the years it covers; next year's schedule added from the screen).
+"""管理: a jurisdiction administrator's pages — organizations, users and roles, the official
+holiday calendar (the years it covers; next year's schedule added from the screen), and the
+rulebook: its status today and the administrator's confirmation to proceed under a draft or
+expired one (who may record it: access.policy "rulebook.confirm"). Setting up jurisdictions and
+binding rulebook versions is the platform administrator's (views/platform.py).
 
 Only users with the administrator role of a jurisdiction (access.policy "jurisdiction.admin") open
 them, for their own jurisdiction. Writes go through organizations.services and calendars.services;
@@ -25,11 +28,14 @@ from govit.calendars import selectors as calendar_selectors
 from govit.calendars import sync as calendar_sync
 from govit.calendars.forms import CalendarYearForm
 from govit.calendars.services import calendar_year_add
-from govit.core import errors
+from govit.core import clock, errors
+from govit.jurisdictions import selectors as jurisdiction_selectors
 from govit.jurisdictions.models import Jurisdiction
+from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations import services as org_services
 from govit.organizations.models import AUTHORITY_KINDS, Organization, OrgKind, Role, User
 from govit.policy.calendar import default_calendar
+from govit.policy.vocab import STATUS_LABELS
 from govit.web.refusals import refusal_text
 
 # --- who and where ---------------------------------------------------------------------------------
@@ -110,6 +116,8 @@ class UserForm(forms.Form):
 
 
 def admin_home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_superuser and jurisdiction_id(request.user) is None:
+        return redirect("platform-jurisdictions")  # the platform's administrator
     jurisdiction = _jurisdiction(request)
     orgs = Organization.objects.filter(jurisdiction=jurisdiction).aggregate(
         total=Count("id"), active=Count("id", filter=Q(is_active=True))
@@ -119,6 +127,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     )
     calendar_sync.load_into_engine()
     years = default_calendar().years
+    rulebook = jurisdiction_selectors.rulebook_state(jurisdiction, clock.today())
     return _page(
         request,
         "home.html",
@@ -128,6 +137,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         first_year=years[0] if years else None,
         last_year=years[-1] if years else None,
         next_year=calendar_selectors.next_year_to_add(),
+        rulebook=rulebook,
+        rulebook_status=STATUS_LABELS.get(rulebook["status"], "") if rulebook else "",
     )
 
 
@@ -266,10 +277,71 @@ def holiday_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- the rulebook: the administrator's confirmation ------------------------------------------------
+
+
+class ConfirmationForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("确认理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("如：正式文件印发前按征求意见稿试行，经局务会研究同意"),
+    )
+
+
+def _with_label(confirmation: Any) -> Any:
+    confirmation.status_label = STATUS_LABELS.get(confirmation.status, confirmation.status)
+    return confirmation
+
+
+def rulebook_confirmation(request: HttpRequest) -> HttpResponse:
+    """The jurisdiction's rulebook today and, where it is a draft, not yet in force or expired,
+    the administrator's recorded confirmation that declarations proceed under it
+    (workflow.require_rulebook_usable refuses them until then), with the past confirmations."""
+    jurisdiction = _jurisdiction(request)
+    state = jurisdiction_selectors.rulebook_state(jurisdiction, clock.today())
+    may_confirm = True
+    try:
+        authorize(request.user, "rulebook.confirm", jurisdiction.pk)
+    except errors.PermissionDenied as error:
+        may_confirm, why_not = False, error.message
+    else:
+        why_not = ""
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST":
+        if not may_confirm:
+            raise PermissionDenied(why_not)
+        if form.is_valid():
+            try:
+                rulebook_confirm(
+                    actor=request.user,
+                    jurisdiction=jurisdiction,
+                    reason=form.cleaned_data["reason"],
+                )
+            except errors.DomainError as error:
+                form.add_error(
+                    "reason" if error.code == "REASON_REQUIRED" else None, refusal_text(error)
+                )
+            else:
+                messages.success(request, _("已记录确认：本辖区的项目可按此规则手册申报和办理。"))
+                return redirect("admin-rulebook")
+    return _page(
+        request,
+        "rulebook.html",
+        jurisdiction,
+        state=state,
+        status_label=STATUS_LABELS.get(state["status"], state["status"]) if state else "",
+        form=form,
+        may_confirm=may_confirm,
+        why_not=why_not,
+        confirmations=[_with_label(c) for c in jurisdiction_selectors.confirmations(jurisdiction)],
+    )
+
+
 urlpatterns = [
     path("admin/", admin_home, name="admin-home"),
     path("admin/organizations/", organizations, name="admin-organizations"),
     path("admin/users/", users, name="admin-users"),
     path("admin/users/<int:pk>/", user_edit, name="admin-user"),
     path("admin/calendar/", holiday_calendar, name="admin-calendar"),
+    path("admin/rulebook/", rulebook_confirmation, name="admin-rulebook"),
 ]

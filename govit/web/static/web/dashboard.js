@@ -23,6 +23,9 @@
   // Horizontal bars: category names (stages, units) are long Chinese words.
   function bars(categories, series) {
     return {
+      // Drawn once, without the bars growing in: the entry animation redrew every chart each frame
+      // for a second after the page loaded, and a click in that second waited for it (INP ×2–3).
+      animation: false,
       color: [LINK, ACCENT, MUTED],
       textStyle: { color: INK },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },

@@ -1,0 +1,80 @@
+"""Reads about jurisdictions: the authorities' names their rulebook gives, the stored rulebook
+versions, and the administrators' confirmations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation, RulebookVersion
+from govit.policy.loader import LoadedRulebook
+from govit.policy.vocab import actor_label
+
+# the authorities every staffed jurisdiction has, whether or not its rulebook names them: the
+# audit bureau reads everything, the government approves plans
+ALWAYS = ("audit", "government")
+
+
+def authority_name(jurisdiction: Jurisdiction, kind: str, rb: LoadedRulebook | None) -> str:
+    """The office's name as the rulebook gives it, made local: 市行政审批服务局 → 岳阳市行政审批服务局
+    (岳阳楼区行政审批服务局 in a district that adopts 岳阳's rulebook);
+    where the rulebook names none, the jurisdiction's name and the generic label."""
+    role = rb.model.actors.get(kind) if rb else None  # type: ignore[call-overload]
+    name = role.name if role is not None else f"{jurisdiction.name}{actor_label(kind)}"
+    if name[0] in "省市州县区":  # the level the rulebook says, for this jurisdiction's own name
+        name = jurisdiction.name + name[1:]
+    elif not name.startswith(jurisdiction.name[:2]):
+        name = f"{jurisdiction.name}{name}"
+    return name[:200]
+
+
+def named_authorities(rb: LoadedRulebook | None) -> list[str]:
+    """The authority kinds a rulebook names among its actors, with those every jurisdiction has."""
+    from govit.organizations.models import AUTHORITY_KINDS
+
+    named = set(rb.model.actors) if rb else set()  # type: ignore[arg-type]
+    return [k for k in AUTHORITY_KINDS if k in named or k in ALWAYS]
+
+
+def versions() -> QuerySet[RulebookVersion]:
+    return RulebookVersion.objects.order_by("rulebook_id", "-version")
+
+
+def confirmations(jurisdiction: Jurisdiction) -> QuerySet[RulebookConfirmation]:
+    return (
+        RulebookConfirmation.objects.filter(jurisdiction=jurisdiction)
+        .select_related("rulebook", "confirmed_by")
+        .order_by("-confirmed_at", "-id")
+    )
+
+
+def rulebook_state(jurisdiction: Jurisdiction, on: Any) -> dict[str, Any] | None:
+    """The jurisdiction's rulebook today: its status, whether declarations need the
+    administrator's confirmation, whether it is recorded, and the article that says so."""
+    version = jurisdiction.rulebook
+    if version is None:
+        return None
+    rb = version.load()
+    status = rb.status_on(on)
+    m = rb.model
+    cite = {
+        "draft": m.draft.cite if m.draft else None,
+        "expired": m.validity.cite if m.validity else None,
+        "not_yet_effective": m.effective_from.cite if m.effective_from else None,
+    }.get(status)
+    confirmed = (
+        status != "in_force"
+        and RulebookConfirmation.objects.filter(
+            jurisdiction=jurisdiction, rulebook=version, status=status
+        ).exists()
+    )
+    return {
+        "version": version,
+        "rulebook": rb,
+        "status": status,
+        "needs_confirmation": status != "in_force",
+        "confirmed": confirmed,
+        "cite": cite,
+        "effective_until": rb.effective_until,
+    }
