@@ -12,8 +12,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govit.access.policy import jurisdiction_id, visible_projects
+from govit.access.policy import authorize, jurisdiction_id, visible_projects
 from govit.contracts.models import ChangeRequest, Contract, Payment, Procurement
+from govit.core.errors import PermissionDenied
 from govit.delivery.models import Asset, Obligation
 from govit.events import selectors as event_selectors
 from govit.exchange.common import wan
@@ -101,12 +102,25 @@ def _in(model: Any, projects: QuerySet[Project], *related: str) -> QuerySet[Any]
     )
 
 
+def _public_in(user: User) -> int | None:
+    """The jurisdiction whose penalties and credit records the reader may read whole (they are
+    public within it, as the 处理和信用 page shows them), if any."""
+    jid = jurisdiction_id(user)
+    if jid is None:
+        return None
+    try:
+        authorize(user, "jurisdiction.read", jid)
+    except PermissionDenied:
+        return None
+    return jid
+
+
 def _penalties(user: User, projects: QuerySet[Project]) -> QuerySet[Penalty]:
     visible = Q(project__in=projects.values("pk"))
     if user.is_superuser:
         visible = Q()
-    elif (jid := jurisdiction_id(user)) is not None:
-        visible |= Q(project__isnull=True, jurisdiction_id=jid)  # measures on no one project
+    elif (jid := _public_in(user)) is not None:
+        visible |= Q(jurisdiction_id=jid)
     return (
         Penalty.objects.filter(visible)
         .select_related("project", "imposed_org")
@@ -115,13 +129,13 @@ def _penalties(user: User, projects: QuerySet[Project]) -> QuerySet[Penalty]:
 
 
 def _credit(user: User, projects: QuerySet[Project]) -> QuerySet[CreditRecord]:
-    """Vendors' credit records: those on projects the reader sees, and the published ones of
-    the reader's jurisdiction (the blacklist is public within it)."""
+    """Vendors' credit records: those of the reader's jurisdiction's vendors (public within it)
+    and those on projects the reader sees."""
     visible = Q(project__in=projects.values("pk"))
     if user.is_superuser:
         visible = Q()
-    elif (jid := jurisdiction_id(user)) is not None:
-        visible |= Q(published=True, recorded_by__organization__jurisdiction_id=jid)
+    elif (jid := _public_in(user)) is not None:
+        visible |= Q(vendor__jurisdiction_id=jid)
     return (
         CreditRecord.objects.filter(visible)
         .select_related("vendor", "project")

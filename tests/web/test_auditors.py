@@ -79,3 +79,14 @@ def test_action_pages_typed_by_hand_answer_403_to_an_auditor(client, cast, proje
             assert "只读账号（审计人员）可以查看，不能办理此事项" in response.content.decode()
     board = client.get(reverse("plan-board"))
     assert board.status_code == 200 and post_forms(board.content.decode()) == 0
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_the_registers_show_an_auditor_no_form(client, cast, readers, which):
+    """The expert pool, penalties and credit, 委托: read, if at all, without a form to act."""
+    client.force_login(readers[which])
+    for name in ("expert-pool", "supervision", "delegations", "plan-board", "expert-draws"):
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 403, 404), name
+        if response.status_code == 200:
+            assert post_forms(response.content.decode()) == 0, name

@@ -124,6 +124,12 @@ def test_each_ledger_in_wan_for_the_projects_the_reader_sees(client, yueyang, ca
     for slug in LEDGERS:  # every ledger answers, with its Chinese headings
         assert sheet_rows(client.get(reverse("ledger-export", args=[slug])))[1][0] == "项目编码"
 
+    # another unit of the jurisdiction: the penalties are public within it, the contracts are not
+    client.force_login(yueyang.user("other_unit"))
+    public = sheet_rows(client.get(reverse("ledger-export", args=["penalties"])))[2:]
+    assert [r[1] for r in public] == [project.name]
+    assert sheet_rows(client.get(reverse("ledger-export", args=["contracts"])))[2:] == []
+
     client.force_login(casts["lianping"].user("competent_department"))
     for slug in LEDGERS:
         assert sheet_rows(client.get(reverse("ledger-export", args=[slug])))[2:] == []
