@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from govit.events.selectors import actor_text, kind_label
+
 
 class Error(Schema):
     code: str = Field(..., description="错误代码，如 RULE_REFUSED、NOT_FOUND")
@@ -301,15 +303,29 @@ class SubmitIn(In):
 
 class EventOut(Schema):
     id: int
+    seq: int
     at: dt.datetime
     kind: str
+    kind_label: str
     summary: str
     cite: str
     actor_name: str
     actor_org_name: str
+    # who did it in words: "系统（因张三（某局）的“通过”而自动开始）" for what the system did on its own
+    actor_text: str
+    # the act that set an automatic event going (None for a person's own act)
+    cause_id: int | None
     before: Any
     after: Any
     digest: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return kind_label(obj.kind)
+
+    @staticmethod
+    def resolve_actor_text(obj: Any) -> str:
+        return actor_text(obj)
 
 
 class OpinionOut(Schema):

@@ -68,6 +68,15 @@ class Event(models.Model):
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
     data = models.JSONField("详情", default=dict, blank=True)
+    # an automatic transition (actor None, "系统") names the act that caused it
+    cause = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="起因",
+    )
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)
 

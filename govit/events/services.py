@@ -27,6 +27,12 @@ _correlation: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
 )
 
 GENESIS = "0" * 64
+ACT_WINDOW = 20  # events looked back for the act an automatic transition follows (``act_of``)
+
+# set while the workflow carries out what an act sets in motion (``automatic``): (the act,)
+_cause: contextvars.ContextVar[tuple[Event | None] | None] = contextvars.ContextVar(
+    "cause", default=None
+)
 
 
 @contextmanager
@@ -41,6 +47,51 @@ def correlation(existing: uuid.UUID | None = None) -> Iterator[uuid.UUID]:
         yield _correlation.get()  # type: ignore[misc]
     finally:
         _correlation.reset(token)
+
+
+def act_of(actor: Any | None, streams: Sequence[str]) -> Event | None:
+    """The act of ``actor`` being carried out: their latest event among the last few of each of
+    ``streams`` (a project's and its jurisdiction's: a plan is approved on the jurisdiction's
+    stream), taken back to the first event of its correlation (a 通过 and the 批复概算 it
+    carries are one act, named by its first event). An index range on (stream, seq) per stream,
+    however long the log. None for the system."""
+    if actor is None or getattr(actor, "pk", None) is None:
+        return None
+    mine: list[Event] = []
+    for stream in streams:
+        recent = (
+            Event.objects.filter(stream=stream)
+            .order_by("-seq")
+            .only("id", "actor_id", "correlation_id")[:ACT_WINDOW]
+        )
+        mine += [event for event in recent if event.actor_id == actor.pk]
+    if not mine:
+        return None
+    latest = max(mine, key=lambda event: event.pk)
+    return min(
+        (event for event in mine if event.correlation_id == latest.correlation_id),
+        key=lambda event: event.pk,
+    )
+
+
+@contextmanager
+def automatic(cause: Event | None) -> Iterator[Event | None]:
+    """What is recorded inside is done by the system because of ``cause`` (a person's act): a
+    step the workflow opens or passes on its own is not the act of whoever triggered it. Nested
+    blocks keep the outermost cause."""
+    outer = _cause.get()
+    if outer is not None:
+        yield outer[0]
+        return
+    token = _cause.set((cause,))
+    try:
+        yield cause
+    finally:
+        _cause.reset(token)
+
+
+def in_automatic() -> bool:
+    return _cause.get() is not None
 
 
 def event_digest(fields: dict[str, Any]) -> str:
@@ -67,7 +118,13 @@ def _content(event: Event) -> dict[str, Any]:
         "after": event.after,
         "data": event.data,
         "prev": event.prev_digest,
-    }
+    } | _cause_content(event)
+
+
+def _cause_content(event: Any) -> dict[str, Any]:
+    # digested only when set, so the events recorded before causes existed keep their digests
+    cause_id = getattr(event, "cause_id", None)
+    return {"cause": cause_id} if cause_id is not None else {}
 
 
 def _fit(field: str, value: str) -> str:
@@ -99,9 +156,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    cause: Event | None = None,
 ) -> Event:
-    """Append one event. Must run inside the caller's transaction."""
+    """Append one event. Must run inside the caller's transaction. Inside ``automatic(act)`` the
+    event is the system's (no actor), caused by ``act``; ``cause`` names it explicitly."""
     label(kind)  # unregistered kinds are refused
+    carried = _cause.get()
+    if carried is not None:
+        actor, cause = None, cause or carried[0]
     if jurisdiction is None and project is not None:
         jurisdiction = project.jurisdiction
     stream = (
@@ -126,6 +188,7 @@ def record(
             before=before,
             after=after,
             data=data or {},
+            cause=cause,
             prev_digest=last["digest"] if last else GENESIS,
         )
         event.digest = event_digest(_content(event))

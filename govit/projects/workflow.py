@@ -16,7 +16,7 @@ from django.db.models import F
 
 from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
-from govit.events.services import record
+from govit.events.services import act_of, automatic, in_automatic, record
 from govit.organizations.models import Organization, User
 from govit.planning.selectors import board_changed
 from govit.policy.calendar import CalendarYearMissing, default_calendar
@@ -361,26 +361,32 @@ def current_step(project: Project) -> ProjectStep | None:
 
 
 def pass_step(step: ProjectStep, actor: User | None, summary: str) -> None:
-    before = step.status
-    step.status = StepStatus.PASSED
-    step.closed_at = clock.now()
-    step.save(update_fields=["status", "closed_at"])
-    Task.objects.filter(step=step, status=TaskStatus.OPEN).update(
-        status=TaskStatus.CANCELLED, closed_at=step.closed_at, version=F("version") + 1
-    )
-    record(
-        "step.passed",
-        actor=actor,
-        project=step.project,
-        summary=summary,
-        cite=step.cite,
-        before={"step": step.kind, "status": before},
-        after={"step": step.kind, "status": step.status},
-    )
-    from govit.delivery import steps as delivery_steps
+    """Pass a step and move on. What follows from it — the step passing, the next step opening,
+    the duties it creates — is done by the system because of ``actor``'s act (their 通过, 报送 or
+    批准): the events say so (``events.services.automatic``) instead of crediting ``actor``."""
+    project = step.project
+    streams = (f"project:{project.pk}", f"jurisdiction:{project.jurisdiction_id}")
+    with automatic(None if in_automatic() else act_of(actor, streams)):
+        before = step.status
+        step.status = StepStatus.PASSED
+        step.closed_at = clock.now()
+        step.save(update_fields=["status", "closed_at"])
+        Task.objects.filter(step=step, status=TaskStatus.OPEN).update(
+            status=TaskStatus.CANCELLED, closed_at=step.closed_at, version=F("version") + 1
+        )
+        record(
+            "step.passed",
+            actor=actor,
+            project=step.project,
+            summary=summary,
+            cite=step.cite,
+            before={"step": step.kind, "status": before},
+            after={"step": step.kind, "status": step.status},
+        )
+        from govit.delivery import steps as delivery_steps
 
-    delivery_steps.after_pass(step, actor)
-    advance(step.project, actor)
+        delivery_steps.after_pass(step, actor)
+        advance(step.project, actor)
 
 
 def advance(project: Project, actor: User | None) -> ProjectStep | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -33,7 +34,7 @@ from govit.projects.models import (
 )
 from govit.web.labels import step_label
 
-EVENTS_SHOWN = 50  # the newest; the API pages through all of them
+EVENTS_SHOWN = 50  # events a page of the project's history
 
 
 def is_unit_user(user: User) -> bool:
@@ -271,7 +272,7 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
     by_id = {s.pk: s for s in steps}
     current = _current(steps)
     mine = []
-    if user.organization_id is not None:
+    if user.organization_id is not None and works(user):  # an auditor reads, and does nothing
         for task in Task.objects.filter(
             project=project, status=TaskStatus.OPEN, organization_id=user.organization_id
         ).order_by("round", "-lead", "id"):
@@ -346,23 +347,40 @@ def project_delivery(project: Project) -> dict[str, Any]:
     }
 
 
-def project_history(project: Project) -> dict[str, Any]:
-    """The project page's event history, newest first (the API pages through all of it)."""
-    events = list(
-        Event.objects.filter(project=project)
-        .only("seq", "at", "actor_name", "actor_org_name", "summary", "cite")
-        .order_by("-seq")[:EVENTS_SHOWN]
-    )
-    total = (
-        Event.objects.filter(project=project).count()
-        if len(events) == EVENTS_SHOWN
-        else len(events)
-    )
+def project_history(project: Project, query: Any = None) -> dict[str, Any]:
+    """The project page's event history, newest first, a page at a time (every event reachable),
+    narrowed by kind, person and words (``query``: the request's GET). Each page is one query
+    on the (project, id) index; the filter's choices are read from the project's own events."""
+    from govit.events import selectors as event_selectors
+
+    query = query if query is not None else {}
+    filters = {
+        "kind": str(query.get("kind", "")).strip(),
+        "person": str(query.get("person", "")).strip(),
+        "q": str(query.get("q", "")).strip()[:100],
+    }
+    matching = event_selectors.project_events(project, **filters)
+    page = Paginator(matching, EVENTS_SHOWN).get_page(query.get("page"))
+    events = list(page.object_list)
+    for event in events:
+        event.kind_label = event_selectors.kind_label(event.kind)
+        event.actor_text = event_selectors.actor_text(event)
+    filtered = any(filters.values())
+    chosen = {key: value for key, value in filters.items() if value}
     return {
         "project": project,
         "rb": workflow.rulebook_of(project),
         "events": events,
-        "events_total": total,
+        "page": page,
+        "events_total": (
+            Event.objects.filter(project=project).count() if filtered else page.paginator.count
+        ),
+        "events_matching": page.paginator.count,
+        "filtered": filtered,
+        "filters": filters,
+        "filter_query": urlencode(chosen),
+        "kinds": event_selectors.project_event_kinds(project),
+        "people": event_selectors.project_event_people(project),
     }
 
 

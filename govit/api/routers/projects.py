@@ -140,7 +140,7 @@ def decision(request: HttpRequest, project_id: int):
 def events(request: HttpRequest, project_id: int):
     user: User = request.auth
     project = project_for(user, project_id)
-    return Event.objects.filter(project=project).order_by("id")
+    return Event.objects.filter(project=project).select_related("cause").order_by("id")
 
 
 @router.get(

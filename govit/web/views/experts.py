@@ -52,7 +52,9 @@ from govit.reviews.selectors import (
     experts_required,
     offers_experts,
 )
+from govit.web.downloads import version_response
 from govit.web.forms import DateTimeField
+from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_text
 from govit.web.views.rulebooks import Citer
 
@@ -196,7 +198,11 @@ def draw_list(request: HttpRequest) -> HttpResponse:
         .order_by("-id"),
         MEETINGS_SHOWN,
     ).get_page(request.GET.get("meetings"))
-    context = {"pending": pending, "meetings": meetings}
+    context = {
+        "pending": pending,
+        "meetings": meetings,
+        "can_manage": not is_auditor(request.user),  # an auditor reads, and does nothing
+    }
     return render(request, "web/experts/list.html", context)
 
 
@@ -248,6 +254,7 @@ MEETING_FIELDS = {
 }
 
 
+@refuse_readers
 def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
     _require_organizer(request)
     step = (
@@ -341,7 +348,7 @@ def _meeting_page(
         "step_cite": cite(step.cite),
         "pool_cite": cite(_pool_cite(step)),
         "record": record,
-        "can_manage": _organizer(request.user),
+        "can_manage": _organizer(request.user) and not is_auditor(request.user),
         "can_cancel": meeting.status in OPEN_MEETINGS,
         "cancel_form": cancel_form or CancelForm(prefix="cancel"),
         "convene_again": meeting.status == MeetingStatus.CANCELLED
@@ -516,7 +523,7 @@ def draw_verification(request: HttpRequest, pk: int) -> HttpResponse:
         "expected_panel": [(i, names.get(i, "")) for i in result.expected_panel],
         "current_panel": [(i, names.get(i, "")) for i in sitting],
         "drawn": [(i, names.get(i, "")) for i in record.drawn],
-        "can_manage": _organizer(user),
+        "can_manage": _organizer(user) and not is_auditor(user),
     }
     return render(request, "web/experts/verify.html", context)
 
@@ -682,9 +689,7 @@ def material_download(request: HttpRequest, pk: int, version_id: int) -> FileRes
     ).first()
     if version is None:
         raise Http404(_t("材料不存在或无权查看"))
-    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
-    response["X-Content-SM3"] = version.sm3
-    return response
+    return version_response(request, version)
 
 
 # --- the competent department concludes the meeting --------------------------------------------
@@ -720,6 +725,7 @@ def _block_checks(step: ProjectStep) -> list[dict[str, Any]]:
     return [c for c in step.checks if c.get("severity", "block") == "block"]
 
 
+@refuse_readers
 def meeting_conclusion(request: HttpRequest, pk: int) -> HttpResponse:
     """Every expert's opinion, then the form for the meeting's conclusion (通过 / 退回修改 /
     不予通过), with the step's block checks to confirm, each with its article."""

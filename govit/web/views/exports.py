@@ -1,6 +1,7 @@
 """Documents exchanged with the platform: the annex forms of a project's rulebook, filled from the
-project (docx), and the import of declarations from the spreadsheet template with its row-by-row
-error report."""
+project (docx), the import of declarations from the spreadsheet template with its row-by-row
+error report, and the lists taken away as spreadsheets (the project list with its filters, each
+ledger, a project's event log)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govit.access.policy import project_for
+from govit.core import clock
 from govit.core.errors import DomainError, NotFound
 from govit.exchange import annex
-from govit.exchange.common import XLSX_TYPE
+from govit.exchange.common import XLSX_TYPE, safe_filename
 from govit.exchange.declarations import COLUMNS, MAX_ROWS, declarations_template
 from govit.exchange.imports import declarations_import
+from govit.exchange.tables import table_xlsx
 from govit.projects import workflow
+from govit.web import ledgers
 from govit.web.selectors import is_unit_user
+from govit.web.views.projects import listed_projects
 
 
 def _project(request: HttpRequest, pk: int):
@@ -127,7 +132,62 @@ def declarations_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/exports/import.html", context, status=200)
 
 
+# --- lists as spreadsheets ---------------------------------------------------------------------
+
+
+def _today() -> str:
+    return clock.today().strftime("%Y%m%d")
+
+
+def project_list_export(request: HttpRequest) -> HttpResponse:
+    """The project list as the reader filtered it (every page of it), among the projects they
+    may see."""
+    _form, projects = listed_projects(request)
+    content = table_xlsx(
+        _("项目清单"), ledgers.project_list_columns(), ledgers.project_list_rows(projects)
+    )
+    return _download(content, XLSX_TYPE, f"项目清单_{_today()}.xlsx")
+
+
+def ledger_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """One ledger over the projects the reader may see (``?project=`` narrows it to one)."""
+    ledger = ledgers.LEDGERS.get(slug)
+    if ledger is None:
+        raise Http404(_("没有这个台账"))
+    project = None
+    wanted = request.GET.get("project", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404(_("项目不存在或无权查看"))
+        project = _project(request, int(wanted))
+    projects = ledgers.ledger_projects(request.user, project)
+    title = f"{project.name}·{ledger.title}" if project is not None else ledger.title
+    content = table_xlsx(
+        title, ledger.columns, ledger.rows(request.user, projects, project), sheet=ledger.title
+    )
+    return _download(content, XLSX_TYPE, f"{safe_filename(title)}_{_today()}.xlsx")
+
+
+def project_events_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every event of the project matching the history's filter, oldest first."""
+    from govit.events.selectors import project_events
+
+    project = _project(request, pk)
+    events = project_events(
+        project,
+        kind=request.GET.get("kind", "").strip(),
+        person=request.GET.get("person", "").strip(),
+        q=request.GET.get("q", "").strip()[:100],
+    ).order_by("id")
+    title = f"{project.name}·事件记录"
+    content = table_xlsx(title, ledgers.EVENT_COLUMNS, ledgers.event_rows(events), sheet="事件记录")
+    return _download(content, XLSX_TYPE, f"{safe_filename(title)}_{_today()}.xlsx")
+
+
 urlpatterns = [
+    path("projects/export.xlsx", project_list_export, name="project-list-export"),
+    path("ledgers/<slug:slug>.xlsx", ledger_export, name="ledger-export"),
+    path("projects/<int:pk>/events.xlsx", project_events_export, name="project-events-export"),
     path("projects/<int:pk>/forms/", project_forms, name="project-forms"),
     path("projects/<int:pk>/forms/<slug:slug>/", project_form, name="project-form"),
     path("declarations/import/", declarations_upload, name="declarations-import"),

@@ -28,6 +28,9 @@ from govit.projects.models import ProjectStatus, Task
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors
+from govit.web.downloads import version_response
+from govit.web.ledgers import LEDGERS
+from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_field, refusal_text
 from govit.web.views.experts import step_panel
 
@@ -49,7 +52,9 @@ def _project(request: HttpRequest, pk: int):
         raise Http404(_("项目不存在或无权查看")) from None
 
 
-def project_list(request: HttpRequest) -> HttpResponse:
+def listed_projects(request: HttpRequest) -> tuple[pf.ProjectFilterForm, Any]:
+    """The project list's filter form and the projects it selects among those the user may
+    see (the list page and its Excel export read the same)."""
     user = request.user
     visible = selectors.project_list(user)
     jurisdictions, units = page_selectors.filter_choices(user, visible)
@@ -77,6 +82,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.project_list(user, **filters)
     if jurisdiction_id:
         qs = qs.filter(jurisdiction_id=jurisdiction_id)
+    return form, qs
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form, qs = listed_projects(request)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = page_selectors.project_rows(list(page.object_list))
     query = request.GET.copy()
@@ -88,10 +99,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "total": page.paginator.count,
         "query": query.urlencode(),
         "can_create": page_selectors.is_unit_user(user),
+        "ledgers": [(ledger.slug, ledger.title) for ledger in LEDGERS.values()],
     }
     return render(request, "web/projects/list.html", context)
 
 
+@refuse_readers
 def project_create(request: HttpRequest) -> HttpResponse:
     if not page_selectors.is_unit_user(request.user):
         raise Http404(_("只有建设单位可以创建项目"))
@@ -115,6 +128,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/projects/edit.html", context)
 
 
+@refuse_readers
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     fields = list(pf.ProjectForm.base_fields)
@@ -143,6 +157,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/projects/edit.html", context)
 
 
+@refuse_readers
 def project_declare(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if request.method == "POST":
@@ -168,13 +183,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     context = page_selectors.project_page(request.user, project)
     context["upload_form"] = pf.UploadForm(steps=upload_steps(project, context["steps"]))
+    context["ledgers"] = [(ledger.slug, ledger.title) for ledger in LEDGERS.values()]
     return render(request, "web/projects/detail.html", context)
 
 
 # parts of the project page read when the reader reaches them (htmx), or as a page of their own
 SECTIONS = {
     "delivery": (
-        page_selectors.project_delivery,
+        lambda project, query: page_selectors.project_delivery(project),
         "web/projects/_delivery.html",
         gettext_lazy("采购、合同、支付、变更与评价"),
     ),
@@ -191,7 +207,7 @@ def project_section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404(_("没有这一部分"))
     project = _project(request, pk)
     read, template, title = SECTIONS[name]
-    context = read(project)
+    context = read(project, request.GET)
     if request.headers.get("HX-Request"):
         return render(request, template, context)
     return render(
@@ -262,11 +278,10 @@ def document_download(request: HttpRequest, pk: int, version_id: int) -> FileRes
     version = DocumentVersion.objects.filter(pk=version_id, document__project=project).first()
     if version is None:
         raise Http404(_("材料不存在或无权查看"))
-    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
-    response["X-Content-SM3"] = version.sm3
-    return response
+    return version_response(request, version)
 
 
+@refuse_readers
 def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     project = _project(request, pk)
     step = project.steps.filter(kind=kind).first()
@@ -340,7 +355,8 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "step": step,
         "form": form,
         "rb": rb,
-        "mine": task.organization_id == request.user.organization_id,
+        "mine": task.organization_id == request.user.organization_id and works(request.user),
+        "read_only": not works(request.user),
         "warnings": [c for c in step.checks if c["severity"] != "block"],
         "materials": checklist(step, rb),
         # the unit completes its own steps: it uploads into the slots on the task page
@@ -391,6 +407,7 @@ def task_urge(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     return redirect("task-act", project.pk, task_id)
 
 
+@refuse_readers
 def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     project = _project(request, pk)
     action = project_actions.BY_SLUG.get(slug)
