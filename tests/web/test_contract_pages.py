@@ -75,7 +75,7 @@ def contract_data(cast, **kwargs):
         "kind": "main",
         "vendor": cast.user("contractor").organization.pk,
         "number": "HT-1",
-        "amount": "800000",
+        "amount": "80",
         "signed_on": "2026-11-25",
         "om_period_years": "1",
         "termination_mechanism": "on",
@@ -131,7 +131,7 @@ def test_a_block_is_shown_at_its_field_and_nothing_is_saved(client, cast, procur
             client,
             unit,
             action_url(procured, "contract"),
-            contract_data(cast, amount="1000000.01"),  # the 100万 total investment
+            contract_data(cast, amount="100.000001"),  # the 100万 total investment
         )
         assert any("超过总投资" in e for e in field_errors(over, "amount"))
         early = post(
@@ -229,7 +229,7 @@ def test_a_contract_corrected_on_the_page_stays_marked_with_its_reason(client, c
                 "reason": "金额录错，应为80万元",
                 "vendor": old.vendor_id,
                 "number": "HT-1",
-                "amount": "800000",
+                "amount": "80",
                 "signed_on": "2026-12-01",
                 "om_period_years": "3",
                 "ip_ownership": "on",
@@ -315,14 +315,14 @@ def test_a_payment_is_checked_at_its_field_and_voided_with_its_reason(client, ca
             client,
             unit,
             action_url(procured, "payment-plan"),
-            {"contract": contract.pk, "amount": "1000", "due_on": "2026-11-20"},
+            {"contract": contract.pk, "amount": "0.1", "due_on": "2026-11-20"},
         )
         assert any("早于合同签订日期" in e for e in field_errors(early, "due_on"))
         beyond = post(
             client,
             unit,
             action_url(procured, "payment-plan"),
-            {"contract": contract.pk, "amount": "800000.01", "due_on": "2026-12-01"},
+            {"contract": contract.pk, "amount": "80.000001", "due_on": "2026-12-01"},
         )
         assert any("将超过合同金额" in e for e in field_errors(beyond, "amount"))
         planned = contracts.payment_plan(
