@@ -330,9 +330,9 @@ class ContractCorrectForm(ContractForm):
 class PaymentCorrectForm(CheckedForm):
     record = forms.TypedChoiceField(label=_("更正哪期支付"), coerce=int)
     reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
-    amount = amount_field(_("本期金额（元）"))
-    due_on = forms.DateField(label=_("计划支付日期"))
-    paid_on = forms.DateField(
+    amount = amount_field(_("本期金额（万元）"))
+    due_on = DateField(label=_("计划支付日期"))
+    paid_on = DateField(
         label=_("支付日期"), required=False, help_text=_("已支付的填写实际支付日期；未支付的留空。")
     )
 
@@ -360,7 +360,7 @@ def _at_field(form: forms.Form, field: str, check: Callable[[], None]) -> None:
 
 class ProgressForm(forms.Form):
     period = forms.CharField(label=_("报告期（如 2026年10月）"), max_length=40)
-    as_of = forms.DateField(
+    as_of = DateField(
         label=_("截至日期"), required=False, help_text=_("进度统计截至的日期；不填为今天")
     )
     percent = forms.IntegerField(label=_("累计完成（%）"), min_value=0, max_value=100)
@@ -437,8 +437,8 @@ class IncidentCorrectForm(IncidentForm):
 
 
 class TrialRunForm(forms.Form):
-    started_on = forms.DateField(label=_("试运行开始日期"))
-    ended_on = forms.DateField(label=_("试运行结束日期"))
+    started_on = DateField(label=_("试运行开始日期"))
+    ended_on = DateField(label=_("试运行结束日期"))
     text = forms.CharField(
         label=_("试运行情况"),
         required=False,

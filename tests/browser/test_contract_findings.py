@@ -47,13 +47,13 @@ def test_the_unit_acknowledges_each_warning_before_the_contract_is_saved(
     form.get_by_label(label("合同类别")).select_option("main")
     form.get_by_label(label("供应商")).select_option(str(contractor.pk))
     form.get_by_label(label("合同编号")).fill("YY-HT-1")
-    form.get_by_label(label("合同金额（元）")).fill("1000000.01")  # the 100万 investment + 1分
+    form.get_by_label(label("合同金额（万元）")).fill("100.000001")  # the 100万 investment + 1分
     form.get_by_label(label("签订日期")).fill(today.isoformat())
     form.get_by_label(label("免费运维期（年）")).fill("1")
     with page.expect_navigation():
         form.get_by_role("button", name="提交").click()
     # the block, at its field; the two warnings with their articles and a box each
-    amount = page.locator(".field.has-error", has_text="合同金额（元）")
+    amount = page.locator(".field.has-error", has_text="合同金额（万元）")
     assert "超过总投资" in amount.inner_text()
     findings = page.locator("main .findings").inner_text()
     assert "第二十一条" in findings and "第二十二条" in findings
@@ -61,7 +61,7 @@ def test_the_unit_acknowledges_each_warning_before_the_contract_is_saved(
     assert_accessible(page)
 
     form = page.locator("main form")
-    form.get_by_label(label("合同金额（元）")).fill("800000")
+    form.get_by_label(label("合同金额（万元）")).fill("80")
     with page.expect_navigation():
         form.get_by_role("button", name="提交").click()
     assert not Contract.objects.filter(project=project).exists()  # not yet acknowledged
