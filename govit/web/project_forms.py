@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govit.contracts.models import ContractKind, ProcurementMethod
 from govit.core import clock
-from govit.core.errors import DomainError
+from govit.core.errors import DomainError, RuleRefused
 from govit.delivery import selectors as delivery_checks
 from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
 from govit.documents.materials import material_key
@@ -192,11 +193,6 @@ class CheckedForm(forms.Form):
         self.findings = []
         if self.check is None or self.errors:
             return data
-        from django.core.exceptions import ObjectDoesNotExist
-
-        from govit.core.errors import DomainError, RuleRefused
-        from govit.web.refusals import refusal_text
-
         try:
             self.findings = self.check(data)
         except (DomainError, ObjectDoesNotExist):  # the service gives the answer on submit
