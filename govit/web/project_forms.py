@@ -487,11 +487,16 @@ class GradeFitsScore(forms.Form):
         return data
 
 
-class PostEvaluationForm(GradeFitsScore):
+class EvaluationForm(GradeFitsScore):
+    """A self-evaluation by the unit or a post-evaluation by the competent department: the action
+    says which (web/actions.py)."""
+
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, help_text=_(GRADE_SCALE_NOTE))
+    grade = forms.ChoiceField(
+        label=_("等级"), choices=translated(Grade.choices), help_text=_(GRADE_SCALE_NOTE)
+    )
     findings = forms.CharField(
         label=_("发现的问题"),
         required=False,
@@ -499,13 +504,6 @@ class PostEvaluationForm(GradeFitsScore):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     rectification_required = forms.BooleanField(label=_("须整改"), required=False)
-
-
-class EvaluationForm(PostEvaluationForm):
-    kind = forms.ChoiceField(
-        label=_("评价类别"), choices=[("self", _("自评价")), ("post", _("后评价"))]
-    )
-    field_order = ("kind", "score", "grade", "findings", "rectification_required")
 
 
 class AssetForm(forms.Form):
