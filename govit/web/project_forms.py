@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from govit.contracts.models import ContractKind, ProcurementMethod
+from govit.contracts.models import ChangeReason, ContractKind, ProcurementMethod
 from govit.core import clock
 from govit.core.errors import DomainError, RuleRefused
 from govit.delivery import selectors as delivery_checks
@@ -251,16 +251,8 @@ class PaymentPayForm(CheckedForm):
     paid_on = DateField(label=_("支付日期"))
 
 
-CHANGE_REASONS = [
-    ("policy_requirement", _("政策要求")),
-    ("technical_optimization", _("技术优化")),
-    ("business_development", _("业务发展")),
-    ("other", _("其他")),
-]
-
-
 class ChangeForm(CheckedForm):
-    reason = forms.ChoiceField(label=_("变更原因"), choices=CHANGE_REASONS)
+    reason = forms.ChoiceField(label=_("变更原因"), choices=translated(ChangeReason.choices))
     basis = forms.CharField(
         label=_("变更依据"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
