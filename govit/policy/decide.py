@@ -144,7 +144,7 @@ class _Decision:
                 self.find(
                     "STEP_NOT_APPLICABLE",
                     "info",
-                    f"按本办法，本项目不经过“{step_label(kind)}”（{kind}）环节，所填受理日期未使用",
+                    f"按本办法，本项目不经过“{step_label(kind)}”环节，所填受理日期未使用",
                     None,
                 )
         return out
@@ -258,7 +258,7 @@ class _Decision:
             base_label = FACTS[limit.of].label
             if base is None:
                 code = "CHANGE_TOTAL_WITHIN" if limit.type == "total_within" else "CHANGE_SHARE"
-                return verdict(code, None, f"未提供{base_label}（{limit.of}）", limit.cite)
+                return verdict(code, None, f"未提供{base_label}", limit.cite)
             if limit.type == "total_within":
                 if proposed.new_total is None:
                     return verdict(
@@ -332,7 +332,7 @@ class _Decision:
             self.find(
                 "FACT_ASSUMED",
                 "info",
-                f"未提供“申报计划年度”（plan_year），按{basis}的次年（{plan_year}年）判断",
+                f"未提供“申报计划年度”，按{basis}的次年（{plan_year}年）判断",
                 spec.cite,
             )
         deadline = spec.deadline.in_year(plan_year - 1)
@@ -440,6 +440,6 @@ class _Decision:
             self.find(
                 "FACT_ASSUMED",
                 "info",
-                f"未提供“{spec.label}”（{name}），按“{spec.default_label}”判断",
+                f"未提供“{spec.label}”，按“{spec.default_label}”判断",
                 "、".join(cites[:3]) or None,
             )

@@ -145,6 +145,17 @@ def test_findings_and_gates_name_their_articles(client, unit):
         assert escape(g.message) in html
 
 
+def test_facts_left_unstated_are_named_by_their_chinese_labels(client, unit):
+    """What the engine assumed for a fact not stated is said with the fact's name, not its key."""
+    client.force_login(unit)
+    html = client.get(reverse(URL), {"rulebook": "yueyang", "total_investment": "300"})
+    findings = html.content.decode().split('<ul class="findings">', 1)[1].split("</ul>", 1)[0]
+    assert escape(f"未提供“{FACTS['involves_crypto'].label}”，按“否”判断") in findings
+    assert "未提供“申报计划年度”，按" in findings
+    for name in FACTS:
+        assert f"（{name}）" not in findings, name
+
+
 def test_htmx_redraws_the_map_without_the_page(client, unit):
     client.force_login(unit)
     response = client.get(
