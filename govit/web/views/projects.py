@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from govit.access.policy import project_for, works
 from govit.core.errors import DomainError, NotFound
-from govit.documents.materials import first_step
+from govit.documents.materials import first_step, step_materials
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
 from govit.projects import selectors, services, workflow
@@ -264,7 +264,7 @@ def upload_steps(project, steps=None) -> list[Any]:
 
 def checklist(step, rb) -> list[dict[str, Any]]:
     """The step's required materials, each with the local name of the body that issues it."""
-    return [{"m": m, "by_name": rb.actor_name(m.by)} for m in page_selectors.step_documents(step)]
+    return [{"m": m, "by_name": rb.actor_name(m.by)} for m in step_materials(step)]
 
 
 def project_url(pk: int) -> str:
