@@ -31,12 +31,11 @@ from govit.organizations.models import AUTHORITY_KINDS, OrgKind, Role, User
 from govit.policy.loader import rulebook_paths
 from govit.policy.vocab import STATUS_LABELS
 from govit.projects.models import Project
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_text, refuse
 
 FIELD_OF = {
     "INVALID_CODE": "code",
     "DUPLICATE_CODE": "code",
-    "INVALID_NAME": "name",
     "INVALID_LEVEL": "level",
     "INVALID_KIND": "authorities",
     "NO_COMPETENT": "authorities",
@@ -167,7 +166,7 @@ def jurisdictions(request: HttpRequest) -> HttpResponse:
                 admin_password=data["admin_password"],
             )
         except errors.DomainError as error:
-            form.add_error(FIELD_OF.get(error.code), refusal_text(error))
+            refuse(form, error, FIELD_OF)
         else:
             messages.success(
                 request,

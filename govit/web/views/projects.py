@@ -31,18 +31,16 @@ from govit.web import selectors as page_selectors
 from govit.web.downloads import version_response
 from govit.web.ledgers import LEDGERS
 from govit.web.readonly import refuse_readers
-from govit.web.refusals import refusal_field, refusal_text
+from govit.web.refusals import refusal_text, refuse
 from govit.web.views.experts import step_panel
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
     """Show a refusal with the article that is its reason (on the form, or as a message)."""
-    text = refusal_text(error)
     if form is not None:
-        # at its field when it is about one input, else above the form
-        form.add_error(refusal_field(error, form.fields), text)
+        refuse(form, error)
     else:
-        messages.error(request, text)
+        messages.error(request, refusal_text(error))
 
 
 def _project(request: HttpRequest, pk: int):
