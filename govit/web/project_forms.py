@@ -30,11 +30,6 @@ def translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
     return [(value, _(label)) for value, label in choices]
 
 
-def amount_field(label: str, *, required: bool = True) -> WanYuanField:
-    """An amount typed in 万元, cleaned to 元 exactly (govit/web/forms.py)."""
-    return WanYuanField(label=label, required=required)
-
-
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("名称、编码或建设单位"), required=False, max_length=100)
     jurisdiction = forms.TypedChoiceField(
@@ -69,7 +64,7 @@ class ProjectFilterForm(forms.Form):
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     plan_year = forms.IntegerField(label=_("计划年度"), min_value=2000, max_value=2100)
-    total_investment = amount_field(_("总投资（万元）"))
+    total_investment = WanYuanField(label=_("总投资（万元）"))
     summary = forms.CharField(
         label=_("建设内容"),
         required=False,
@@ -147,7 +142,7 @@ class TaskActForm(forms.Form):
     confirmed_checks = forms.MultipleChoiceField(
         label=_("核查事项"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    approved_budget = amount_field(_("批复概算（万元）"), required=False)
+    approved_budget = WanYuanField(label=_("批复概算（万元）"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, actions=(), checks=(), budget=False, **kwargs):
@@ -230,7 +225,7 @@ class ContractForm(CheckedForm):
     kind = forms.ChoiceField(label=_("合同类别"), choices=translated(ContractKind.choices))
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
     number = forms.CharField(label=_("合同编号"), max_length=60)
-    amount = amount_field(_("合同金额（万元）"))
+    amount = WanYuanField(label=_("合同金额（万元）"))
     signed_on = DateField(label=_("签订日期"))
     om_period_years = forms.IntegerField(
         label=_("免费运维期（年）"), required=False, min_value=0, max_value=20
@@ -242,7 +237,7 @@ class ContractForm(CheckedForm):
 
 class PaymentPlanForm(CheckedForm):
     contract = forms.TypedChoiceField(label=_("合同"), coerce=int)
-    amount = amount_field(_("本期金额（万元）"))
+    amount = WanYuanField(label=_("本期金额（万元）"))
     due_on = DateField(label=_("计划支付日期"))
 
 
@@ -318,7 +313,7 @@ class ContractCorrectForm(ContractForm):
 class PaymentCorrectForm(CheckedForm):
     record = forms.TypedChoiceField(label=_("更正哪期支付"), coerce=int)
     reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
-    amount = amount_field(_("本期金额（万元）"))
+    amount = WanYuanField(label=_("本期金额（万元）"))
     due_on = DateField(label=_("计划支付日期"))
     paid_on = DateField(
         label=_("支付日期"), required=False, help_text=_("已支付的填写实际支付日期；未支付的留空。")
@@ -500,7 +495,7 @@ class EvaluationForm(GradeFitsScore):
 
 class AssetForm(forms.Form):
     name = forms.CharField(label=_("资产名称"), max_length=200)
-    value = amount_field(_("价值（万元）"))
+    value = WanYuanField(label=_("价值（万元）"))
     entered_on = DateField(label=_("入账日期"))
 
     def clean_entered_on(self) -> Any:
