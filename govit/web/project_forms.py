@@ -19,15 +19,10 @@ from govit.delivery import selectors as delivery_checks
 from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
 from govit.documents.materials import material_key
 from govit.projects.models import ConstructionType, FundingSource
-from govit.web.forms import DateField, WanYuanField
+from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.labels import step_choices, step_title_lazy
 from govit.web.refusals import refusal_text
 from govit.web.widgets import QuickSelect
-
-
-def translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
-    """A model's choices, whose labels it keeps in Chinese, in the reader's language."""
-    return [(value, _(label)) for value, label in choices]
 
 
 class ProjectFilterForm(forms.Form):

@@ -36,6 +36,7 @@ from govit.organizations import services as org_services
 from govit.organizations.models import AUTHORITY_KINDS, Organization, OrgKind, Role, User
 from govit.policy.calendar import default_calendar
 from govit.policy.vocab import STATUS_LABELS
+from govit.web.forms import translated
 from govit.web.refusals import refuse
 
 # --- who and where ---------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ class OrganizationForm(forms.Form):
         # one authority of each kind per jurisdiction: a kind already registered is not offered
         self.fields["kind"].choices = [
             (value, label)
-            for value, label in OrgKind.choices
+            for value, label in translated(OrgKind.choices)
             if not (value in AUTHORITY_KINDS and value in taken)
         ]
 
@@ -96,7 +97,7 @@ class UserForm(forms.Form):
     )
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("角色"),
-        choices=Role.choices,
+        choices=translated(Role.choices),
         widget=forms.CheckboxSelectMultiple,
         initial=[Role.CLERK],
     )
@@ -195,7 +196,7 @@ def users(request: HttpRequest) -> HttpResponse:
 class UserEditForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("角色"),
-        choices=Role.choices,
+        choices=translated(Role.choices),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -31,6 +31,7 @@ from govit.organizations.models import AUTHORITY_KINDS, OrgKind, Role, User
 from govit.policy.loader import rulebook_paths
 from govit.policy.vocab import STATUS_LABELS
 from govit.projects.models import Project
+from govit.web.forms import translated
 from govit.web.refusals import refusal_text, refuse
 
 FIELD_OF = {
@@ -61,7 +62,7 @@ def _version_label(v: RulebookVersion) -> str:
 class JurisdictionForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("行政区划代码"), max_length=6, min_length=6)
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
-    level = forms.ChoiceField(label=gettext_lazy("层级"), choices=Level.choices)
+    level = forms.ChoiceField(label=gettext_lazy("层级"), choices=translated(Level.choices))
     parent = forms.ModelChoiceField(
         label=gettext_lazy("上级辖区"), queryset=Jurisdiction.objects.none(), required=False
     )
@@ -73,7 +74,7 @@ class JurisdictionForm(forms.Form):
     )
     authorities = forms.MultipleChoiceField(
         label=gettext_lazy("设立的主管部门和有关部门"),
-        choices=[(k, OrgKind(k).label) for k in AUTHORITY_KINDS],
+        choices=translated((k, OrgKind(k).label) for k in AUTHORITY_KINDS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(

@@ -31,7 +31,7 @@ from govit.projects.models import ProjectStatus
 from govit.supervision import services
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 from govit.supervision.selectors import credit_rules, penalty_rules
-from govit.web.forms import DateField, WanYuanField
+from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.refusals import refusal_text, refuse
 
 
@@ -99,7 +99,7 @@ class PenaltyForm(forms.Form):
 
 class CreditForm(forms.Form):
     vendor = forms.ModelChoiceField(label=gettext_lazy("服务机构"), queryset=None)
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=CreditKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=translated(CreditKind.choices))
     code = forms.ChoiceField(label=gettext_lazy("依据"))
     reason = forms.CharField(
         label=gettext_lazy("不良行为"), widget=forms.Textarea(attrs={"rows": 3})
