@@ -184,7 +184,7 @@ def field_errors(html: str, name: str) -> str:
         (
             {"total_investment": "300", "proposed_change__new_total": "320"},
             "proposed_change__amount",
-            "缺少必填字段“proposed_change.amount”（变更部分金额）",
+            "缺少必填字段“变更部分金额”",
         ),
     ],
 )
