@@ -239,7 +239,7 @@ class _Decision:
                 "CHANGE_FACTS_MISSING",
                 "warn",
                 "无法判断拟变更是否在限额内："
-                + "；".join(r["message"] for r in reasons if r["ok"] is None),
+                + "；".join(dict.fromkeys(r["message"] for r in reasons if r["ok"] is None)),
                 spec.cite,
             )
         else:
@@ -264,7 +264,7 @@ class _Decision:
                     return verdict(
                         "CHANGE_TOTAL_WITHIN",
                         None,
-                        "未提供变更后总金额（proposed_change.new_total）",
+                        "未提供变更后总金额",
                         limit.cite,
                     )
                 ok = proposed.new_total <= base
@@ -308,7 +308,7 @@ class _Decision:
                 return verdict(
                     "CHANGE_REASON",
                     None,
-                    "未提供变更原因（proposed_change.reason）",
+                    "未提供变更原因",
                     "、".join(allowed.values()),
                 )
             ok = proposed.reason in allowed
