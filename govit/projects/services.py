@@ -219,7 +219,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
     first_step = steps[0]
     workflow.refuse_if_documents_missing(first_step)
     warnings = [f for f in answer["findings"] if f["severity"] == "warn"] + record_findings
-    record(
+    declared = record(
         "project.declared",
         actor=actor,
         project=project,
@@ -253,7 +253,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
         first_step.started_on = today
         first_step.save(update_fields=["round", "started_on"])
         _opinion(actor, first_step, None, Action.SUBMIT, "")
-        workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送")
+        workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送", cause=declared)
     return project
 
 
@@ -435,7 +435,7 @@ def task_act(
         confirmed_checks=confirmed_checks,
     )
     label = Action(action).label
-    record(
+    act = record(
         _TASK_EVENTS[action],
         actor=actor,
         project=project,
@@ -466,7 +466,7 @@ def task_act(
     if action in ("approve", "acknowledge", "complete"):
         round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
         if step.sign == "any" or not round_open.exists():
-            workflow.pass_step(step, actor, f"“{step.name}”办结")
+            workflow.pass_step(step, actor, f"“{step.name}”办结", cause=act)
     elif action == "return":
         _close_round(step, TaskStatus.CANCELLED)
         step.status = StepStatus.RETURNED

@@ -16,7 +16,8 @@ from django.db.models import F
 
 from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
-from govit.events.services import act_of, automatic, in_automatic, record
+from govit.events.models import Event
+from govit.events.services import automatic, record
 from govit.organizations.models import Organization, User
 from govit.planning.selectors import board_changed
 from govit.policy.calendar import CalendarYearMissing, default_calendar
@@ -360,13 +361,12 @@ def current_step(project: Project) -> ProjectStep | None:
     return project.steps.exclude(status__in=DONE_STEP_STATUSES).order_by("seq").first()
 
 
-def pass_step(step: ProjectStep, actor: User | None, summary: str) -> None:
+def pass_step(step: ProjectStep, actor: User | None, summary: str, *, cause: Event) -> None:
     """Pass a step and move on. What follows from it — the step passing, the next step opening,
-    the duties it creates — is done by the system because of ``actor``'s act (their 通过, 报送 or
-    批准): the events say so (``events.services.automatic``) instead of crediting ``actor``."""
-    project = step.project
-    streams = (f"project:{project.pk}", f"jurisdiction:{project.jurisdiction_id}")
-    with automatic(None if in_automatic() else act_of(actor, streams)):
+    the duties it creates — is done by the system because of ``cause``, ``actor``'s act (the event
+    of their 通过, 报送 or 批准): the events say so (``events.services.automatic``) instead of
+    crediting ``actor``."""
+    with automatic(cause):
         before = step.status
         step.status = StepStatus.PASSED
         step.closed_at = clock.now()
