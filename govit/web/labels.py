@@ -4,9 +4,12 @@ engine's vocabulary holds both the Chinese and the English label), never the cod
 from __future__ import annotations
 
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
+from govit.events.registry import EVENT_KINDS
 from govit.policy.vocab import ACTOR_LABELS, STEP_LABELS
+
+EVENT_KIND = "event kind"  # the translations' context: 支付 the event is not 支付 the section
 
 
 def english() -> bool:
@@ -44,3 +47,11 @@ def step_title(kind: str, name: str) -> str:
 
 
 step_title_lazy = lazy(step_title, str)
+
+
+def event_kind_label(kind: str) -> str:
+    """An event kind's registered label (events/registry.py) in the reader's language, translated
+    as it is shown: the label is the message id. What the event says (its summary) was written in
+    Chinese when it was recorded and stays so."""
+    label = EVENT_KINDS.get(kind, kind)
+    return pgettext(EVENT_KIND, label)

@@ -15,6 +15,7 @@ from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
 from govit.documents.materials import step_materials
 from govit.documents.models import Document, DocumentVersion
+from govit.events import selectors as event_selectors
 from govit.events.models import Event
 from govit.exchange.annex import forms_for
 from govit.organizations.models import User
@@ -32,7 +33,7 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
-from govit.web.labels import step_label
+from govit.web.labels import event_kind_label, step_label
 
 EVENTS_SHOWN = 50  # events a page of the project's history
 
@@ -351,8 +352,6 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
     """The project page's event history, newest first, a page at a time (every event reachable),
     narrowed by kind, person and words (``query``: the request's GET). Each page is one query
     on the (project, id) index; the filter's choices are read from the project's own events."""
-    from govit.events import selectors as event_selectors
-
     query = query if query is not None else {}
     filters = {
         "kind": str(query.get("kind", "")).strip(),
@@ -363,7 +362,7 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
     page = Paginator(matching, EVENTS_SHOWN).get_page(query.get("page"))
     events = list(page.object_list)
     for event in events:
-        event.kind_label = event_selectors.kind_label(event.kind)
+        event.kind_label = event_kind_label(event.kind)
         event.actor_text = event_selectors.actor_text(event)
     filtered = any(filters.values())
     chosen = {key: value for key, value in filters.items() if value}
@@ -379,7 +378,10 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
         "filtered": filtered,
         "filters": filters,
         "filter_query": urlencode(chosen),
-        "kinds": event_selectors.project_event_kinds(project),
+        "kinds": [
+            (kind, event_kind_label(kind))
+            for kind, _ in event_selectors.project_event_kinds(project)
+        ],
         "people": event_selectors.project_event_people(project),
     }
 

@@ -209,3 +209,19 @@ def test_the_log_reads_in_english_in_english_mode(client, cast, long_project):
     uploads = Event.objects.filter(project=long_project, kind="document.uploaded").count()
     assert f"{total} in all, {uploads} matching" in fragment
     assert "Older" in fragment and "Export to Excel" in fragment and "All types" in fragment
+    # the kinds are named in English (their registered labels translated as they are shown);
+    # what each event says was written in Chinese when it was recorded and stays so
+    assert ">Document uploaded</td>" in fragment and ">Document uploaded</option>" in fragment
+    assert "上传材料" not in fragment
+    assert "补充材料59" in fragment
+
+
+def test_every_registered_event_kind_has_an_english_label():
+    from django.utils import translation
+
+    from govit.events.registry import EVENT_KINDS
+    from govit.web.labels import event_kind_label
+
+    with translation.override("en"):
+        untranslated = [k for k, label in EVENT_KINDS.items() if event_kind_label(k) == label]
+    assert untranslated == []
