@@ -5,7 +5,7 @@ draw matches and excludes on), registering one, correcting an entry, and marking
 The competent department keeps the pool (access.policy "expert.manage"); the audit bureau reads it
 (as the API lets it). Where the one registering is also the jurisdiction's administrator (who
 creates accounts), the expert's sign-in account can be created with the entry. Writes go through reviews.services (register, availability) and
-reviews.pool (correction); a refusal is shown at its field and changes nothing."""
+reviews.services (expert_update: correction); a refusal is shown at its field and changes nothing."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from govit.core import errors
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations import services as org_services
 from govit.organizations.models import Organization, User
-from govit.reviews import pool as pool_services
 from govit.reviews import services as review_services
 from govit.reviews.models import Expert
 from govit.web.refusals import refusal_text
@@ -280,7 +279,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pool_services.expert_update(
+            review_services.expert_update(
                 actor=request.user,
                 expert=expert,
                 name=data["name"],
