@@ -632,6 +632,8 @@ def delegation_create(
     authorize(actor, "delegation.create", delegate)
     if ends_on < starts_on:
         raise InvalidInput("委托结束日期不能早于开始日期", code="INVALID_PERIOD")
+    if ends_on < clock.today():
+        raise InvalidInput("委托结束日期已过，委托不会生效", code="INVALID_PERIOD")
     if delegate.pk == actor.pk:
         raise InvalidInput("不能委托给自己", code="INVALID_DELEGATE")
     if not reason.strip():
