@@ -116,6 +116,11 @@ class DelegationOut(Schema):
     starts_on: dt.date
     ends_on: dt.date
     reason: str
+    revoked_at: dt.datetime | None = None
+
+
+class DelegationRevokeIn(In):
+    reason: str = Field(..., min_length=1, max_length=500)
 
 
 # --- rulebooks ------------------------------------------------------------------------------
@@ -467,6 +472,10 @@ class ExpertIn(In):
     employer_name: str = Field("", max_length=200)
     employer_id: Id | None = None
     title: str = Field("", max_length=50)
+
+
+class ExpertCorrectionIn(ExpertIn):
+    reason: str = Field(..., min_length=1, max_length=500)
 
 
 class ExpertOut(Schema):

@@ -1,0 +1,73 @@
+"""Through the API as on the pages: an expert's entry corrected with its reason (the draw's past
+snapshot untouched), a delegation revoked by the person who gave it — the same services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from govit.events.models import Event
+from govit.projects.services import delegation_create
+from govit.reviews.models import Expert
+from govit.reviews.services import expert_register
+from tests.api.conftest import expect
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_competent_department_corrects_an_experts_entry_with_its_reason(api, casts):
+    cast = casts["yueyang"]
+    clerk = cast.user("competent_department")
+    expert = expert_register(
+        actor=clerk,
+        jurisdiction=cast.jurisdiction,
+        name="张工",
+        specialties=["网络安全"],
+        employer_name="某研究院",
+    )
+    path = f"/experts/{expert.pk}/correction"
+    body = {
+        "name": "张伟",
+        "title": "高级工程师",
+        "specialties": ["网络安全", "数据库", "网络安全"],
+        "employer_name": "某大学",
+        "reason": "姓名和单位录入有误",
+    }
+    refused = expect(api.as_(clerk).post(path, body | {"specialties": [" "]}), 422)
+    assert refused["code"] == "INVALID_EXPERT"
+    assert Expert.objects.get(pk=expert.pk).name == "张工"
+
+    out = expect(api.as_(clerk).post(path, body), 200)
+    assert (out["name"], out["title"], out["specialties"], out["employer_name"]) == (
+        "张伟",
+        "高级工程师",
+        ["网络安全", "数据库"],
+        "某大学",
+    )
+    event = Event.objects.get(kind="expert.updated")
+    assert (event.actor, event.summary) == (clerk, "修改专家张伟的信息：姓名和单位录入有误")
+    assert event.before["name"] == "张工" and event.after["name"] == "张伟"
+    # another jurisdiction's department does not see the expert
+    other = casts["xiangxi"].user("competent_department")
+    expect(api.as_(other).post(path, body), 404)
+
+
+def test_the_delegator_revokes_a_delegation_through_the_api(api, casts):
+    cast = casts["yueyang"]
+    clerk, leader = cast.user("competent_department"), cast.user("competent_department.leader")
+    delegation = delegation_create(
+        actor=clerk,
+        delegate=leader,
+        starts_on=dt.date(2026, 11, 23),
+        ends_on=dt.date(2026, 11, 30),
+        reason="出差",
+    )
+    path = f"/delegations/{delegation.pk}/revoke"
+    expect(api.as_(cast.user("finance")).post(path, {"reason": "x"}), 404)
+    out = expect(api.as_(clerk).post(path, {"reason": "提前返岗"}), 200)
+    assert out["revoked_at"] is not None and out["delegate"] == leader.display_name
+    event = Event.objects.get(kind="delegation.revoked")
+    assert event.actor == clerk and event.summary.endswith("提前返岗")
+    again = expect(api.as_(clerk).post(path, {"reason": "再撤一次"}), 409)
+    assert again["code"] == "ALREADY_REVOKED"
