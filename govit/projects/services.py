@@ -17,6 +17,7 @@ from govit.access.policy import authorize, may_act_on_task
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, NotFound, RuleRefused
 from govit.events.services import record
+from govit.jurisdictions.selectors import confirmation_of
 from govit.organizations.models import Organization, User
 from govit.planning.selectors import board_changed
 from govit.projects import workflow
@@ -208,7 +209,9 @@ def project_declare(*, actor: User, project: Project) -> Project:
     project.declared_on = today
     project.declared_late = bool(declaration and declaration["on_time"] is False)
     project.status = ProjectStatus.ACTIVE
-    project.confirmation = _confirmation_for(project, rb.status_on(today))
+    project.confirmation = confirmation_of(
+        project.jurisdiction_id, project.rulebook, rb.status_on(today)
+    )
     _assign_code(project)
     board_changed(project, declared=True)  # a new card on the plan board
     given = {k: v for k, v in facts.__dict__.items() if v is not None}
@@ -255,16 +258,6 @@ def project_declare(*, actor: User, project: Project) -> Project:
         _opinion(actor, first_step, None, Action.SUBMIT, "")
         workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送", cause=declared)
     return project
-
-
-def _confirmation_for(project: Project, status: str):
-    if status == "in_force":
-        return None
-    from govit.jurisdictions.models import RulebookConfirmation
-
-    return RulebookConfirmation.objects.filter(
-        jurisdiction_id=project.jurisdiction_id, rulebook=project.rulebook, status=status
-    ).first()
 
 
 def _assign_code(project: Project) -> None:

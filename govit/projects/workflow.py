@@ -18,6 +18,7 @@ from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
 from govit.events.models import Event
 from govit.events.services import automatic, record
+from govit.jurisdictions.selectors import confirmation_of, status_cite
 from govit.organizations.models import Organization, User
 from govit.planning.selectors import board_changed
 from govit.policy.calendar import CalendarYearMissing, default_calendar
@@ -123,27 +124,14 @@ def require_rulebook_usable(project: Project, on: dt.date) -> None:
     version = project.rulebook or project.jurisdiction.rulebook
     rb = rulebook_of(project)
     status = rb.status_on(on)
-    if status == "in_force":
+    if status == "in_force" or confirmation_of(project.jurisdiction_id, version, status):
         return
-    from govit.jurisdictions.models import RulebookConfirmation
-
-    confirmed = RulebookConfirmation.objects.filter(
-        jurisdiction_id=project.jurisdiction_id, rulebook=version, status=status
-    ).exists()
-    if confirmed:
-        return
-    m = rb.model
-    cite = {
-        "draft": m.draft.cite if m.draft else None,
-        "expired": m.validity.cite if m.validity else None,
-        "not_yet_effective": m.effective_from.cite if m.effective_from else None,
-    }[status]
     raise RuleRefused(
-        f"《{m.title}》{STATUS_LABELS[status]}，须由本辖区管理员确认后方可按其办理",
+        f"《{rb.model.title}》{STATUS_LABELS[status]}，须由本辖区管理员确认后方可按其办理",
         code={"draft": "RULEBOOK_DRAFT", "expired": "RULEBOOK_EXPIRED"}.get(
             status, "RULEBOOK_NOT_YET_EFFECTIVE"
         ),
-        cite=cite,
+        cite=status_cite(rb, status),
     )
 
 
