@@ -348,16 +348,22 @@ def project_delivery(project: Project) -> dict[str, Any]:
     }
 
 
+def history_filters(query: Any) -> dict[str, str]:
+    """The event log's filter as the request gives it (the history part and its export alike):
+    kind, person (a user id or ``events.selectors.SYSTEM``) and words."""
+    return {
+        "kind": str(query.get("kind", "")).strip(),
+        "person": str(query.get("person", "")).strip(),
+        "q": str(query.get("q", "")).strip()[:100],
+    }
+
+
 def project_history(project: Project, query: Any = None) -> dict[str, Any]:
     """The project page's event history, newest first, a page at a time (every event reachable),
     narrowed by kind, person and words (``query``: the request's GET). Each page is one query
     on the (project, id) index; the filter's choices are read from the project's own events."""
     query = query if query is not None else {}
-    filters = {
-        "kind": str(query.get("kind", "")).strip(),
-        "person": str(query.get("person", "")).strip(),
-        "q": str(query.get("q", "")).strip()[:100],
-    }
+    filters = history_filters(query)
     matching = event_selectors.project_events(project, **filters)
     page = Paginator(matching, EVENTS_SHOWN).get_page(query.get("page"))
     events = list(page.object_list)
