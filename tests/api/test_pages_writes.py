@@ -1,5 +1,5 @@
-"""Through the API as on the pages: an expert's entry corrected with its reason (the draw's past
-snapshot untouched), a delegation revoked by the person who gave it — the same services."""
+"""Through the API as on the pages: an expert's entry corrected with its reason, a delegation
+revoked by the person who gave it, the blacklist in force — the same services and selectors."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from govit.events.models import Event
 from govit.projects.services import delegation_create
 from govit.reviews.models import Expert
 from govit.reviews.services import expert_register
+from govit.supervision.services import credit_record, credit_revoke
 from tests.api.conftest import expect
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,31 @@ def test_the_delegator_revokes_a_delegation_through_the_api(api, casts):
     assert event.actor == clerk and event.summary.endswith("提前返岗")
     again = expect(api.as_(clerk).post(path, {"reason": "再撤一次"}), 409)
     assert again["code"] == "ALREADY_REVOKED"
+
+
+def test_the_blacklist_lists_what_is_in_force_in_one_read(
+    api, casts, django_assert_max_num_queries
+):
+    cast = casts["yueyang"]
+    clerk, vendor = cast.user("competent_department"), cast.user("consultant").organization
+
+    def blacklist(reason, until=None):
+        return credit_record(
+            actor=clerk,
+            vendor=vendor,
+            kind="blacklist",
+            reason=reason,
+            code="VENDOR_VIOLATION",
+            until=until,
+        )
+
+    blacklist("串通投标")
+    blacklist("已过有效期", until=dt.date(2026, 11, 22))
+    credit_revoke(actor=clerk, entry=blacklist("已撤销"), reason="复核有误")
+    blacklist("仍在有效期", until=dt.date(2026, 11, 23))
+    reader = api.as_(cast.user("unit"))
+    reader.get("/me")  # the token's first use (last_used) is not the list's
+    with django_assert_max_num_queries(3):  # token, user, the list: not a query a record
+        rows = expect(reader.get("/blacklist"), 200)
+    assert [r["reason"] for r in rows] == ["仍在有效期", "串通投标"]
+    assert expect(api.as_(casts["xiangxi"].user("unit")).get("/blacklist"), 200) == []
