@@ -466,7 +466,7 @@ class PlanOut(Schema):
 # --- reviews --------------------------------------------------------------------------------
 
 
-class ExpertIn(In):
+class ExpertEntryIn(In):
     name: str = Field(..., min_length=1, max_length=50)
     specialties: list[str] = Field(..., min_length=1, max_length=20)
     employer_name: str = Field("", max_length=200)
@@ -474,7 +474,13 @@ class ExpertIn(In):
     title: str = Field("", max_length=50)
 
 
-class ExpertCorrectionIn(ExpertIn):
+class ExpertIn(ExpertEntryIn):
+    # an account for the expert (to read their meetings and give opinions): administrators only
+    username: str = Field("", max_length=150)
+    password: str = Field("", max_length=128)
+
+
+class ExpertCorrectionIn(ExpertEntryIn):
     reason: str = Field(..., min_length=1, max_length=500)
 
 

@@ -14,6 +14,7 @@ from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
+from govit.organizations.services import user_create
 from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep, StepStatus, Task, TaskStatus
@@ -54,9 +55,24 @@ def expert_register(
     employer: Organization | None = None,
     title: str = "",
     user: User | None = None,
+    username: str = "",
+    password: str = "",
 ) -> Expert:
+    """专家入库. ``user`` is the expert's existing account; or ``username`` (and ``password``)
+    opens one for them in the same transaction — which only the jurisdiction's administrator
+    may (organizations.services.user_create): the entry and its account, both or neither."""
     authorize(actor, "expert.manage", jurisdiction.pk)
     specialties = _valid_entry(name, specialties, employer, jurisdiction.pk)
+    if username.strip():
+        user = user_create(
+            actor=actor,
+            organization=None,
+            jurisdiction=jurisdiction,
+            username=username.strip(),
+            password=password,
+            real_name=name.strip(),
+            roles=[],
+        )
     expert = Expert.objects.create(
         jurisdiction=jurisdiction,
         name=name,

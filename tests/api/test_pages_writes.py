@@ -100,3 +100,24 @@ def test_the_blacklist_lists_what_is_in_force_in_one_read(
         rows = expect(reader.get("/blacklist"), 200)
     assert [r["reason"] for r in rows] == ["仍在有效期", "串通投标"]
     assert expect(api.as_(casts["xiangxi"].user("unit")).get("/blacklist"), 200) == []
+
+
+def test_an_expert_and_their_account_are_registered_together_or_not_at_all(api, casts):
+    from govit.organizations.models import User
+
+    cast = casts["yueyang"]
+    body = {
+        "name": "李专家",
+        "specialties": ["网络安全"],
+        "employer_name": "某研究院",
+        "username": "yueyang.expert.li",
+        "password": "Expert-pass-2026",
+    }
+    # a clerk of the competent department keeps the pool, but only the administrator opens accounts
+    expect(api.as_(cast.user("competent_department")).post("/experts", body), 403)
+    assert not Expert.objects.filter(name="李专家").exists()
+    assert not User.objects.filter(username="yueyang.expert.li").exists()
+    out = expect(api.as_(cast.user("admin")).post("/experts", body), 201)
+    expert = Expert.objects.select_related("user").get(pk=out["id"])
+    assert (expert.user.username, expert.user.real_name) == ("yueyang.expert.li", "李专家")
+    assert expert.user.organization_id is None and expert.user.is_active

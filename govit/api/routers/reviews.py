@@ -84,6 +84,8 @@ def add_expert(request: HttpRequest, payload: ExpertIn):
         employer_name=payload.employer_name,
         employer=employer,
         title=payload.title,
+        username=payload.username,
+        password=payload.password,
     )
     return Status(201, _expert_out(expert))
 

@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +27,6 @@ from django.views.decorators.http import require_POST
 from govit.access.policy import authorize, is_auditor, jurisdiction_id, org_kind
 from govit.core import errors
 from govit.jurisdictions.models import Jurisdiction
-from govit.organizations import services as org_services
 from govit.organizations.models import Organization, User
 from govit.reviews import services as review_services
 from govit.reviews.models import Expert
@@ -70,20 +68,7 @@ def _may_create_accounts(user: User, jurisdiction: Jurisdiction) -> bool:
     return True
 
 
-@transaction.atomic
 def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Expert:
-    """The expert's entry and, where a user name is given, their account: both or neither."""
-    account = None
-    if data.get("username"):
-        account = org_services.user_create(
-            actor=actor,
-            organization=None,
-            jurisdiction=jurisdiction,
-            username=data["username"],
-            password=data["password"],
-            real_name=data["name"],
-            roles=[],
-        )
     return review_services.expert_register(
         actor=actor,
         jurisdiction=jurisdiction,
@@ -92,7 +77,8 @@ def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> 
         specialties=data["specialties"],
         employer=data["employer"],
         employer_name=data["employer_name"],
-        user=account,
+        username=data.get("username") or "",
+        password=data.get("password") or "",
     )
 
 
