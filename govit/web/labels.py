@@ -3,9 +3,12 @@ engine's vocabulary holds both the Chinese and the English label), never the cod
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import lazy
 from django.utils.translation import get_language, pgettext
 
+from govit.events import selectors as event_selectors
 from govit.events.registry import EVENT_KINDS
 from govit.policy.vocab import ACTOR_LABELS, STEP_LABELS
 
@@ -55,3 +58,14 @@ def event_kind_label(kind: str) -> str:
     Chinese when it was recorded and stays so."""
     label = EVENT_KINDS.get(kind, kind)
     return pgettext(EVENT_KIND, label)
+
+
+def event_actor_text(event: Any) -> str:
+    """Who did an event, the system's part in the reader's language (events.selectors)."""
+    return event_selectors.actor_text(event, pgettext)
+
+
+def event_actor_name(value: str, text: str) -> str:
+    """A choice of the log's person filter: a person as recorded, the system in the reader's
+    language."""
+    return pgettext("event actor", text) if value == event_selectors.SYSTEM else text

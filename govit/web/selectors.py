@@ -33,7 +33,7 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
-from govit.web.labels import event_kind_label, step_label
+from govit.web.labels import event_actor_name, event_actor_text, event_kind_label, step_label
 
 EVENTS_SHOWN = 50  # events a page of the project's history
 
@@ -369,7 +369,7 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
     events = list(page.object_list)
     for event in events:
         event.kind_label = event_kind_label(event.kind)
-        event.actor_text = event_selectors.actor_text(event)
+        event.actor_text = event_actor_text(event)
     filtered = any(filters.values())
     chosen = {key: value for key, value in filters.items() if value}
     return {
@@ -388,7 +388,10 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
             (kind, event_kind_label(kind))
             for kind, _ in event_selectors.project_event_kinds(project)
         ],
-        "people": event_selectors.project_event_people(project),
+        "people": [
+            (value, event_actor_name(value, text))
+            for value, text in event_selectors.project_event_people(project)
+        ],
     }
 
 
