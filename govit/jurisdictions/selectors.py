@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation, RulebookVersion
+from govit.organizations.models import AUTHORITY_KINDS
 from govit.policy.loader import LoadedRulebook
 from govit.policy.vocab import actor_label
 
@@ -31,8 +32,6 @@ def authority_name(jurisdiction: Jurisdiction, kind: str, rb: LoadedRulebook | N
 
 def named_authorities(rb: LoadedRulebook | None) -> list[str]:
     """The authority kinds a rulebook names among its actors, with those every jurisdiction has."""
-    from govit.organizations.models import AUTHORITY_KINDS
-
     named = set(rb.model.actors) if rb else set()  # type: ignore[arg-type]
     return [k for k in AUTHORITY_KINDS if k in named or k in ALWAYS]
 
