@@ -294,18 +294,14 @@ def step_submit(
     workflow.require_rulebook_usable(project, clock.today())
     workflow.refuse_if_gated(project, step.kind)  # a gate's own article says more than "not yet"
     workflow.require_previous_done(step)
-    workflow.refuse_if_documents_missing(step)
+    materials = workflow.refuse_if_documents_missing(step)
     from govit.delivery import steps as delivery_steps
 
     delivery_steps.before_submit(step, actor)
     resubmission = step.status == StepStatus.RETURNED
     documents = _document_versions(project, document_ids)
     # the submission carries the version of each required material it was made with
-    from govit.documents.materials import step_materials
-
-    documents += [
-        m.version for m in step_materials(step) if m.version and m.version not in documents
-    ]
+    documents += [m.version for m in materials if m.version and m.version not in documents]
     workflow.open_step(step, actor, clock.today())
     opinion = _opinion(actor, step, None, Action.SUBMIT, note, documents=documents)
     record(

@@ -455,21 +455,27 @@ def required_documents_missing(step: ProjectStep) -> list[dict[str, str]]:
     ]
 
 
-def refuse_if_documents_missing(step: ProjectStep) -> None:
-    missing = required_documents_missing(step)
+def refuse_if_documents_missing(step: ProjectStep) -> list[Any]:
+    """Refuse while a required material is missing, naming each with its article; else the step's
+    materials, each with the version that satisfies it (what the submission carries)."""
+    from govit.documents.materials import step_materials
+
+    materials = step_materials(step)
+    missing = [m for m in materials if not m.satisfied]
     if missing:
         rb = rulebook_of(step.project)
         names = "、".join(
-            f"“{d['name']}”"
-            + ("" if d["by"] == "construction_unit" else f"（由{rb.actor_name(d['by'])}出具）")
-            + f"（{d['cite']}）"
-            for d in missing
+            f"“{m.name}”"
+            + (f"（由{rb.actor_name(m.by)}出具）" if m.issued_elsewhere else "")
+            + f"（{m.cite}）"
+            for m in missing
         )
         raise RuleRefused(
             f"“{step.name}”须提交的材料尚未齐全，缺少：{names}",
             code="DOCUMENT_MISSING",
-            cite=missing[0]["cite"],
+            cite=missing[0].cite,
         )
+    return materials
 
 
 def lock_task(task_id: int, expected_version: int | None) -> Task:

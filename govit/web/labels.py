@@ -1,5 +1,6 @@
-"""The fixed vocabulary as a reader sees it: a step kind or an actor in the reader's language (the
-engine's vocabulary holds both the Chinese and the English label), never the code itself."""
+"""The fixed vocabulary as a reader sees it: a step kind in the reader's language (the engine's
+vocabulary holds both the Chinese and the English label), never the code itself; an event's kind
+and the system's part of who did it, translated as they are shown."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import get_language, pgettext
 
 from govit.events import selectors as event_selectors
 from govit.events.registry import EVENT_KINDS
-from govit.policy.vocab import ACTOR_LABELS, STEP_LABELS
+from govit.policy.vocab import STEP_LABELS
 
 EVENT_KIND = "event kind"  # the translations' context: 支付 the event is not 支付 the section
 
@@ -19,20 +20,12 @@ def english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def _label(labels: dict[str, tuple[str, str]], code: str) -> str:
-    pair = labels.get(code)
-    if pair is None:
-        return code
-    return pair[1] if english() else pair[0]
-
-
 def step_label(kind: str) -> str:
     """建设方案评审 / Scheme review for ``scheme_review``."""
-    return _label(STEP_LABELS, kind)
-
-
-def actor_label(actor: str) -> str:
-    return _label(ACTOR_LABELS, actor)
+    pair = STEP_LABELS.get(kind)
+    if pair is None:
+        return kind
+    return pair[1] if english() else pair[0]
 
 
 step_label_lazy = lazy(step_label, str)

@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
-from govit.documents.materials import step_materials
 from govit.documents.models import Document, DocumentVersion
 from govit.events import selectors as event_selectors
 from govit.events.models import Event
@@ -183,12 +182,6 @@ def declare_preview(project: Project) -> dict[str, Any]:
         "findings": workflow.unit_record_findings(project) if project.status == "draft" else [],
         "rules": declaration_rules(rb, {s["kind"]: s for s in answer["steps"]}),
     }
-
-
-def step_documents(step: ProjectStep) -> list[Any]:
-    """The step's required materials as a checklist: each with what satisfies it (the document
-    version, or the issuing body's opinion), matched by the material, not by a typed name."""
-    return step_materials(step)
 
 
 RECORD_TTL = 15 * 60  # seconds the project page's rendered record is kept (see project_page)

@@ -27,12 +27,11 @@ from govit.organizations.models import Role, User
 from govit.projects import services
 from govit.projects.models import Delegation, Task, TaskStatus
 from govit.web.forms import DateField
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_text, refuse
 
 FIELD_OF = {
     "INVALID_PERIOD": "ends_on",
     "INVALID_DELEGATE": "delegate",
-    "REASON_REQUIRED": "reason",
     "FORBIDDEN": "delegate",
 }
 
@@ -80,7 +79,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
             )
         except errors.DomainError as error:
-            form.add_error(FIELD_OF.get(error.code), refusal_text(error))
+            refuse(form, error, FIELD_OF)
         else:
             messages.success(
                 request,

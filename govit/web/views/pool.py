@@ -30,13 +30,12 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
 from govit.reviews import services as review_services
 from govit.reviews.models import Expert
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_text, refuse
 
 SHOWN = 50  # experts a page
 # which field a refusal is about, by its code (the rest are shown above the form)
 FIELD_OF = {
     "INVALID_EMPLOYER": "employer",
-    "REASON_REQUIRED": "reason",
     "DUPLICATE_USERNAME": "username",
     "WEAK_PASSWORD": "password",
 }
@@ -80,10 +79,6 @@ def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> 
         username=data.get("username") or "",
         password=data.get("password") or "",
     )
-
-
-def _refused(form: forms.Form, error: errors.DomainError) -> None:
-    form.add_error(FIELD_OF.get(error.code), refusal_text(error))
 
 
 def pool_rules(jurisdiction: Jurisdiction) -> tuple[Any, list[tuple[str, str]]]:
@@ -203,7 +198,7 @@ def pool(request: HttpRequest) -> HttpResponse:
             try:
                 expert = _register(request.user, jurisdiction, data)
             except errors.DomainError as error:
-                _refused(form, error)
+                refuse(form, error, FIELD_OF)
             else:
                 messages.success(request, _("专家%(name)s已入库。") % {"name": expert.name})
                 return redirect("expert-pool")
@@ -276,7 +271,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except errors.DomainError as error:
-            _refused(form, error)
+            refuse(form, error, FIELD_OF)
         else:
             messages.success(request, _("已保存专家%(name)s的信息。") % {"name": data["name"]})
             return redirect("expert-pool")
