@@ -1,12 +1,19 @@
 """The fixed vocabulary as a reader sees it: a step kind in the reader's language (the engine's
-vocabulary holds both the Chinese and the English label), never the code itself."""
+vocabulary holds both the Chinese and the English label), never the code itself; an event's kind
+and the system's part of who did it, translated as they are shown."""
 
 from __future__ import annotations
 
-from django.utils.functional import lazy
-from django.utils.translation import get_language
+from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language, pgettext
+
+from govit.events import selectors as event_selectors
+from govit.events.registry import EVENT_KINDS
 from govit.policy.vocab import STEP_LABELS
+
+EVENT_KIND = "event kind"  # the translations' context: 支付 the event is not 支付 the section
 
 
 def english() -> bool:
@@ -36,3 +43,22 @@ def step_title(kind: str, name: str) -> str:
 
 
 step_title_lazy = lazy(step_title, str)
+
+
+def event_kind_label(kind: str) -> str:
+    """An event kind's registered label (events/registry.py) in the reader's language, translated
+    as it is shown: the label is the message id. What the event says (its summary) was written in
+    Chinese when it was recorded and stays so."""
+    label = EVENT_KINDS.get(kind, kind)
+    return pgettext(EVENT_KIND, label)
+
+
+def event_actor_text(event: Any) -> str:
+    """Who did an event, the system's part in the reader's language (events.selectors)."""
+    return event_selectors.actor_text(event, pgettext)
+
+
+def event_actor_name(value: str, text: str) -> str:
+    """A choice of the log's person filter: a person as recorded, the system in the reader's
+    language."""
+    return pgettext("event actor", text) if value == event_selectors.SYSTEM else text

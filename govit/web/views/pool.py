@@ -5,7 +5,7 @@ draw matches and excludes on), registering one, correcting an entry, and marking
 The competent department keeps the pool (access.policy "expert.manage"); the audit bureau reads it
 (as the API lets it). Where the one registering is also the jurisdiction's administrator (who
 creates accounts), the expert's sign-in account can be created with the entry. Writes go through reviews.services (register, availability) and
-reviews.pool (correction); a refusal is shown at its field and changes nothing."""
+reviews.services (expert_update: correction); a refusal is shown at its field and changes nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,9 +27,7 @@ from django.views.decorators.http import require_POST
 from govit.access.policy import authorize, is_auditor, jurisdiction_id, org_kind
 from govit.core import errors
 from govit.jurisdictions.models import Jurisdiction
-from govit.organizations import services as org_services
 from govit.organizations.models import Organization, User
-from govit.reviews import pool as pool_services
 from govit.reviews import services as review_services
 from govit.reviews.models import Expert
 from govit.web.refusals import refusal_text, refuse
@@ -70,20 +67,7 @@ def _may_create_accounts(user: User, jurisdiction: Jurisdiction) -> bool:
     return True
 
 
-@transaction.atomic
 def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Expert:
-    """The expert's entry and, where a user name is given, their account: both or neither."""
-    account = None
-    if data.get("username"):
-        account = org_services.user_create(
-            actor=actor,
-            organization=None,
-            jurisdiction=jurisdiction,
-            username=data["username"],
-            password=data["password"],
-            real_name=data["name"],
-            roles=[],
-        )
     return review_services.expert_register(
         actor=actor,
         jurisdiction=jurisdiction,
@@ -92,7 +76,8 @@ def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> 
         specialties=data["specialties"],
         employer=data["employer"],
         employer_name=data["employer_name"],
-        user=account,
+        username=data.get("username") or "",
+        password=data.get("password") or "",
     )
 
 
@@ -275,7 +260,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pool_services.expert_update(
+            review_services.expert_update(
                 actor=request.user,
                 expert=expert,
                 name=data["name"],

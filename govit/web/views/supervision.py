@@ -184,7 +184,7 @@ def _page(request: HttpRequest, jurisdiction: Jurisdiction, **forms_: Any) -> Ht
         .order_by("-recorded_at", "-id")
     )
     for c in credits:
-        c.in_force = c.revoked_at is None and (c.until is None or c.until >= today)
+        c.in_force = c.in_force_on(today)
     blacklist = [c for c in credits if c.kind == CreditKind.BLACKLIST and c.in_force]
     return render(
         request,
