@@ -33,7 +33,6 @@ from govit.delivery.models import (
     IncidentReport,
     Obligation,
     ProgressReport,
-    ReportState,
     TrialRun,
 )
 from govit.documents.models import DocumentVersion
@@ -129,21 +128,21 @@ def _statements(project: Project) -> list[tuple[Any, str]]:
 def _valid_progress(project: Project) -> list[tuple[Any, str]]:
     return [
         (r.pk, f"{r.period} · {r.percent}%" + (f" · {r.as_of:%Y-%m-%d}" if r.as_of else ""))
-        for r in project.progress_reports.filter(state=ReportState.VALID).order_by("-id")
+        for r in project.progress_reports.live().order_by("-id")
     ]
 
 
 def _valid_incidents(project: Project) -> list[tuple[Any, str]]:
     return [
         (r.pk, f"{r.get_kind_display()} · {r.reported_at:%Y-%m-%d} · {r.text[:40]}")
-        for r in project.incidents.filter(state=ReportState.VALID).order_by("-id")
+        for r in project.incidents.live().order_by("-id")
     ]
 
 
 def _valid_trial_runs(project: Project) -> list[tuple[Any, str]]:
     return [
         (r.pk, f"{r.started_on:%Y-%m-%d} — {r.ended_on:%Y-%m-%d}")
-        for r in project.trial_runs.filter(state=ReportState.VALID)
+        for r in project.trial_runs.live()
     ]
 
 

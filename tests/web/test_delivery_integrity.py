@@ -154,9 +154,9 @@ def test_a_report_is_corrected_the_original_kept_and_the_new_one_checked(unit, c
     )
     assert response.status_code == 302
     wrong.refresh_from_db()
-    assert (wrong.state, wrong.percent) == ("corrected", 50)
+    assert (wrong.trail_state, wrong.percent) == ("corrected", 50)
     html = delivery_section(unit, project)
-    assert "已更正" in html and "多报了" in html and "（更正报告）" in html
+    assert "已更正" in html and "多报了" in html and "（更正记录）" in html
 
 
 def test_a_trial_run_ending_the_day_it_starts_is_refused_at_the_end_date(unit, cast):
