@@ -96,7 +96,7 @@ def test_a_mistaken_report_is_voided_and_shown_as_voided_with_the_reason(unit, c
     page = unit.get(reverse("project-action", args=[project.pk, "progress-void"]))
     assert f'<option value="{wrong.pk}">11月 · 60% · 2026-11-30</option>' in page.content.decode()
     response = act(
-        unit, project, "progress-void", {"report": str(wrong.pk), "reason": "应为16%，误填为60%"}
+        unit, project, "progress-void", {"record": str(wrong.pk), "reason": "应为16%，误填为60%"}
     )
     assert response.status_code == 302
     html = delivery_section(unit, project)
@@ -130,7 +130,7 @@ def test_a_report_is_corrected_the_original_kept_and_the_new_one_checked(unit, c
         project,
         "progress-correct",
         {
-            "report": str(wrong.pk),
+            "record": str(wrong.pk),
             "period": "11月中",
             "percent": "5",
             "text": "b",
@@ -145,7 +145,7 @@ def test_a_report_is_corrected_the_original_kept_and_the_new_one_checked(unit, c
         project,
         "progress-correct",
         {
-            "report": str(wrong.pk),
+            "record": str(wrong.pk),
             "period": "11月中",
             "percent": "30",
             "text": "b",
@@ -210,7 +210,7 @@ def test_an_incident_report_is_corrected_and_both_are_shown(unit, cast, project)
         project,
         "incident-correct",
         {
-            "report": str(wrong.pk),
+            "record": str(wrong.pk),
             "kind": "serious_delay",
             "text": "工期延误三个月",
             "reason": "类别错",
