@@ -247,7 +247,9 @@ def procurement_void(*, actor: User, procurement: Procurement, reason: str) -> P
         )
     if _step_done(project, "procurement") and not others.exists():
         raise Conflict(
-            "采购环节已办结，不能作废唯一的采购记录；请更正该记录", code="USE_CORRECTION"
+            "采购环节已办结，不能作废唯一的采购记录；请更正该记录",
+            code="USE_CORRECTION",
+            cite=_step_cite(project, "procurement") or None,
         )
     trail.record_void(
         "procurement.voided",

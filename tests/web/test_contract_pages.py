@@ -200,7 +200,12 @@ def test_the_filer_of_the_contract_reads_its_findings_and_the_acknowledgement(ca
     refused = post(
         client, unit, action_url(project, "contract-void"), {"record": main.pk, "reason": "录错"}
     )
-    assert "建设合同已备案，不能作废；请更正该合同" in refused.content.decode()
+    assert (
+        refused.context["form"]
+        .errors["record"][0]
+        .startswith("建设合同已备案，不能作废；请更正该合同")
+    )  # at the field that chose the contract, with the filing's article
+    assert "依据：" in refused.context["form"].errors["record"][0]
     main.refresh_from_db()
     assert main.voided_at is None
 
