@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from govit.contracts import services as contracts
 from govit.contracts.models import Contract, Procurement
@@ -351,3 +352,7 @@ def test_a_payment_is_checked_at_its_field_and_voided_with_its_reason(client, ca
     assert (planned.status, planned.void_label) == ("planned", "已作废")
     part = client.get(reverse("project-section", args=[procured.pk, "delivery"])).content.decode()
     assert "已作废" in part and "重复登记" in part
+    # and in the 支付台账, kept and marked
+    ledger = client.get(reverse("ledger-export", args=["payments"]), {"project": procured.pk})
+    sheet = load_workbook(io.BytesIO(ledger.content)).active
+    assert [r[-1] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["已作废：重复登记"]
