@@ -82,7 +82,9 @@ def reason_for(row: Correctable, reason: str, label: str) -> str:
     return reason[:REASON_LENGTH]
 
 
-def mark(row: Correctable, actor: Any, reason: str, superseded_by: Correctable | None = None):
+def mark(
+    row: Correctable, actor: Any, reason: str, superseded_by: Correctable | None = None
+) -> None:
     """Mark the row voided (by its correction, when given). A correction that would clash with
     the row it replaces (the same 合同编号, the same 期次) marks the row first, then links it."""
     if row.voided_at is None:
