@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from govit.events.selectors import actor_text, kind_label
+from govit.events.trail import REASON_LENGTH
 
 
 class Error(Schema):
@@ -23,6 +24,8 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error
 # cannot even bind it as a query parameter (OverflowError, a 500), so it is an input error (422).
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# why a record is voided or corrected (``govit.events.trail``)
+TrailReason = Annotated[str, Field(min_length=1, max_length=REASON_LENGTH)]
 
 
 class In(Schema):
@@ -599,7 +602,18 @@ class ProcurementIn(In):
     )
 
 
-class ProcurementOut(Schema):
+# A procurement, contract or payment: the warnings it was entered with, who acknowledged them,
+# and its place on the correction trail (the corrected row names its correction).
+class CheckedEntryOut(Schema):
+    findings: list[dict[str, Any]]
+    acknowledgement: dict[str, Any]
+    state: str = Field(description="空：有效；已作废；已更正")
+    voided_at: dt.datetime | None
+    void_reason: str
+    superseded_by_id: int | None
+
+
+class ProcurementOut(CheckedEntryOut):
     id: int
     method: str
     winner: OrgRef
@@ -607,12 +621,6 @@ class ProcurementOut(Schema):
     announced_on: dt.date | None
     awarded_on: dt.date
     note: str
-    findings: list[dict[str, Any]]
-    acknowledgement: dict[str, Any]
-    state: str = Field(description="空：有效；已作废；已更正")
-    voided_at: dt.datetime | None
-    void_reason: str
-    superseded_by_id: int | None
 
 
 class ContractIn(In):
@@ -630,7 +638,7 @@ class ContractIn(In):
     )
 
 
-class ContractOut(Schema):
+class ContractOut(CheckedEntryOut):
     id: int
     kind: str
     vendor: OrgRef
@@ -641,12 +649,6 @@ class ContractOut(Schema):
     ip_ownership: bool
     termination_mechanism: bool
     equipment_matches_scheme: bool
-    findings: list[dict[str, Any]]
-    acknowledgement: dict[str, Any]
-    state: str = Field(description="空：有效；已作废；已更正")
-    voided_at: dt.datetime | None
-    void_reason: str
-    superseded_by_id: int | None
 
 
 class PaymentIn(In):
@@ -664,7 +666,7 @@ class PayIn(In):
     )
 
 
-class PaymentOut(Schema):
+class PaymentOut(CheckedEntryOut):
     id: int
     contract_id: int
     contract_number: str
@@ -675,12 +677,6 @@ class PaymentOut(Schema):
     paid_on: dt.date | None
     withheld_reason: str
     withheld_cite: str
-    findings: list[dict[str, Any]]
-    acknowledgement: dict[str, Any]
-    state: str = Field(description="空：有效；已作废；已更正")
-    voided_at: dt.datetime | None
-    void_reason: str
-    superseded_by_id: int | None
 
 
 class PaymentSummary(Schema):
@@ -695,15 +691,15 @@ class PaymentSummary(Schema):
 
 
 class VoidIn(In):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: TrailReason
 
 
 class ProcurementCorrectionIn(ProcurementIn):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: TrailReason
 
 
 class ContractCorrectionIn(In):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: TrailReason
     vendor_id: int
     number: str = Field(..., min_length=1, max_length=60)
     amount: Decimal = Field(..., gt=0, lt=Decimal("1e13"), max_digits=15, decimal_places=2)
@@ -718,7 +714,7 @@ class ContractCorrectionIn(In):
 
 
 class PaymentCorrectionIn(PaymentIn):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: TrailReason
     paid_on: dt.date | None = None
 
 
@@ -801,11 +797,11 @@ class IncidentIn(In):
 
 
 class ProgressCorrectionIn(ProgressIn):
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: TrailReason
 
 
 class IncidentCorrectionIn(IncidentIn):
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: TrailReason
 
 
 class TrialRunIn(In):

@@ -8,49 +8,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class CorrectableQuerySet(models.QuerySet):
-    def live(self) -> CorrectableQuerySet:
-        """The records in force: neither voided nor superseded by a correction."""
-        return self.filter(voided_at__isnull=True)
+from govit.events import trail
 
 
-class Correctable(models.Model):
-    """A record entered by mistake is voided (with its reason) or corrected: the old row is kept,
-    marked voided and linked to the row that supersedes it — never updated in place. Totals and
-    checks read ``live()`` rows only. ``findings`` are the checks' warnings shown before saving,
-    ``acknowledgement`` who acknowledged which of them, when."""
+class CheckedEntry(trail.Correctable):
+    """A record entered by mistake is voided or corrected (``govit.events.trail``: the old row
+    is kept, marked and linked to its correction). ``findings`` are the checks' warnings shown
+    before saving, ``acknowledgement`` who acknowledged which of them, when."""
 
     findings = models.JSONField("登记时的审查意见", default=list)
     acknowledgement = models.JSONField("审查意见的知悉确认", default=dict, blank=True)
-    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    void_reason = models.CharField("作废或更正原因", max_length=500, blank=True)
-    superseded_by = models.ForeignKey(
-        "self",
-        verbose_name="更正后的记录",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    objects = CorrectableQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    @property
-    def voided(self) -> bool:
-        return self.voided_at is not None
-
-    @property
-    def void_label(self) -> str:
-        if self.voided_at is None:
-            return ""
-        return "已更正" if self.superseded_by_id else "已作废"
 
 
 class ProcurementMethod(models.TextChoices):
@@ -64,7 +34,7 @@ class ProcurementMethod(models.TextChoices):
     DECENTRALIZED = "decentralized", "分散采购（限额以下）"
 
 
-class Procurement(Correctable):
+class Procurement(CheckedEntry):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="procurements"
     )
@@ -105,7 +75,7 @@ class ContractKind(models.TextChoices):
     OTHER = "other", "其他服务合同"
 
 
-class Contract(Correctable):
+class Contract(CheckedEntry):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="contracts"
     )
@@ -153,7 +123,7 @@ class PaymentStatus(models.TextChoices):
     WITHHELD = "withheld", "暂停支付"
 
 
-class Payment(Correctable):
+class Payment(CheckedEntry):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="payments"

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from govit.contracts.models import (
     ChangeRequest,
@@ -75,10 +75,12 @@ def payment_totals(project: Project) -> dict[str, Any]:
     def total(queryset: Any) -> Decimal:
         return (queryset.aggregate(total=Sum("amount"))["total"] or Decimal(0)).quantize(CENT)
 
-    sums = {
-        status: total(Payment.objects.live().filter(project=project, status=status))
-        for status in PaymentStatus.values
-    }
+    by_status = (
+        Payment.objects.live()
+        .filter(project=project)
+        .aggregate(**{s: Sum("amount", filter=Q(status=s)) for s in PaymentStatus.values})
+    )
+    sums = {s: (by_status[s] or Decimal(0)).quantize(CENT) for s in PaymentStatus.values}
     budget = (project.approved_budget or project.total_investment).quantize(CENT)
     contracts = total(Contract.objects.live().filter(project=project))
     return {
@@ -321,7 +323,11 @@ def payment_findings(
     """A payment planned (or corrected): within what the contract leaves, not before signing."""
     found = []
     if contract.voided:
-        found.append(finding("CONTRACT_VOIDED", f"合同{contract.number}已作废", field="contract"))
+        found.append(
+            finding(
+                "CONTRACT_VOIDED", f"合同{contract.number}{contract.void_label}", field="contract"
+            )
+        )
     others = contract.payments.live()
     if replacing is not None:
         others = others.exclude(pk=replacing.pk)

@@ -35,6 +35,7 @@ from govit.contracts.selectors import (
 )
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.events import trail
 from govit.events.services import record
 from govit.organizations.models import Organization, User
 from govit.policy.decide import decide
@@ -107,26 +108,6 @@ def _settle(actor: User, findings: list[dict[str, Any]], acknowledged: Any) -> d
 
 def _warnings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in findings if f["severity"] != "block"]
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("请填写作废或更正的原因", code="REASON_REQUIRED")
-    return reason[:500]
-
-
-def _void(record: Any, actor: User, reason: str, superseded_by: Any = None) -> None:
-    record.voided_at, record.voided_by, record.void_reason = clock.now(), actor, reason
-    record.superseded_by = superseded_by
-    record.save(update_fields=["voided_at", "voided_by", "void_reason", "superseded_by"])
-
-
-def _live_or_conflict(record: Any, label: str) -> None:
-    if record.voided:
-        raise Conflict(
-            f"该{label}已{record.void_label[1:]}，不能再作废或更正", code="ALREADY_VOIDED"
-        )
 
 
 def _step_done(project: Project, kind: str) -> bool:
@@ -252,8 +233,7 @@ def procurement_void(*, actor: User, procurement: Procurement, reason: str) -> P
     project = procurement.project
     authorize(actor, "delivery.unit", project)
     _active(project)
-    _live_or_conflict(procurement, "采购记录")
-    reason = _reason(reason)
+    reason = trail.reason_for(procurement, reason, "采购记录")
     others = Procurement.objects.live().filter(project=project).exclude(pk=procurement.pk)
     if (
         Contract.objects.live()
@@ -267,17 +247,19 @@ def procurement_void(*, actor: User, procurement: Procurement, reason: str) -> P
         )
     if _step_done(project, "procurement") and not others.exists():
         raise Conflict(
-            "采购环节已办结，不能作废唯一的采购记录；请更正该记录", code="USE_CORRECTION"
+            "采购环节已办结，不能作废唯一的采购记录；请更正该记录",
+            code="USE_CORRECTION",
+            cite=_step_cite(project, "procurement") or None,
         )
-    _void(procurement, actor, reason)
-    record(
+    trail.record_void(
         "procurement.voided",
+        procurement,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"作废采购记录（成交供应商{procurement.winner.name}）：{reason}",
         before=_procurement_values(procurement),
-        after={"procurement": procurement.pk, "voided": True},
-        data={"reason": reason},
+        after={"procurement": procurement.pk},
     )
     return procurement
 
@@ -302,8 +284,7 @@ def procurement_correct(
     project = old.project
     authorize(actor, "delivery.unit", project)
     _active(project)
-    _live_or_conflict(old, "采购记录")
-    reason = _reason(reason)
+    reason = trail.reason_for(old, reason, "采购记录")
     new = _procurement_checked(
         actor,
         project,
@@ -316,20 +297,18 @@ def procurement_correct(
         acknowledged=acknowledged,
         replacing=old,
     )
-    _void(old, actor, reason, superseded_by=new)
-    record(
+    trail.record_correction(
         "procurement.corrected",
+        old,
+        new,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"更正采购记录：成交供应商{winner.name}，{ProcurementMethod(method).label}；原因：{reason}"
         + _ack_text(new),
         before=_procurement_values(old),
         after=_procurement_values(new),
-        data={
-            "reason": reason,
-            "findings": new.findings,
-            "acknowledgement": new.acknowledgement,
-        },
+        data={"findings": new.findings, "acknowledgement": new.acknowledgement},
     )
     return new
 
@@ -486,8 +465,7 @@ def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
     project = contract.project
     authorize(actor, "delivery.unit", project)
     _active(project)
-    _live_or_conflict(contract, "合同")
-    reason = _reason(reason)
+    reason = trail.reason_for(contract, reason, "合同")
     if contract.payments.live().filter(status=PaymentStatus.PAID).exists():
         raise Conflict(
             "该合同已有已支付的款项，请先作废或更正这些支付记录", code="CONTRACT_HAS_PAYMENTS"
@@ -507,17 +485,17 @@ def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
         )
     planned = list(contract.payments.live().order_by("number"))
     for payment in planned:
-        _void(payment, actor, f"合同作废：{reason}")
-    _void(contract, actor, reason)
-    record(
+        trail.mark(payment, actor, f"合同作废：{reason}")
+    trail.record_void(
         "contract.voided",
+        contract,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"作废合同{contract.number}（{contract.vendor.name}）：{reason}"
         + (f"；其{len(planned)}期计划支付一并作废" if planned else ""),
         before=_contract_values(contract),
-        after={"contract": contract.pk, "voided": True, "payments_voided": [p.pk for p in planned]},
-        data={"reason": reason},
+        after={"contract": contract.pk, "payments_voided": [p.pk for p in planned]},
     )
     return contract
 
@@ -545,8 +523,7 @@ def contract_correct(
     project = old.project
     authorize(actor, "delivery.unit", project)
     _active(project)
-    _live_or_conflict(old, "合同")
-    reason = _reason(reason)
+    reason = trail.reason_for(old, reason, "合同")
     new, _ = _contract_checked(
         actor,
         project,
@@ -562,19 +539,20 @@ def contract_correct(
         acknowledged=acknowledged,
         replacing=old,
     )
-    _void(old, actor, reason)
+    trail.mark(old, actor, reason)  # first: the new contract may keep its 合同编号
     new.save()
-    old.superseded_by = new
-    old.save(update_fields=["superseded_by"])
     moved = list(old.payments.live().values_list("pk", flat=True))
     Payment.objects.filter(pk__in=moved).update(contract=new)
     role = {"main": PartyRole.CONTRACTOR, "supervision": PartyRole.SUPERVISOR}.get(old.kind)
     if role is not None:
         _party(project, vendor, role)
     filed = old.kind == ContractKind.MAIN and _step_done(project, "contract_filing")
-    record(
+    trail.record_correction(
         "contract.corrected",
+        old,
+        new,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"更正合同{old.number}为{new.number}（{vendor.name}，{workflow.money_text(new.amount)}）；原因：{reason}"
         + ("；合同已备案，更正后的合同随记录送备案单位查阅" if filed else "")
@@ -583,7 +561,6 @@ def contract_correct(
         before=_contract_values(old),
         after=_contract_values(new) | {"payments_moved": moved},
         data={
-            "reason": reason,
             "after_filing": filed,
             "findings": new.findings,
             "acknowledgement": new.acknowledgement,
@@ -716,18 +693,17 @@ def payment_void(*, actor: User, payment: Payment, reason: str) -> Payment:
     )
     project = payment.project
     authorize(actor, "delivery.unit", project)
-    _live_or_conflict(payment, "支付记录")
-    reason = _reason(reason)
-    _void(payment, actor, reason)
-    record(
+    reason = trail.reason_for(payment, reason, "支付记录")
+    trail.record_void(
         "payment.voided",
+        payment,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"作废{payment.contract.number}第{payment.number}期{payment.get_status_display()}记录"
         f"（{workflow.money_text(payment.amount)}）：{reason}",
         before=_payment_values(payment),
-        after={"payment": payment.pk, "voided": True},
-        data={"reason": reason},
+        after={"payment": payment.pk},
     )
     return payment
 
@@ -752,8 +728,7 @@ def payment_correct(
     authorize(actor, "delivery.unit", project)
     if paid_on is not None:
         authorize(actor, "payment.pay", project)
-    _live_or_conflict(old, "支付记录")
-    reason = _reason(reason)
+    reason = trail.reason_for(old, reason, "支付记录")
     contract = Contract.objects.select_for_update().get(pk=old.contract_id)
     amount, findings, acknowledgement = _payment_checked(
         actor,
@@ -776,7 +751,7 @@ def payment_correct(
         if paid_on is not None
         else (PaymentStatus.WITHHELD if holds else PaymentStatus.PLANNED)
     )
-    _void(old, actor, reason)
+    trail.mark(old, actor, reason)  # first: the new row keeps the 期次
     new = Payment.objects.create(
         contract=contract,
         project=project,
@@ -792,17 +767,18 @@ def payment_correct(
         recorded_by=actor,
         recorded_at=clock.now(),
     )
-    old.superseded_by = new
-    old.save(update_fields=["superseded_by"])
-    record(
+    trail.record_correction(
         "payment.corrected",
+        old,
+        new,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"更正{contract.number}第{old.number}期支付记录：{workflow.money_text(amount)}，"
         f"{new.get_status_display()}；原因：{reason}" + _ack_text(new),
         before=_payment_values(old),
         after=_payment_values(new),
-        data={"reason": reason, "findings": findings, "acknowledgement": acknowledgement},
+        data={"findings": findings, "acknowledgement": acknowledgement},
     )
     return new
 

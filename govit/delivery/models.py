@@ -5,44 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class ReportState(models.TextChoices):
-    VALID = "valid", "有效"
-    VOIDED = "voided", "已作废"
-    CORRECTED = "corrected", "已更正"
+from govit.events.trail import Correctable
 
 
-class Annulled(models.Model):
-    """A report entered by mistake is voided, or corrected by a new report that replaces it; the
-    original keeps its values and says who annulled it, when and why (never an UPDATE of what
-    was reported)."""
-
-    state = models.CharField(
-        "状态", max_length=10, choices=ReportState.choices, default=ReportState.VALID
-    )
-    annul_reason = models.CharField("作废或更正原因", max_length=300, blank=True)
-    annulled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    annulled_at = models.DateTimeField("作废或更正时间", null=True, blank=True)
-    replaces = models.OneToOneField(
-        "self",
-        verbose_name="更正的报告",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="replaced_by",
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def valid(self) -> bool:
-        return self.state == ReportState.VALID
-
-
-class ProgressReport(Annulled):
+class ProgressReport(Correctable):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="progress_reports"
     )
@@ -63,7 +29,7 @@ class ProgressReport(Annulled):
         return f"{self.project} {self.period} {self.percent}%"
 
 
-class TrialRun(Annulled):
+class TrialRun(Correctable):
     """The trial run's dates as the unit states them (岳阳第二十七条第（二）项、临湘第二十六条第（二）项:
     preliminary acceptance before it begins, the application for final acceptance after it ends)."""
 
@@ -91,7 +57,7 @@ class IncidentKind(models.TextChoices):
     MAJOR_LOSS = "major_loss", "投资重大损失"
 
 
-class IncidentReport(Annulled):
+class IncidentReport(Correctable):
     """A report of serious delay or loss (黑龙江第二十六条) to the competent department."""
 
     project = models.ForeignKey(

@@ -18,7 +18,6 @@ from govit.delivery.models import (
     Grade,
     ProgressReport,
     Rectification,
-    ReportState,
     grade_for,
 )
 from govit.delivery.steps import ACCEPTANCE_KINDS, application_due
@@ -84,7 +83,7 @@ def poor_post_evaluations(unit_id: int) -> QuerySet[Evaluation]:
 
 
 def _valid_progress(project: Project, *, besides: ProgressReport | None = None):
-    reports = project.progress_reports.filter(state=ReportState.VALID)
+    reports = project.progress_reports.live()
     if besides is not None:
         reports = reports.exclude(pk=besides.pk)
     return reports.order_by("id")

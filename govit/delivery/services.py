@@ -23,7 +23,6 @@ from govit.delivery.models import (
     IncidentReport,
     Obligation,
     ProgressReport,
-    ReportState,
     Termination,
     TrialRun,
 )
@@ -35,6 +34,7 @@ from govit.delivery.selectors import (
     check_trial_run_dates,
 )
 from govit.delivery.steps import application_due
+from govit.events import trail
 from govit.events.services import record
 from govit.organizations.models import Organization, User
 from govit.projects import workflow
@@ -94,21 +94,6 @@ def progress_report(
     return report
 
 
-def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("请说明作废或更正的原因", code="REASON_REQUIRED")
-    return reason[:300]
-
-
-def _annul(report: Any, state: str, actor: User, reason: str) -> None:
-    if not report.valid:
-        raise Conflict(f"该报告{report.get_state_display()}，不能再作废或更正", code="NOT_VALID")
-    report.state, report.annul_reason = state, reason
-    report.annulled_by, report.annulled_at = actor, clock.now()
-    report.save(update_fields=["state", "annul_reason", "annulled_by", "annulled_at"])
-
-
 def _progress_values(report: ProgressReport) -> dict[str, Any]:
     return {
         "report": report.pk,
@@ -122,18 +107,19 @@ def _progress_values(report: ProgressReport) -> dict[str, Any]:
 @transaction.atomic
 def progress_void(*, actor: User, report: ProgressReport, reason: str) -> ProgressReport:
     """A progress report entered by mistake is voided: it stays, marked 已作废 with the reason,
-    and no longer counts (the next report is measured against the valid ones)."""
+    and no longer counts (the next report is measured against the live ones)."""
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     authorize(actor, "delivery.unit", report.project)
-    reason = _reason(reason)
-    _annul(report, ReportState.VOIDED, actor, reason)
-    record(
+    reason = trail.reason_for(report, reason, "进度报告")
+    trail.record_void(
         "progress.voided",
+        report,
         actor=actor,
+        reason=reason,
         project=report.project,
         summary=f"作废{report.period}进度报告（{report.percent}%）：{reason}",
-        before={**_progress_values(report), "state": ReportState.VALID},
-        after={"report": report.pk, "state": report.state, "reason": reason},
+        before=_progress_values(report),
+        after={"report": report.pk},
     )
     return report
 
@@ -149,20 +135,17 @@ def progress_correct(
     text: str,
     as_of: dt.date | None = None,
 ) -> ProgressReport:
-    """A wrong progress report is replaced by a corrected one: the original stays, marked 已更正,
-    and the new report says which one it corrects."""
+    """A wrong progress report is replaced by a corrected one: the original stays, marked 已更正
+    and linked to the report that supersedes it."""
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     project = report.project
     authorize(actor, "delivery.unit", project)
     _active(project)
-    reason = _reason(reason)
-    if not report.valid:
-        raise Conflict(f"该报告{report.get_state_display()}，不能再作废或更正", code="NOT_VALID")
+    reason = trail.reason_for(report, reason, "进度报告")
     as_of = as_of or report.as_of or clock.today()
     check_progress_percent(project, percent, replacing=report)
     check_progress_date(project, as_of, replacing=report)
     _check_progress_text(period, text)
-    _annul(report, ReportState.CORRECTED, actor, reason)
     corrected = ProgressReport.objects.create(
         project=project,
         period=period[:40],
@@ -171,15 +154,17 @@ def progress_correct(
         text=text,
         reported_by=actor,
         reported_at=clock.now(),
-        replaces=report,
     )
-    record(
+    trail.record_correction(
         "progress.corrected",
+        report,
+        corrected,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"更正{report.period}进度报告：{report.percent}% → {percent}%：{reason}",
         before=_progress_values(report),
-        after={**_progress_values(corrected), "reason": reason},
+        after=_progress_values(corrected),
     )
     return corrected
 
@@ -224,16 +209,17 @@ def _incident_values(report: IncidentReport) -> dict[str, Any]:
 def incident_void(*, actor: User, report: IncidentReport, reason: str) -> IncidentReport:
     report = IncidentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     authorize(actor, "delivery.unit", report.project)
-    reason = _reason(reason)
-    _annul(report, ReportState.VOIDED, actor, reason)
-    record(
+    reason = trail.reason_for(report, reason, "报告")
+    trail.record_void(
         "incident.voided",
+        report,
         actor=actor,
+        reason=reason,
         project=report.project,
         summary=f"作废{report.get_kind_display()}报告：{reason}",
         cite=report.cite,
-        before={**_incident_values(report), "state": ReportState.VALID},
-        after={"incident": report.pk, "state": report.state, "reason": reason},
+        before=_incident_values(report),
+        after={"incident": report.pk},
     )
     return report
 
@@ -245,9 +231,8 @@ def incident_correct(
     report = IncidentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     project = report.project
     authorize(actor, "delivery.unit", project)
-    reason = _reason(reason)
+    reason = trail.reason_for(report, reason, "报告")
     _incident_text(kind, text)
-    _annul(report, ReportState.CORRECTED, actor, reason)
     corrected = IncidentReport.objects.create(
         project=project,
         kind=kind,
@@ -255,16 +240,18 @@ def incident_correct(
         cite=report.cite,
         reported_by=actor,
         reported_at=clock.now(),
-        replaces=report,
     )
-    record(
+    trail.record_correction(
         "incident.corrected",
+        report,
+        corrected,
         actor=actor,
+        reason=reason,
         project=project,
         summary=f"更正{report.get_kind_display()}报告：{reason}",
         cite=report.cite,
         before=_incident_values(report),
-        after={**_incident_values(corrected), "reason": reason},
+        after=_incident_values(corrected),
     )
     return corrected
 
@@ -278,7 +265,7 @@ def trial_run_record(
     step = project.steps.filter(kind="trial_operation").first()
     if step is None:
         raise RuleRefused("按其规则手册，本项目没有试运行环节", code="NO_SUCH_STEP")
-    if project.trial_runs.filter(state=ReportState.VALID).exists():
+    if project.trial_runs.live().exists():
         raise Conflict("已登记试运行起止日期；有误的请先作废", code="TRIAL_RUN_EXISTS")
     check_trial_run_dates(project, started_on, ended_on)
     run = TrialRun.objects.create(
@@ -309,20 +296,20 @@ def trial_run_record(
 def trial_run_void(*, actor: User, run: TrialRun, reason: str) -> TrialRun:
     run = TrialRun.objects.select_for_update().select_related("project").get(pk=run.pk)
     authorize(actor, "delivery.unit", run.project)
-    reason = _reason(reason)
-    _annul(run, ReportState.VOIDED, actor, reason)
-    record(
+    reason = trail.reason_for(run, reason, "试运行登记")
+    trail.record_void(
         "trial_run.voided",
+        run,
         actor=actor,
+        reason=reason,
         project=run.project,
         summary=f"作废试运行登记（{run.started_on:%Y年%m月%d日}至{run.ended_on:%Y年%m月%d日}）：{reason}",
         before={
             "trial_run": run.pk,
             "started_on": run.started_on.isoformat(),
             "ended_on": run.ended_on.isoformat(),
-            "state": ReportState.VALID,
         },
-        after={"trial_run": run.pk, "state": run.state, "reason": reason},
+        after={"trial_run": run.pk},
     )
     return run
 

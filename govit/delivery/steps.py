@@ -155,13 +155,9 @@ def _require_expert_meeting(step: ProjectStep) -> None:
 def _require_full_progress(project: Project, step: ProjectStep) -> None:
     """Construction is complete at 100%: where the unit has reported progress, its last valid
     report must say so (a voided or corrected report does not count)."""
-    from govit.delivery.models import ProgressReport, ReportState
+    from govit.delivery.models import ProgressReport
 
-    last = (
-        ProgressReport.objects.filter(project=project, state=ReportState.VALID)
-        .order_by("-id")
-        .first()
-    )
+    last = ProgressReport.objects.live().filter(project=project).order_by("-id").first()
     if last is not None and last.percent < 100:
         raise RuleRefused(
             f"最近一次报送的建设进度为{last.percent}%（{last.period}），项目尚未完成建设；"

@@ -33,7 +33,6 @@ from govit.delivery.models import (
     IncidentReport,
     Obligation,
     ProgressReport,
-    ReportState,
     TrialRun,
 )
 from govit.documents.models import DocumentVersion
@@ -129,26 +128,40 @@ def _statements(project: Project) -> list[tuple[Any, str]]:
 def _valid_progress(project: Project) -> list[tuple[Any, str]]:
     return [
         (r.pk, f"{r.period} · {r.percent}%" + (f" · {r.as_of:%Y-%m-%d}" if r.as_of else ""))
-        for r in project.progress_reports.filter(state=ReportState.VALID).order_by("-id")
+        for r in project.progress_reports.live().order_by("-id")
     ]
 
 
 def _valid_incidents(project: Project) -> list[tuple[Any, str]]:
     return [
         (r.pk, f"{r.get_kind_display()} · {r.reported_at:%Y-%m-%d} · {r.text[:40]}")
-        for r in project.incidents.filter(state=ReportState.VALID).order_by("-id")
+        for r in project.incidents.live().order_by("-id")
     ]
 
 
 def _valid_trial_runs(project: Project) -> list[tuple[Any, str]]:
     return [
         (r.pk, f"{r.started_on:%Y-%m-%d} — {r.ended_on:%Y-%m-%d}")
-        for r in project.trial_runs.filter(state=ReportState.VALID)
+        for r in project.trial_runs.live()
     ]
 
 
 def _steps(*kinds: str) -> Callable[..., list[tuple[str, str]]]:
     return lambda rb, applied=None: render.step_rules(rb, kinds, applied)
+
+
+def _voiding(
+    slug: str,
+    label: Any,
+    form: type[forms.Form],
+    perform: Callable[[User, Project, dict[str, Any]], Any],
+    records: Callable[[Project], list[tuple[Any, str]]],
+    rules: Callable[..., list[tuple[str, str]]] | None = None,
+) -> ProjectAction:
+    """The unit voids a record it entered by mistake: one of its ``records`` in force, with a
+    reason (``govit.events.trail``; ``pf.void_form``)."""
+    kwargs = {"rules": rules} if rules is not None else {}
+    return ProjectAction(slug, label, form, UNIT, perform, choices={"record": records}, **kwargs)
 
 
 def _org(project: Project, pk: int) -> Organization:
@@ -360,7 +373,7 @@ ACTIONS = [
         UNIT,
         lambda u, p, d: delivery.progress_correct(
             actor=u,
-            report=ProgressReport.objects.get(pk=d["report"], project=p),
+            report=ProgressReport.objects.get(pk=d["record"], project=p),
             reason=d["reason"],
             period=d["period"],
             percent=d["percent"],
@@ -368,20 +381,19 @@ ACTIONS = [
             as_of=d["as_of"],
         ),
         _steps("construction"),
-        {"report": _valid_progress},
+        {"record": _valid_progress},
     ),
-    ProjectAction(
+    _voiding(
         "progress-void",
         _("作废进度报告"),
-        pf.ProgressVoidForm,
-        UNIT,
+        pf.void_form(_("进度报告")),
         lambda u, p, d: delivery.progress_void(
             actor=u,
-            report=ProgressReport.objects.get(pk=d["report"], project=p),
+            report=ProgressReport.objects.get(pk=d["record"], project=p),
             reason=d["reason"],
         ),
+        _valid_progress,
         _steps("construction"),
-        {"report": _valid_progress},
     ),
     ProjectAction(
         "incident",
@@ -400,26 +412,25 @@ ACTIONS = [
         UNIT,
         lambda u, p, d: delivery.incident_correct(
             actor=u,
-            report=IncidentReport.objects.get(pk=d["report"], project=p),
+            report=IncidentReport.objects.get(pk=d["record"], project=p),
             reason=d["reason"],
             kind=d["kind"],
             text=d["text"],
         ),
         _steps("construction"),
-        {"report": _valid_incidents},
+        {"record": _valid_incidents},
     ),
-    ProjectAction(
+    _voiding(
         "incident-void",
         _("作废严重逾期或重大损失报告"),
-        pf.IncidentVoidForm,
-        UNIT,
+        pf.void_form(_("重大问题报告")),
         lambda u, p, d: delivery.incident_void(
             actor=u,
-            report=IncidentReport.objects.get(pk=d["report"], project=p),
+            report=IncidentReport.objects.get(pk=d["record"], project=p),
             reason=d["reason"],
         ),
+        _valid_incidents,
         _steps("construction"),
-        {"report": _valid_incidents},
     ),
     ProjectAction(
         "trial-run",
@@ -431,16 +442,15 @@ ACTIONS = [
         ),
         _steps("preliminary_acceptance", "trial_operation"),
     ),
-    ProjectAction(
+    _voiding(
         "trial-run-void",
         _("作废试运行登记"),
-        pf.TrialRunVoidForm,
-        UNIT,
+        pf.void_form(_("试运行登记")),
         lambda u, p, d: delivery.trial_run_void(
-            actor=u, run=TrialRun.objects.get(pk=d["run"], project=p), reason=d["reason"]
+            actor=u, run=TrialRun.objects.get(pk=d["record"], project=p), reason=d["reason"]
         ),
+        _valid_trial_runs,
         _steps("trial_operation"),
-        {"run": _valid_trial_runs},
     ),
     ProjectAction(
         "extension",
@@ -570,17 +580,16 @@ ACTIONS += [
 # a record entered by mistake: voided or corrected by the unit that entered it, with a reason;
 # the old row stays (已作废 / 已更正) on the page and in the event log
 ACTIONS += [
-    ProjectAction(
+    _voiding(
         "procurement-void",
         _("作废采购记录"),
-        pf.ProcurementVoidForm,
-        UNIT,
+        pf.void_form(_("采购记录")),
         lambda u, p, d: contracts.procurement_void(
             actor=u,
             procurement=Procurement.objects.get(pk=d["record"], project=p),
             reason=d["reason"],
         ),
-        choices={"record": _live_procurements},
+        _live_procurements,
     ),
     ProjectAction(
         "procurement-correct",
@@ -602,16 +611,17 @@ ACTIONS += [
         {"record": _live_procurements, "winner": _vendors(("contractor",))},
         lambda p, d: _procurement_check(p, d, Procurement.objects.get(pk=d["record"], project=p)),
     ),
-    ProjectAction(
+    _voiding(
         "contract-void",
         _("作废合同"),
-        pf.ContractVoidForm,
-        UNIT,
+        pf.void_form(
+            _("合同"), _("合同的计划支付一并作废；已有已支付款项的，须先作废或更正支付记录。")
+        ),
         lambda u, p, d: contracts.contract_void(
             actor=u, contract=Contract.objects.get(pk=d["record"], project=p), reason=d["reason"]
         ),
+        _contracts,
         _steps("contract_filing"),
-        {"record": _contracts},
     ),
     ProjectAction(
         "contract-correct",
@@ -629,15 +639,14 @@ ACTIONS += [
         {"record": _contracts, "vendor": _vendors(("contractor", "supervisor", "consultant"))},
         lambda p, d: _contract_check(p, d, Contract.objects.get(pk=d["record"], project=p)),
     ),
-    ProjectAction(
+    _voiding(
         "payment-void",
         _("作废支付记录"),
-        pf.PaymentVoidForm,
-        UNIT,
+        pf.void_form(_("支付记录")),
         lambda u, p, d: contracts.payment_void(
             actor=u, payment=Payment.objects.get(pk=d["record"], project=p), reason=d["reason"]
         ),
-        choices={"record": _live_payments},
+        _live_payments,
     ),
     ProjectAction(
         "payment-correct",

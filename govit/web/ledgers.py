@@ -39,6 +39,14 @@ def findings_text(findings: list[dict[str, Any]] | None) -> str:
     )
 
 
+def _trail(record: Any) -> str:
+    """A voided or corrected record stays in its ledger, marked (govit.events.trail)."""
+    return f"{record.void_label}：{record.void_reason}" if record.voided else ""
+
+
+TRAIL_COLUMN = Column("作废/更正", 30)
+
+
 def _project(project: Project) -> list[Any]:
     return [project.code or "", project.name]
 
@@ -160,6 +168,7 @@ LEDGERS: dict[str, Ledger] = {
                 Column("公告日期", 12),
                 Column("成交/中标日期", 12),
                 Column("说明", 30),
+                TRAIL_COLUMN,
             ),
             lambda user, projects: _in(Procurement, projects, "winner"),
             lambda r: [
@@ -169,6 +178,7 @@ LEDGERS: dict[str, Ledger] = {
                 r.announced_on,
                 r.awarded_on,
                 r.note,
+                _trail(r),
             ],
         ),
         Ledger(
@@ -183,6 +193,7 @@ LEDGERS: dict[str, Ledger] = {
                 Column("签订日期", 12),
                 Column("运维期（年）", 10),
                 Column("审查意见", 40),
+                TRAIL_COLUMN,
             ),
             lambda user, projects: _in(Contract, projects, "vendor"),
             lambda r: [
@@ -194,6 +205,7 @@ LEDGERS: dict[str, Ledger] = {
                 r.signed_on,
                 r.om_period_years,
                 findings_text(r.findings),
+                _trail(r),
             ],
         ),
         Ledger(
@@ -208,6 +220,7 @@ LEDGERS: dict[str, Ledger] = {
                 Column("状态", 10),
                 Column("支付日期", 12),
                 Column("暂停支付原因", 30),
+                TRAIL_COLUMN,
             ),
             lambda user, projects: _in(Payment, projects, "contract"),
             lambda r: [
@@ -219,6 +232,7 @@ LEDGERS: dict[str, Ledger] = {
                 r.get_status_display(),
                 r.paid_on,
                 r.withheld_reason,
+                _trail(r),
             ],
         ),
         Ledger(

@@ -18,6 +18,7 @@ from govit.core.errors import DomainError, RuleRefused
 from govit.delivery import selectors as delivery_checks
 from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
 from govit.documents.materials import material_key
+from govit.events.trail import REASON_LENGTH
 from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.labels import step_choices, step_title_lazy
@@ -267,26 +268,17 @@ class ChangeForm(CheckedForm):
     new_unit_price = WanYuanField(label=_("现单价（万元）"), min_value=Decimal(0))
 
 
-REASON_FIELD = {"max_length": 500, "widget": forms.Textarea(attrs={"rows": 2})}
+REASON_FIELD = {"max_length": REASON_LENGTH, "widget": forms.Textarea(attrs={"rows": 2})}
 
 
-class ProcurementVoidForm(forms.Form):
-    record = forms.TypedChoiceField(label=_("采购记录"), coerce=int)
-    reason = forms.CharField(label=_("作废原因"), **REASON_FIELD)
-
-
-class ContractVoidForm(forms.Form):
-    record = forms.TypedChoiceField(
-        label=_("合同"),
-        coerce=int,
-        help_text=_("合同的计划支付一并作废；已有已支付款项的，须先作废或更正支付记录。"),
-    )
-    reason = forms.CharField(label=_("作废原因"), **REASON_FIELD)
-
-
-class PaymentVoidForm(forms.Form):
-    record = forms.TypedChoiceField(label=_("支付记录"), coerce=int)
-    reason = forms.CharField(label=_("作废原因"), **REASON_FIELD)
+def void_form(record: Any, help_text: Any = "") -> type[forms.Form]:
+    """The form that voids a record on the correction trail (``govit.events.trail``): which
+    ``record`` (its label) and why."""
+    fields = {
+        "record": forms.TypedChoiceField(label=record, coerce=int, help_text=help_text),
+        "reason": forms.CharField(label=_("作废原因"), **REASON_FIELD),
+    }
+    return type("VoidForm", (forms.Form,), fields)
 
 
 class ProcurementCorrectForm(ProcurementForm):
@@ -373,24 +365,14 @@ class ProgressForm(forms.Form):
         return data
 
 
-REASON = forms.CharField(
-    label=_("作废或更正原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
-)
-
-
-class ProgressVoidForm(forms.Form):
-    report = forms.TypedChoiceField(label=_("进度报告"), coerce=int)
-    reason = REASON
-
-
 class ProgressCorrectForm(ProgressForm):
-    report = forms.TypedChoiceField(label=_("更正哪一份进度报告"), coerce=int)
-    reason = REASON
-    field_order = ("report", "period", "as_of", "percent", "text", "reason")
+    record = forms.TypedChoiceField(label=_("更正哪一份进度报告"), coerce=int)
+    reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
+    field_order = ("record", "period", "as_of", "percent", "text", "reason")
 
     def replacing(self) -> Any:
         project = getattr(self, "project", None)
-        pk = self.cleaned_data.get("report")
+        pk = self.cleaned_data.get("record")
         if project is None or pk is None:
             return None
         return project.progress_reports.filter(pk=pk).first()
@@ -403,15 +385,10 @@ class IncidentForm(forms.Form):
     )
 
 
-class IncidentVoidForm(forms.Form):
-    report = forms.TypedChoiceField(label=_("重大问题报告"), coerce=int)
-    reason = REASON
-
-
 class IncidentCorrectForm(IncidentForm):
-    report = forms.TypedChoiceField(label=_("更正哪一份报告"), coerce=int)
-    reason = REASON
-    field_order = ("report", "kind", "text", "reason")
+    record = forms.TypedChoiceField(label=_("更正哪一份报告"), coerce=int)
+    reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
+    field_order = ("record", "kind", "text", "reason")
 
 
 class TrialRunForm(forms.Form):
@@ -436,11 +413,6 @@ class TrialRunForm(forms.Form):
                 ),
             )
         return data
-
-
-class TrialRunVoidForm(forms.Form):
-    run = forms.TypedChoiceField(label=_("试运行登记"), coerce=int)
-    reason = REASON
 
 
 class ExtensionForm(forms.Form):

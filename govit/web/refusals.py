@@ -37,6 +37,11 @@ FIELD_OF_CODE = {
     "INVALID_GRADE": "grade",
     "CHECK_NOT_CONFIRMED": "confirmed_checks",
     "DOCUMENT_MISSING": "file",
+    # the record chosen to void or correct (govit.events.trail; web.project_forms.void_form)
+    "ALREADY_VOIDED": "record",
+    "USE_CORRECTION": "record",
+    "CONTRACT_HAS_PAYMENTS": "record",
+    "CONTRACT_WITH_WINNER": "record",
 }
 
 

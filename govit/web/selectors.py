@@ -320,24 +320,24 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
     }
 
 
+# what the mark of a voided or corrected record reads (web/projects/_void_mark.html)
+TRAIL = ("voided_by", "supersedes")
+
+
 def project_delivery(project: Project) -> dict[str, Any]:
     """The project page's 采购、合同、支付、变更与评价, loaded when the reader reaches it."""
     return {
         "project": project,
         "rb": workflow.rulebook_of(project),
         "changes": list(project.changes.prefetch_related("items").order_by("number")),
-        "procurements": list(project.procurements.select_related("winner")),
-        "contracts": list(project.contracts.select_related("vendor").order_by("signed_on")),
-        "payments": list(project.payments.select_related("contract").order_by("due_on")),
+        # voided and corrected records stay listed, marked as such (who, when, why)
+        "procurements": list(project.procurements.select_related("winner", *TRAIL)),
+        "contracts": list(project.contracts.select_related("vendor", *TRAIL).order_by("signed_on")),
+        "payments": list(project.payments.select_related("contract", *TRAIL).order_by("due_on")),
         "evaluations": list(project.evaluations.order_by("at")),
-        # voided and corrected reports stay listed, marked as such (who, when, why)
-        "progress": list(
-            project.progress_reports.select_related("annulled_by", "replaces").order_by("-id")[:10]
-        ),
-        "incidents": list(
-            project.incidents.select_related("annulled_by", "replaces").order_by("-id")[:10]
-        ),
-        "trial_runs": list(project.trial_runs.select_related("annulled_by").order_by("-id")),
+        "progress": list(project.progress_reports.select_related(*TRAIL).order_by("-id")[:10]),
+        "incidents": list(project.incidents.select_related(*TRAIL).order_by("-id")[:10]),
+        "trial_runs": list(project.trial_runs.select_related(*TRAIL).order_by("-id")),
     }
 
 

@@ -52,11 +52,7 @@ def report(cast, project, percent, *, on=TODAY, as_of=None, period="2026年11月
 
 
 def valid_percents(project) -> list[int]:
-    return list(
-        project.progress_reports.filter(state="valid")
-        .order_by("id")
-        .values_list("percent", flat=True)
-    )
+    return list(project.progress_reports.live().order_by("id").values_list("percent", flat=True))
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -111,14 +107,14 @@ def test_a_mistaken_report_is_voided_with_its_reason_and_no_longer_counts(cast, 
     delivery.progress_void(actor=cast.user("unit"), report=wrong, reason="误填为60%")
     wrong.refresh_from_db()
     # the original keeps what was reported, and says who voided it, when and why
-    assert (wrong.percent, wrong.state, wrong.annul_reason, wrong.annulled_by) == (
+    assert (wrong.percent, wrong.trail_state, wrong.void_reason, wrong.voided_by) == (
         60,
         "voided",
         "误填为60%",
         cast.user("unit"),
     )
     event = project.events.get(kind="progress.voided")
-    assert (event.before["percent"], event.after["state"], event.after["reason"]) == (
+    assert (event.before["percent"], event.after["state"], event.data["reason"]) == (
         60,
         "voided",
         "误填为60%",
@@ -162,16 +158,20 @@ def test_a_mistaken_report_is_corrected_by_a_new_one_that_names_it(cast, project
             text="更正后的进展",
         )
     wrong.refresh_from_db()
-    assert (wrong.state, wrong.percent, wrong.annul_reason) == ("corrected", 50, "应为30%")
-    assert (corrected.replaces, corrected.percent, corrected.as_of) == (wrong, 30, D(2026, 11, 10))
+    assert (wrong.trail_state, wrong.percent, wrong.void_reason) == ("corrected", 50, "应为30%")
+    assert (wrong.superseded_by, corrected.percent, corrected.as_of) == (
+        corrected,
+        30,
+        D(2026, 11, 10),
+    )
     assert valid_percents(project) == [10, 60, 30]
-    assert [r.pk for r in project.progress_reports.filter(state="valid").order_by("id")] == [
+    assert [r.pk for r in project.progress_reports.live().order_by("id")] == [
         first.pk,
         later.pk,
         corrected.pk,
     ]
     event = project.events.get(kind="progress.corrected")
-    assert (event.before["percent"], event.after["percent"], event.after["reason"]) == (
+    assert (event.before["percent"], event.after["percent"], event.data["reason"]) == (
         50,
         30,
         "应为30%",
@@ -219,14 +219,14 @@ def test_an_incident_report_is_voided_or_corrected_and_the_original_kept(cast, p
         actor=unit, report=wrong, reason="类别选错", kind="serious_delay", text="工程严重逾期"
     )
     wrong.refresh_from_db()
-    assert (wrong.state, wrong.kind, wrong.text) == ("corrected", "major_loss", "投资损失")
-    assert (corrected.replaces, corrected.kind, corrected.state) == (
+    assert (wrong.trail_state, wrong.kind, wrong.text) == ("corrected", "major_loss", "投资损失")
+    assert (corrected.supersedes, corrected.kind, corrected.trail_state) == (
         wrong,
         "serious_delay",
         "valid",
     )
     delivery.incident_void(actor=unit, report=corrected, reason="已按期完成，不构成逾期")
-    assert list(IncidentReport.objects.filter(project=project).values_list("state", flat=True)) == [
+    assert [r.trail_state for r in IncidentReport.objects.filter(project=project)] == [
         "corrected",
         "voided",
     ]
@@ -287,7 +287,7 @@ def test_a_trial_run_must_last_and_begin_after_preliminary_acceptance(cast, in_t
         delivery.trial_run_record(
             actor=unit, project=in_trial, started_on=D(2026, 10, 22), ended_on=D(2026, 11, 30)
         )
-    assert list(in_trial.trial_runs.values_list("state", "started_on")) == [
+    assert [(r.trail_state, r.started_on) for r in in_trial.trial_runs.all()] == [
         ("voided", D(2026, 10, 21)),
         ("valid", D(2026, 10, 22)),
     ]

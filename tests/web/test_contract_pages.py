@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from govit.contracts import services as contracts
 from govit.contracts.models import Contract, Procurement
@@ -200,7 +201,12 @@ def test_the_filer_of_the_contract_reads_its_findings_and_the_acknowledgement(ca
     refused = post(
         client, unit, action_url(project, "contract-void"), {"record": main.pk, "reason": "录错"}
     )
-    assert "建设合同已备案，不能作废；请更正该合同" in refused.content.decode()
+    assert (
+        refused.context["form"]
+        .errors["record"][0]
+        .startswith("建设合同已备案，不能作废；请更正该合同")
+    )  # at the field that chose the contract, with the filing's article
+    assert "依据：" in refused.context["form"].errors["record"][0]
     main.refresh_from_db()
     assert main.voided_at is None
 
@@ -347,3 +353,7 @@ def test_a_payment_is_checked_at_its_field_and_voided_with_its_reason(client, ca
     assert (planned.status, planned.void_label) == ("planned", "已作废")
     part = client.get(reverse("project-section", args=[procured.pk, "delivery"])).content.decode()
     assert "已作废" in part and "重复登记" in part
+    # and in the 支付台账, kept and marked
+    ledger = client.get(reverse("ledger-export", args=["payments"]), {"project": procured.pk})
+    sheet = load_workbook(io.BytesIO(ledger.content)).active
+    assert [r[-1] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["已作废：重复登记"]

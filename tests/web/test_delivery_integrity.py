@@ -96,7 +96,7 @@ def test_a_mistaken_report_is_voided_and_shown_as_voided_with_the_reason(unit, c
     page = unit.get(reverse("project-action", args=[project.pk, "progress-void"]))
     assert f'<option value="{wrong.pk}">11月 · 60% · 2026-11-30</option>' in page.content.decode()
     response = act(
-        unit, project, "progress-void", {"report": str(wrong.pk), "reason": "应为16%，误填为60%"}
+        unit, project, "progress-void", {"record": str(wrong.pk), "reason": "应为16%，误填为60%"}
     )
     assert response.status_code == 302
     html = delivery_section(unit, project)
@@ -130,7 +130,7 @@ def test_a_report_is_corrected_the_original_kept_and_the_new_one_checked(unit, c
         project,
         "progress-correct",
         {
-            "report": str(wrong.pk),
+            "record": str(wrong.pk),
             "period": "11月中",
             "percent": "5",
             "text": "b",
@@ -145,7 +145,7 @@ def test_a_report_is_corrected_the_original_kept_and_the_new_one_checked(unit, c
         project,
         "progress-correct",
         {
-            "report": str(wrong.pk),
+            "record": str(wrong.pk),
             "period": "11月中",
             "percent": "30",
             "text": "b",
@@ -154,9 +154,9 @@ def test_a_report_is_corrected_the_original_kept_and_the_new_one_checked(unit, c
     )
     assert response.status_code == 302
     wrong.refresh_from_db()
-    assert (wrong.state, wrong.percent) == ("corrected", 50)
+    assert (wrong.trail_state, wrong.percent) == ("corrected", 50)
     html = delivery_section(unit, project)
-    assert "已更正" in html and "多报了" in html and "（更正报告）" in html
+    assert "已更正" in html and "多报了" in html and "（更正记录）" in html
 
 
 def test_a_trial_run_ending_the_day_it_starts_is_refused_at_the_end_date(unit, cast):
@@ -229,7 +229,7 @@ def test_an_incident_report_is_corrected_and_both_are_shown(unit, cast, project)
         project,
         "incident-correct",
         {
-            "report": str(wrong.pk),
+            "record": str(wrong.pk),
             "kind": "serious_delay",
             "text": "工期延误三个月",
             "reason": "类别错",

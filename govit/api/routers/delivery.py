@@ -490,6 +490,17 @@ def decide_change(request: HttpRequest, change_id: int, payload: ChangeDecisionI
 # --- construction ---------------------------------------------------------------------------
 
 
+def _report_trail(r: Any) -> dict[str, Any]:
+    """A report's place on the correction trail: valid / voided / corrected, why, and the report
+    it corrects (read with ``select_related("supersedes")``)."""
+    corrects = getattr(r, "supersedes", None)
+    return {
+        "state": r.trail_state.value,
+        "reason": r.void_reason,
+        "replaces": corrects.pk if corrects is not None else None,
+    }
+
+
 def _progress_out(r: ProgressReport) -> dict[str, Any]:
     return {
         "id": r.pk,
@@ -497,12 +508,9 @@ def _progress_out(r: ProgressReport) -> dict[str, Any]:
         "text": f"{r.period}：{r.percent}%，{r.text}",
         "cite": "",
         "at": r.reported_at,
-        "state": r.state,
-        "reason": r.annul_reason,
-        "replaces": r.replaces_id,
         "percent": r.percent,
         "as_of": r.as_of,
-    }
+    } | _report_trail(r)
 
 
 def _incident_out(r: IncidentReport) -> dict[str, Any]:
@@ -512,10 +520,7 @@ def _incident_out(r: IncidentReport) -> dict[str, Any]:
         "text": r.text,
         "cite": r.cite,
         "at": r.reported_at,
-        "state": r.state,
-        "reason": r.annul_reason,
-        "replaces": r.replaces_id,
-    }
+    } | _report_trail(r)
 
 
 def _trial_run_out(r: TrialRun) -> dict[str, Any]:
@@ -526,9 +531,7 @@ def _trial_run_out(r: TrialRun) -> dict[str, Any]:
         + (f"：{r.text}" if r.text else ""),
         "cite": "",
         "at": r.reported_at,
-        "state": r.state,
-        "reason": r.annul_reason,
-    }
+    } | _report_trail(r)
 
 
 @router.post(
@@ -587,9 +590,9 @@ def correct_progress(request: HttpRequest, report_id: int, payload: ProgressCorr
 )
 def reports(request: HttpRequest, project_id: int):
     project = project_for(request.auth, project_id)
-    out = [_progress_out(r) for r in project.progress_reports.all()]
-    out += [_incident_out(r) for r in project.incidents.all()]
-    out += [_trial_run_out(r) for r in project.trial_runs.all()]
+    out = [_progress_out(r) for r in project.progress_reports.select_related("supersedes")]
+    out += [_incident_out(r) for r in project.incidents.select_related("supersedes")]
+    out += [_trial_run_out(r) for r in project.trial_runs.select_related("supersedes")]
     return sorted(out, key=lambda r: r["at"])
 
 

@@ -365,6 +365,10 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "can_urge": works(request.user),  # an auditor reads, and does nothing
         "experts": step_panel(request.user, step),  # 专家评审, 验收会: the meetings, the draw
     }
+    if step.kind == "contract_filing":  # the filer reads every contract, voided ones marked
+        context["contracts"] = list(
+            project.contracts.select_related("vendor", *page_selectors.TRAIL)
+        )
     return render(request, "web/projects/task.html", context)
 
 
