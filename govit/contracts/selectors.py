@@ -115,7 +115,7 @@ def contract_findings(project: Project, values: dict[str, Any]) -> list[dict[str
                 {
                     "code": f"CONTRACT_{clause.code}",
                     "severity": clause.severity,
-                    "message": f"合同未{clause.text}",
+                    "message": f"合同未约定本办法要求的条款：{clause.text}",
                     "cite": clause.cite,
                 }
             )
@@ -268,13 +268,18 @@ def contract_entry_findings(
     if replacing is not None:
         others = others.exclude(pk=replacing.pk)
     signed = others.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    signed += changed_by(project)  # the agreed changes moved the construction contract's total
     budget, label = budget_of(project)
     if signed + amount > budget:
         found.append(
             finding(
                 "CONTRACTS_OVER_BUDGET",
                 f"合同金额{workflow.money_text(amount)}"
-                + (f"与已登记合同{workflow.money_text(signed)}合计" if signed else "")
+                + (
+                    f"与已登记合同（含已同意的变更）{workflow.money_text(signed)}合计"
+                    if signed
+                    else ""
+                )
                 + f"超过{label}{workflow.money_text(budget)}",
                 field="amount",
                 cite=budget_cite(project),
@@ -376,11 +381,42 @@ def paid_findings(contract: Contract, paid_on: dt.date) -> list[dict[str, Any]]:
     return found
 
 
+def changed_by(project: Project) -> Decimal:
+    """How far the agreed changes moved the construction contracts' total (0 without any)."""
+    effective = effective_contract_amount(project)
+    if effective is None:
+        return Decimal(0)
+    base = (
+        Contract.objects.live()
+        .filter(project=project, kind=ContractKind.MAIN)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return effective - (base or Decimal(0))
+
+
 def change_findings(
-    *, original: Decimal, new_total: Decimal, contract_total: Decimal
+    project: Project, *, original: Decimal, new_total: Decimal, contract_total: Decimal
 ) -> list[dict[str, Any]]:
-    """The 变更单's figures: what it changes must be within the contract it changes."""
+    """The 变更单's figures: what it changes must be within the contract it changes; a change
+    that takes the contracts beyond the 批复概算 is said to the applicant before it is saved (where
+    the rulebook limits the total to the 批复概算, its change rules refuse it with the article)."""
     found = []
+    others = Contract.objects.live().filter(project=project).exclude(
+        kind=ContractKind.MAIN
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    budget, label = budget_of(project)
+    if new_total + others > budget:
+        found.append(
+            finding(
+                "CHANGE_OVER_BUDGET",
+                f"变更后合同总金额{workflow.money_text(new_total)}"
+                + (f"与其他合同{workflow.money_text(others)}合计" if others else "")
+                + f"超过{label}{workflow.money_text(budget)}",
+                field="new_unit_price",
+                cite=budget_cite(project),
+                severity="warn",
+            )
+        )
     if original > contract_total:
         found.append(
             finding(

@@ -860,6 +860,7 @@ def change_request(
     rows = _items(items)
     amount, new_total = _change_figures(rows, contract_total)
     findings = change_findings(
+        project,
         original=sum((r.original_subtotal for r in rows), Decimal(0)),
         new_total=new_total,
         contract_total=contract_total,

@@ -997,6 +997,8 @@ class Actions:
                 basis=basis,
                 description="；".join(str(i["new_model"]) for i in items),
                 items=items,
+                # a change beyond the 批复概算 is said to the unit, which goes ahead with it
+                acknowledged=("CHANGE_OVER_BUDGET",),
             )
         self.world.changes[self.story.key] = change.pk
 

@@ -199,13 +199,13 @@ def numeric_cuts(raw: Any, thresholds: Mapping[str, ThresholdRef]) -> dict[str, 
 
 
 def money(amount: Decimal | int | float) -> str:
-    """2000000 → ``200万元``; 1999999 → ``1,999,999元``."""
-    amount = Decimal(str(amount))
-    if amount >= 10000 and amount % 10000 == 0:
-        return f"{amount / 10000:,.0f}万元"
-    if amount == amount.to_integral_value():
-        return f"{amount:,.0f}元"
-    return f"{amount:,.2f}元"
+    """An amount in 元 written in 万元, exact to the 分, as every page and message gives amounts:
+    2000000 → ``200万元``; 1999999 → ``199.9999万元``; 1000000.01 → ``100.000001万元``."""
+    wan = (Decimal(str(amount)) / 10000).normalize()
+    whole, _, fraction = f"{wan:f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-') or 0):,}"
+    return f"{sign}{whole}{'.' + fraction if fraction else ''}万元"
 
 
 def describe(raw: Any, thresholds: Mapping[str, ThresholdRef]) -> str:

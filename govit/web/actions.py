@@ -224,7 +224,7 @@ def _change_check(p: Project, d: dict[str, Any]) -> list[Any]:
     original = d["original_quantity"] * d["original_unit_price"]
     new = d["new_quantity"] * d["new_unit_price"]
     return contract_checks.change_findings(
-        original=original, new_total=total - original + new, contract_total=total
+        p, original=original, new_total=total - original + new, contract_total=total
     )
 
 

@@ -242,6 +242,8 @@ def test_yueyang(api, tree):
                 "reason": "business_development",
                 "basis": "业务部门提出新增统计分析需求",
                 "description": "新增统计分析模块",
+                # 235万 + 7万 of other contracts against a 240万 批复概算: said, and acknowledged
+                "acknowledged": ["CHANGE_OVER_BUDGET"],
                 "items": [
                     {
                         "category": "software",
