@@ -222,7 +222,15 @@ def test_a_plan_waits_in_the_desk_of_its_compiler_each_co_compiler_and_its_appro
 # --- changes, extensions ---------------------------------------------------------------------------
 
 
-def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tree):
+def preselected(client, user, url: str, field: str, pk: int) -> bool:
+    """Following the duty's link, the action's form has the record it names already chosen."""
+    client.force_login(user)
+    html = client.get(url).content.decode()
+    select = html.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+    return f'<option value="{pk}" selected>' in select
+
+
+def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(client, tree):
     cast = staffed(tree, "lianping")
     project = built(cast, "lianping", stage="construction")
     document_upload(
@@ -240,6 +248,7 @@ def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tre
             reverse("project-action", args=[project.pk, "change-decide"]) + f"?change={pending.pk}"
         )
         assert owed.cite == pending.cite and owed.who == user.organization.name
+        assert preselected(client, user, owed.url, "change", pending.pk)
         counted_alike(user)
     assert of(unit, project, duties.CHANGE_DECIDE) == []
     assert of(cast.user("development_reform"), project, duties.CHANGE_DECIDE) == []
@@ -250,7 +259,7 @@ def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tre
     assert of(finance, project, duties.CHANGE_DECIDE) == []
 
 
-def test_an_extension_request_awaits_the_competent_department(tree):
+def test_an_extension_request_awaits_the_competent_department(client, tree):
     cast = staffed(tree, "heilongjiang")
     project = built(cast, "heilongjiang")
     unit, competent = cast.user("unit"), cast.user("competent_department")
@@ -261,6 +270,7 @@ def test_an_extension_request_awaits_the_competent_department(tree):
         )
         [owed] = of(competent, project, duties.EXTENSION_DECIDE)
         assert owed.cite == extension.cite and "2027-12-01" in owed.title
+        assert preselected(client, competent, owed.url, "extension", extension.pk)
         assert of(unit, project, duties.EXTENSION_DECIDE) == []
         counted_alike(competent)
         delivery.extension_decide(actor=competent, extension=extension, approve=True)
@@ -313,7 +323,7 @@ def test_an_expert_owes_an_opinion_on_each_meeting_drawn_until_given(client, tre
 # --- obligations ---------------------------------------------------------------------------------
 
 
-def test_a_yearly_obligation_is_the_units_until_fulfilled(tree):
+def test_a_yearly_obligation_is_the_units_until_fulfilled(client, tree):
     cast = staffed(tree, "heilongjiang")
     project = built(cast, "heilongjiang", stage="construction")
     unit = cast.user("unit")
@@ -326,6 +336,7 @@ def test_a_yearly_obligation_is_the_units_until_fulfilled(tree):
         obligation.cite,
     )
     assert owed.url.startswith(reverse("project-action", args=[project.pk, "obligation"]))
+    assert preselected(client, unit, owed.url, "obligation", obligation.pk)
     assert of(cast.user("other_unit"), project) == []
     assert of(cast.user("competent_department"), project, duties.OBLIGATION) == []
     counted_alike(unit)
