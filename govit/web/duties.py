@@ -31,6 +31,7 @@ from govit.core import clock
 from govit.organizations.models import AUTHORITY_KINDS, User
 from govit.projects import selectors as project_selectors
 from govit.projects.models import ProjectStatus, ProjectStep, StepStatus, Task
+from govit.web.labels import step_title
 from govit.web.templatetags.govit import path
 
 # the kinds of duty, in the words of the page
@@ -128,6 +129,7 @@ def open_tasks(user: User) -> QuerySet[Task]:
             "project_id",
             "project__name",
             "step_id",
+            "step__kind",
             "step__name",
             "step__cite",
             "organization_id",
@@ -139,7 +141,7 @@ def open_tasks(user: User) -> QuerySet[Task]:
 def task_duty(task: Task, today: dt.date) -> Duty:
     return Duty(
         kind=TASK,
-        title=task.step.name,
+        title=step_title(task.step.kind, task.step.name),
         url=path("task-act", task.project_id, task.pk),  # reversed once a page
         who=task.organization.name,
         project_id=task.project_id,
@@ -226,7 +228,7 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
             Duty(
                 kind=RESUBMIT if returned else SUBMIT,
                 title=(_("重新报送“%(step)s”") if returned else _("报送“%(step)s”"))
-                % {"step": step.name},
+                % {"step": step_title(step.kind, step.name)},
                 url=reverse("step-submit", args=[step.project_id, step.kind]),
                 who=unit,
                 project_id=step.project_id,
@@ -512,7 +514,7 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
     steps = (
         _expert_steps(user)
         .select_related("project")
-        .only("id", "name", "cite", "due_on", "project_id", "project__name")
+        .only("id", "kind", "name", "cite", "due_on", "project_id", "project__name")
         .annotate(
             open_meeting=latest.values("pk")[:1],
             open_status=latest.values("status")[:1],
@@ -553,7 +555,7 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
         rows.append(
             Duty(
                 kind=MEETING,
-                title=title % {"step": step.name},
+                title=title % {"step": step_title(step.kind, step.name)},
                 url=url,
                 who=office,
                 project_id=step.project_id,

@@ -91,12 +91,16 @@ def test_the_unit_owes_the_scheme_once_the_plan_is_approved_and_its_resubmission
     assert f'href="{submit}"' in html and "您有 1 项待办" in html
     assert "工作台（1）" in html  # the header counts it
     counted_alike(unit)
+    with translation.override("en"):  # in English, the step's English name
+        assert [d.title for d in of(unit, project)] == ["Submit “Scheme review”"]
 
     with clock.frozen(D(2026, 11, 2)):
         flows.submitted(cast, project, "scheme_review")
     assert of(unit, project) == []
     [task] = of(competent, project)
     assert (task.kind, task.due_on) == (duties.TASK, project.steps.get(kind="scheme_review").due_on)
+    with translation.override("en"):
+        assert [d.title for d in of(competent, project)] == ["Scheme review"]
     with clock.frozen(D(2026, 11, 3)):
         projects.task_act(
             actor=competent,
