@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -27,10 +28,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govit.access.policy import jurisdiction_id, org_kind, works
+from govit.contracts.models import ChangeApproval, ChangeStatus
 from govit.core import clock
+from govit.delivery.models import (
+    AcceptanceExtension,
+    Evaluation,
+    ExtensionStatus,
+    Obligation,
+    Rectification,
+)
+from govit.delivery.steps import application_due
+from govit.jurisdictions.models import Jurisdiction, RulebookVersion
+from govit.notifications.models import Notification
 from govit.organizations.models import AUTHORITY_KINDS, User
+from govit.planning.models import AnnualPlan, PlanEntry, PlanSignoff, PlanStatus, SignoffStatus
+from govit.planning.selectors import approver_kind
 from govit.projects import selectors as project_selectors
-from govit.projects.models import ProjectStatus, ProjectStep, StepStatus, Task
+from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task
+from govit.projects.selectors import working_days_left
+from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
+from govit.reviews.selectors import expert_meetings
 from govit.web.labels import step_title
 from govit.web.templatetags.govit import path
 
@@ -96,21 +113,6 @@ class Duty:
     @property
     def sort_key(self) -> tuple[Any, ...]:
         return (self.due_on is None, self.due_on or dt.date.max, self.project_id or 0, self.title)
-
-
-def working_days_left(due_on: dt.date | None, today: dt.date) -> int | None:
-    """Working days from today to the due date (negative when overdue)."""
-    from govit.policy.calendar import CalendarYearMissing, default_calendar
-
-    if due_on is None:
-        return None
-    cal = default_calendar()
-    try:
-        if due_on >= today:
-            return cal.working_days_between(today, due_on)
-        return -cal.working_days_between(due_on, today)
-    except CalendarYearMissing:
-        return None
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -183,17 +185,80 @@ def other_duties(user: User, today: dt.date | None = None) -> list[Duty]:
     return rows
 
 
+# Each kind of duty is one queryset below, read in full for the 工作台's rows and counted for the
+# header's figure (header_figures): the two never differ.
+
+
+def _steps_owed(organization_id: int) -> QuerySet[ProjectStep]:
+    """The unit's steps waiting for its materials: started on submission, or returned."""
+    return ProjectStep.objects.filter(
+        project__unit_id=organization_id,
+        project__status__in=UNDER_WAY,
+        status__in=(StepStatus.READY, StepStatus.RETURNED),
+    )
+
+
+def _obligations_owed(organization_id: int, today: dt.date) -> QuerySet[Obligation]:
+    """The unit's obligations not yet fulfilled, from the day their window opens."""
+    return Obligation.objects.filter(
+        project__unit_id=organization_id,
+        project__status__in=OBLIGATIONS_OWED,
+        fulfilled_at__isnull=True,
+    ).filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+
+
+def _built(organization_id: int) -> QuerySet[Project]:
+    """The unit's built projects whose final acceptance step has not come round yet."""
+    return Project.objects.filter(
+        unit_id=organization_id,
+        status__in=UNDER_WAY,
+        completed_on__isnull=False,
+        accepted_on__isnull=True,
+        steps__kind="final_acceptance",
+        steps__status=StepStatus.PENDING,
+    )
+
+
+def _approvals_owed(organization_id: int) -> QuerySet[ChangeApproval]:
+    """The office's open approvals (or co-approvals) of pending changes."""
+    return ChangeApproval.objects.filter(
+        organization_id=organization_id,
+        status="open",
+        change__status=ChangeStatus.PENDING,
+        change__project__status__in=UNDER_WAY,
+    )
+
+
+def _extensions_owed(jid: int | None) -> QuerySet[AcceptanceExtension]:
+    """Requests to apply for final acceptance later, awaiting the competent department."""
+    return AcceptanceExtension.objects.filter(
+        project__jurisdiction_id=jid,
+        project__status__in=UNDER_WAY,
+        status=ExtensionStatus.PENDING,
+    )
+
+
+def _rectifications_to_confirm(jid: int | None) -> QuerySet[Evaluation]:
+    """Evaluations whose findings must be rectified, for the department to confirm."""
+    return Evaluation.objects.filter(
+        project__jurisdiction_id=jid, rectification_required=True, rectified_at__isnull=True
+    ).exclude(project__status=ProjectStatus.DRAFT)
+
+
+def _opinions_owed(expert: Any) -> QuerySet[ReviewMeeting]:
+    """Drawn meetings the expert sits on with no opinion of theirs yet."""
+    return (
+        expert_meetings(expert)
+        .filter(status=MeetingStatus.DRAWN)
+        .exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
+    )
+
+
 def _submissions(user: User, today: dt.date) -> list[Duty]:
     """The unit's steps waiting for its materials: started on submission (待报送), or returned for
     revision (退回修改) — due by the rectification deadline where a failed acceptance set one."""
-    from govit.delivery.models import Rectification
-
     steps = (
-        ProjectStep.objects.filter(
-            project__unit_id=user.organization_id,
-            project__status__in=UNDER_WAY,
-            status__in=(StepStatus.READY, StepStatus.RETURNED),
-        )
+        _steps_owed(user.organization_id)
         .select_related("project")
         .only(
             "id",
@@ -245,25 +310,13 @@ def _application_due(step: ProjectStep) -> tuple[dt.date | None, str]:
     """The last day to apply for final acceptance, for that step only (黑龙江: 建成后半年内)."""
     if step.kind != "final_acceptance":
         return None, ""
-    from govit.delivery.steps import application_due
-
     return application_due(step.project)
 
 
 def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
     """A built project whose final acceptance must be applied for by a date the rulebook sets,
     while that step has not come round yet (when it has, the submission row carries the date)."""
-    from govit.delivery.steps import application_due
-    from govit.projects.models import Project
-
-    waiting = Project.objects.filter(
-        unit_id=user.organization_id,
-        status__in=UNDER_WAY,
-        completed_on__isnull=False,
-        accepted_on__isnull=True,
-        steps__kind="final_acceptance",
-        steps__status=StepStatus.PENDING,
-    ).select_related("jurisdiction__rulebook", "rulebook")
+    waiting = _built(user.organization_id).select_related("jurisdiction__rulebook", "rulebook")
     rows = []
     for project in waiting:
         due, cite = application_due(project)
@@ -287,15 +340,8 @@ def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
 
 def _obligations(user: User, today: dt.date) -> list[Duty]:
     """The unit's obligations not yet fulfilled, from the day their window opens."""
-    from govit.delivery.models import Obligation
-
     owed = (
-        Obligation.objects.filter(
-            project__unit_id=user.organization_id,
-            project__status__in=OBLIGATIONS_OWED,
-            fulfilled_at__isnull=True,
-        )
-        .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+        _obligations_owed(user.organization_id, today)
         .select_related("project")
         .only("id", "name", "due_on", "cite", "project_id", "project__name")
     )
@@ -339,33 +385,23 @@ def plan_rule(version_id: int | None, digest: str | None) -> PlanRule | None:
     if version_id is None or digest is None:
         return None
     if digest not in _PLAN_RULES:
-        from govit.jurisdictions.models import RulebookVersion
-
         rb = RulebookVersion.objects.get(pk=version_id).load()
         step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
-        _PLAN_RULES[digest] = (
-            PlanRule(step.actor, step.approver or step.actor, step.cite) if step else None
-        )
+        _PLAN_RULES[digest] = PlanRule(step.actor, approver_kind(step), step.cite) if step else None
     return _PLAN_RULES[digest]
 
 
 def _jurisdiction_rule(jid: int | None) -> PlanRule | None:
-    from govit.jurisdictions.models import Jurisdiction
-
     found = Jurisdiction.objects.filter(pk=jid).values("rulebook_id", "rulebook__digest").first()
     return plan_rule(found["rulebook_id"], found["rulebook__digest"]) if found else None
 
 
 def _waiting_plans(jid: int | None) -> QuerySet[Any]:
-    from govit.planning.models import AnnualPlan, PlanStatus
-
     return AnnualPlan.objects.filter(jurisdiction_id=jid).exclude(status=PlanStatus.APPROVED)
 
 
 def _unlisted(jid: int | None, kind: str) -> QuerySet[ProjectStep]:
     """The annual_plan steps waiting for this compiler in projects no plan lists yet."""
-    from govit.planning.models import PlanEntry
-
     return ProjectStep.objects.filter(
         project__jurisdiction_id=jid,
         project__status__in=UNDER_WAY,
@@ -378,8 +414,6 @@ def _unlisted(jid: int | None, kind: str) -> QuerySet[ProjectStep]:
 def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
     """Plans that wait for this office: the compiler's draft to send on (and the declared projects
     no plan lists yet), a co-compiler's 会签, the approver's 审定 — as the rulebook names them."""
-    from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
-
     jid = jurisdiction_id(user)
     plans = list(
         _waiting_plans(jid)
@@ -398,15 +432,13 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
     )
     unlisted = list(
         _unlisted(jid, kind)
-        .values("project__plan_year", "cite")
-        .annotate(n=Count("id"))
+        .values("project__plan_year")  # one row a year, as the header counts them
+        .annotate(n=Count("id"), cite=Max("cite"))
         .order_by("project__plan_year")
     )
     if not plans and not unlisted:
         return []
-    rule = _jurisdiction_rule(jid)
-    if rule is None:
-        return []
+    rule = _jurisdiction_rule(jid) if plans else None  # the unlisted name their own compiler
     office = user.organization.name
     rows = []
     for group in unlisted:
@@ -423,6 +455,8 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
             )
         )
     for plan in plans:
+        if rule is None:
+            break
         if plan.status == PlanStatus.DRAFT and kind == rule.compiler and plan.entry_count:
             kind_of, title = PLAN_COMPILE, _("报送“%(plan)s”")
         elif plan.status == PlanStatus.COUNTERSIGNING and plan.mine:
@@ -448,15 +482,8 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
 
 def _changes(user: User, today: dt.date) -> list[Duty]:
     """Changes awaiting this office's decision (the approver's or a co-approver's)."""
-    from govit.contracts.models import ChangeApproval, ChangeStatus
-
     waiting = (
-        ChangeApproval.objects.filter(
-            organization_id=user.organization_id,
-            status="open",
-            change__status=ChangeStatus.PENDING,
-            change__project__status__in=UNDER_WAY,
-        )
+        _approvals_owed(user.organization_id)
         .select_related("change__project", "organization")
         .only(
             "id",
@@ -506,8 +533,6 @@ def _expert_steps(user: User) -> QuerySet[ProjectStep]:
 def _meetings(user: User, today: dt.date) -> list[Duty]:
     """The expert meetings the competent department owes on a step experts join: convene one
     (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
-    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
-
     latest = ReviewMeeting.objects.filter(
         step=OuterRef("pk"), status__in=(MeetingStatus.PLANNED, MeetingStatus.DRAWN)
     ).order_by("-pk")
@@ -570,14 +595,8 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
 
 def _extensions(user: User, today: dt.date) -> list[Duty]:
     """Requests to apply for final acceptance later, awaiting the competent department."""
-    from govit.delivery.models import AcceptanceExtension, ExtensionStatus
-
     waiting = (
-        AcceptanceExtension.objects.filter(
-            project__jurisdiction_id=jurisdiction_id(user),
-            project__status__in=UNDER_WAY,
-            status=ExtensionStatus.PENDING,
-        )
+        _extensions_owed(jurisdiction_id(user))
         .select_related("project")
         .only("id", "until", "cite", "project_id", "project__name")
     )
@@ -598,15 +617,8 @@ def _extensions(user: User, today: dt.date) -> list[Duty]:
 
 def _rectified(user: User, today: dt.date) -> list[Duty]:
     """Evaluations whose findings must be rectified, for the department to confirm."""
-    from govit.delivery.models import Evaluation
-
     waiting = (
-        Evaluation.objects.filter(
-            project__jurisdiction_id=jurisdiction_id(user),
-            rectification_required=True,
-            rectified_at__isnull=True,
-        )
-        .exclude(project__status=ProjectStatus.DRAFT)
+        _rectifications_to_confirm(jurisdiction_id(user))
         .select_related("project")
         .only("id", "kind", "cite", "project_id", "project__name")
     )
@@ -627,15 +639,8 @@ def _rectified(user: User, today: dt.date) -> list[Duty]:
 def _opinions(expert: Any, today: dt.date) -> list[Duty]:
     """Meetings the expert sits on whose panel has been drawn and that have no opinion of theirs:
     due on the day of the meeting, else by the step's own due date."""
-    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
-
     meetings = (
-        ReviewMeeting.objects.filter(
-            status=MeetingStatus.DRAWN,
-            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
-        )
-        .exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
-        .select_related("project", "step")
+        _opinions_owed(expert)
         .only(
             "id",
             "title",
@@ -691,50 +696,22 @@ def header_figures(
     out in full only when there is something of theirs to count."""
     if not user.is_authenticated:
         return 0, 0
-    from govit.contracts.models import ChangeApproval, ChangeStatus
-    from govit.delivery.models import AcceptanceExtension, Evaluation, Obligation
-    from govit.notifications.models import Notification
-    from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
-    from govit.projects.models import Project
-    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
-
     today = today or clock.today()
     counts: dict[str, QuerySet[Any]] = {}
     if user.organization_id is not None:
         counts["tasks"] = open_tasks(user)
     expert = getattr(user, "expert", None)
     if expert is not None:
-        counts["opinions"] = ReviewMeeting.objects.filter(
-            status=MeetingStatus.DRAWN,
-            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
-        ).exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
+        counts["opinions"] = _opinions_owed(expert)
     kind = org_kind(user)
     if works(user) and kind == "construction_unit":
         org = user.organization_id
-        counts["steps"] = ProjectStep.objects.filter(
-            project__unit_id=org,
-            project__status__in=UNDER_WAY,
-            status__in=(StepStatus.READY, StepStatus.RETURNED),
-        )
-        counts["obligations"] = Obligation.objects.filter(
-            project__unit_id=org, project__status__in=OBLIGATIONS_OWED, fulfilled_at__isnull=True
-        ).filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
-        counts["built"] = Project.objects.filter(
-            unit_id=org,
-            status__in=UNDER_WAY,
-            completed_on__isnull=False,
-            accepted_on__isnull=True,
-            steps__kind="final_acceptance",
-            steps__status=StepStatus.PENDING,
-        )
+        counts["steps"] = _steps_owed(org)
+        counts["obligations"] = _obligations_owed(org, today)
+        counts["built"] = _built(org)
     elif works(user) and kind in AUTHORITY_KINDS:
         jid = jurisdiction_id(user)
-        counts["changes"] = ChangeApproval.objects.filter(
-            organization_id=user.organization_id,
-            status="open",
-            change__status=ChangeStatus.PENDING,
-            change__project__status__in=UNDER_WAY,
-        )
+        counts["changes"] = _approvals_owed(user.organization_id)
         plans = _waiting_plans(jid)
         counts["drafts"] = plans.filter(status=PlanStatus.DRAFT, entries__isnull=False)
         counts["submitted"] = plans.filter(status=PlanStatus.SUBMITTED)
@@ -747,12 +724,8 @@ def header_figures(
         counts["years"] = _unlisted(jid, kind)
         if kind == "competent_department":
             counts["expert_steps"] = _expert_steps(user)
-            counts["extensions"] = AcceptanceExtension.objects.filter(
-                project__jurisdiction_id=jid, project__status__in=UNDER_WAY, status="pending"
-            )
-            counts["rectified"] = Evaluation.objects.filter(
-                project__jurisdiction_id=jid, rectification_required=True, rectified_at__isnull=True
-            ).exclude(project__status=ProjectStatus.DRAFT)
+            counts["extensions"] = _extensions_owed(jid)
+            counts["rectified"] = _rectifications_to_confirm(jid)
     figures: dict[str, Any] = {
         f"n_{name}": _counted(qs, "project__plan_year" if name == "years" else "pk")
         for name, qs in counts.items()
@@ -770,8 +743,6 @@ def header_figures(
             output_field=IntegerField(),
         )
     if "drafts" in counts:  # the plan rule is the jurisdiction's rulebook's
-        from govit.jurisdictions.models import Jurisdiction
-
         bound = Jurisdiction.objects.filter(pk=jurisdiction_id(user))
         figures["rulebook"] = Subquery(bound.values("rulebook_id")[:1])
         figures["digest"] = Subquery(bound.values("rulebook__digest")[:1])
