@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     ACCEPTANCE_OVERDUE = "acceptance_overdue", "竣工验收申请已逾期"
     RECTIFICATION_DUE_SOON = "rectification_due_soon", "整改期限将至"
     RECTIFICATION_OVERDUE = "rectification_overdue", "整改已逾期"
+    PLAN_DUE_SOON = "plan_due_soon", "年度计划编制期限将至"
+    PLAN_OVERDUE = "plan_overdue", "年度计划编制已逾期"
     RULEBOOK_EXPIRING = "rulebook_expiring", "规则手册即将到期"
     RULEBOOK_EXPIRED = "rulebook_expired", "规则手册已过有效期"
     FINDING_BLOCKING = "finding_blocking", "复核发现须处理的问题"
