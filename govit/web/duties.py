@@ -23,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -377,18 +378,48 @@ class PlanRule:
     cite: str
 
 
-_PLAN_RULES: dict[str, PlanRule | None] = {}  # by the stored rulebook's SM3 digest: never changes
+_RULES: dict[tuple[str, str], Any] = {}  # by the stored rulebook's SM3 digest: never changes
 
 
 def plan_rule(version_id: int | None, digest: str | None) -> PlanRule | None:
     """The annual_plan rule of a stored rulebook version, read once a process."""
     if version_id is None or digest is None:
         return None
-    if digest not in _PLAN_RULES:
+    if (digest, "plan") not in _RULES:
         rb = RulebookVersion.objects.get(pk=version_id).load()
         step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
-        _PLAN_RULES[digest] = PlanRule(step.actor, approver_kind(step), step.cite) if step else None
-    return _PLAN_RULES[digest]
+        rule = PlanRule(step.actor, approver_kind(step), step.cite) if step else None
+        _RULES[digest, "plan"] = rule
+    return _RULES[digest, "plan"]
+
+
+def sets_application_due(version_id: int, digest: str) -> bool:
+    """Whether a stored rulebook version sets a last day to apply for final acceptance (黑龙江
+    第二十九条第三款), read once a process: the header counts the built projects it binds."""
+    if (digest, "application_due") not in _RULES:
+        rb = RulebookVersion.objects.get(pk=version_id).load()
+        spec = rb.model.acceptance.application_due if rb.model.acceptance else None
+        _RULES[digest, "application_due"] = spec is not None
+    return _RULES[digest, "application_due"]
+
+
+def _built_owing(organization_id: int) -> int:
+    """The built projects of ``_built`` whose rulebook sets the application's last day (each
+    one duty, ``_acceptance_due``), counted from their rulebooks' digests in one query."""
+    bound = (
+        _built(organization_id)
+        .annotate(
+            version=Coalesce("rulebook_id", "jurisdiction__rulebook_id"),
+            digest=Coalesce("rulebook__digest", "jurisdiction__rulebook__digest"),
+        )
+        .values_list("pk", "version", "digest")
+        .distinct()
+    )
+    return sum(
+        1
+        for _pk, version, digest in bound
+        if version is not None and sets_application_due(version, digest)
+    )
 
 
 def _jurisdiction_rule(jid: int | None) -> PlanRule | None:
@@ -758,8 +789,8 @@ def header_figures(
             total += n["submitted"] if kind == rule.approver else 0
     if n.get("expert_steps"):  # convened, drawn, concluded: worked out for these few
         total += len(_meetings(user, today))
-    if n.get("built"):  # the date is the rulebook's: worked out for these few
-        total += len(_acceptance_due(user, today))
+    if n.get("built"):  # whether a date is owed is the rulebook's
+        total += _built_owing(user.organization_id)
     return total, found.get("unread") or 0
 
 

@@ -161,6 +161,35 @@ def test_heilongjiang_the_acceptance_application_is_due_half_a_year_after_comple
     assert (owed.due_on, owed.cite) == (D(2027, 9, 1), "第二十九条第三款")
 
 
+def test_the_header_counts_built_projects_awaiting_acceptance_in_queries_that_do_not_grow(tree):
+    """黑龙江第二十九条第三款: each built project owes its acceptance application by a date; the
+    header counts them on every page without reading each project's rulebook and extensions."""
+    cast = staffed(tree, "heilongjiang")
+    unit = cast.user("unit")
+
+    def header_queries() -> tuple[int, int]:
+        with clock.frozen(D(2027, 3, 2)), CaptureQueriesContext(connection) as queries:
+            owed = duties.count(unit)
+        return owed, len(queries)
+
+    first = built(cast, "heilongjiang")
+    with clock.frozen(D(2027, 3, 1)):
+        advance_to(cast, first, "archive_acceptance")
+    duties.count(unit)  # the rulebook, read once a process
+    one = header_queries()
+    for _ in range(2):
+        project = built(cast, "heilongjiang")
+        with clock.frozen(D(2027, 3, 1)):
+            advance_to(cast, project, "archive_acceptance")
+    three = header_queries()
+    assert [d.kind for d in of(unit, kind=duties.ACCEPTANCE_DUE, today=D(2027, 3, 2))] == [
+        duties.ACCEPTANCE_DUE
+    ] * 3
+    counted_alike(unit, D(2027, 3, 2))
+    # the counts and the rulebooks of the built projects: two queries, however many there are
+    assert three[0] == 3 * one[0] and three[1] == one[1] == 2, (one, three)
+
+
 # --- plans -------------------------------------------------------------------------------------
 
 
