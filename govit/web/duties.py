@@ -561,16 +561,16 @@ def _expert_steps(user: User) -> QuerySet[ProjectStep]:
     )
 
 
-def _meetings(user: User, today: dt.date) -> list[Duty]:
-    """The expert meetings the competent department owes on a step experts join: convene one
-    (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
+def _meetings_owed(user: User) -> QuerySet[ProjectStep]:
+    """The steps of ``_expert_steps`` on which the department owes the meeting's next act: no
+    open meeting yet (convene it), one planned (draw its panel), or one drawn whose every expert
+    has given an opinion (conclude it) — while the experts owe theirs, the department owes
+    nothing. Each with its open meeting and that meeting's status."""
     latest = ReviewMeeting.objects.filter(
         step=OuterRef("pk"), status__in=(MeetingStatus.PLANNED, MeetingStatus.DRAWN)
     ).order_by("-pk")
-    steps = (
+    return (
         _expert_steps(user)
-        .select_related("project")
-        .only("id", "kind", "name", "cite", "due_on", "project_id", "project__name")
         .annotate(
             open_meeting=latest.values("pk")[:1],
             open_status=latest.values("status")[:1],
@@ -587,6 +587,21 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
                 .values("n")[:1]
             ),
         )
+        .filter(
+            Q(open_meeting__isnull=True)
+            | Q(open_status=MeetingStatus.PLANNED)
+            | Q(panel_size__gt=0, opinions_given__gte=F("panel_size"))
+        )
+    )
+
+
+def _meetings(user: User, today: dt.date) -> list[Duty]:
+    """The expert meetings the competent department owes on a step experts join: convene one
+    (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
+    steps = (
+        _meetings_owed(user)
+        .select_related("project")
+        .only("id", "kind", "name", "cite", "due_on", "project_id", "project__name")
     )
     office = user.organization.name
     rows = []
@@ -601,13 +616,11 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
                 _("抽取评审专家：%(step)s"),
                 reverse("expert-meeting", args=[step.open_meeting]),
             )
-        elif step.panel_size and (step.opinions_given or 0) >= step.panel_size:
+        else:
             title, url = (
                 _("形成评审结论：%(step)s"),
                 reverse("expert-conclude", args=[step.open_meeting]),
             )
-        else:
-            continue  # the experts owe their opinions
         rows.append(
             Duty(
                 kind=MEETING,
@@ -754,7 +767,7 @@ def header_figures(
         )
         counts["years"] = _unlisted(jid, kind)
         if kind == "competent_department":
-            counts["expert_steps"] = _expert_steps(user)
+            counts["meetings"] = _meetings_owed(user)
             counts["extensions"] = _extensions_owed(jid)
             counts["rectified"] = _rectifications_to_confirm(jid)
     figures: dict[str, Any] = {
@@ -781,14 +794,13 @@ def header_figures(
     n = {name: found.get(f"n_{name}") or 0 for name in counts}
     total = sum(n.get(name, 0) for name in ("tasks", "opinions", "steps", "obligations", "changes"))
     total += n.get("extensions", 0) + n.get("rectified", 0) + n.get("countersign", 0)
+    total += n.get("meetings", 0)
     total += n.get("years", 0)  # one row a plan year
     if n.get("drafts") or n.get("submitted"):
         rule = plan_rule(found["rulebook"], found["digest"])
         if rule is not None:
             total += n["drafts"] if kind == rule.compiler else 0
             total += n["submitted"] if kind == rule.approver else 0
-    if n.get("expert_steps"):  # convened, drawn, concluded: worked out for these few
-        total += len(_meetings(user, today))
     if n.get("built"):  # whether a date is owed is the rulebook's
         total += _built_owing(user.organization_id)
     return total, found.get("unread") or 0

@@ -20,6 +20,7 @@ from govit.delivery import services as delivery
 from govit.delivery.models import Obligation
 from govit.demo.driver import advance_to, plan_in
 from govit.documents.services import document_upload
+from govit.organizations.backends import GovitBackend
 from govit.planning import services as planning
 from govit.projects import services as projects
 from govit.reviews import services as reviews
@@ -351,6 +352,50 @@ def test_an_expert_owes_an_opinion_on_each_meeting_drawn_until_given(client, tre
         actor=first.user, meeting=meeting, text="同意", score="90", conclusion="approve"
     )
     assert of(first.user) == [] and len(of(panel[1].user)) == 1
+
+
+def test_the_departments_meeting_duties_are_counted_in_the_headers_one_query(tree):
+    """连平第二十四条第一款: experts join the unit's final acceptance; once the department has
+    countersigned, what it still owes there is the meeting: convene it, draw it, and conclude it
+    once every opinion is in — each counted by the header in its one query, as the 工作台 lists."""
+    cast = staffed(tree, "lianping")
+    pool = experts(cast, "政务信息化", 4, prefix="lianping")
+    competent, unit = cast.user("competent_department"), cast.user("unit")
+    project = built(cast, "lianping", stage="final_acceptance", pool=pool)
+    step = project.steps.get(kind="final_acceptance")
+    with clock.frozen(D(2027, 3, 1)):
+        if step.status == "ready":
+            flows.upload_all(unit, project, step.documents)
+            projects.step_submit(actor=unit, step=step)
+        own = flows.open_task(project, "final_acceptance", "competent_department")
+        projects.task_act(actor=competent, task_id=own.pk, action="approve", opinion="同意")
+
+    signed_in_as = GovitBackend().get_user(competent.pk)  # as a request reads the user
+
+    def desk() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            owed = duties.count(signed_in_as)
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        titles = [d.title.split("：")[0] for d in of(competent, project, duties.MEETING)]
+        assert owed == page_selectors.workbench(competent)["duty_count"]
+        return titles
+
+    assert desk() == ["组织专家评审"]
+    meeting = reviews.meeting_create(
+        actor=competent,
+        project=project,
+        step_kind="final_acceptance",
+        specialty="政务信息化",
+        size=3,
+    )
+    assert desk() == ["抽取评审专家"]
+    reviews.draw_make(actor=competent, meeting=meeting)
+    assert desk() == []  # the experts owe their opinions
+    for expert in current_panel(meeting):
+        reviews.opinion_submit(
+            actor=expert.user, meeting=meeting, text="同意", score="90", conclusion="approve"
+        )
+    assert desk() == ["形成评审结论"]
 
 
 # --- obligations ---------------------------------------------------------------------------------
