@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     RECTIFICATION_OVERDUE = "rectification_overdue", "整改已逾期"
     PLAN_DUE_SOON = "plan_due_soon", "年度计划编制期限将至"
     PLAN_OVERDUE = "plan_overdue", "年度计划编制已逾期"
+    OPINION_DUE_SOON = "opinion_due_soon", "评审意见即将到期"
+    OPINION_OVERDUE = "opinion_overdue", "评审意见已逾期"
     RULEBOOK_EXPIRING = "rulebook_expiring", "规则手册即将到期"
     RULEBOOK_EXPIRED = "rulebook_expired", "规则手册已过有效期"
     FINDING_BLOCKING = "finding_blocking", "复核发现须处理的问题"

@@ -15,11 +15,15 @@ from govit.notifications.models import Notification
 from govit.planning import services as planning
 from govit.planning.models import AnnualPlan
 from govit.projects import services as projects
+from govit.reviews import services as reviews
+from govit.reviews.selectors import current_panel
 from govit.web import duties
+from tests.api.helpers import experts
 from tests.delivery.conftest import staffed
 from tests.delivery.test_rules import built
 from tests.jobs.conftest import run, told
 from tests.workflow import flows
+from tests.workflow.conftest import make_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +143,45 @@ def test_a_plans_deadline_is_told_to_the_office_that_owes_its_next_act(tree):
     with clock.frozen(D(2026, 11, 3)):
         planning.plan_approve(actor=government, plan=AnnualPlan.objects.get(pk=plan.pk))
     assert run("obligations", D(2026, 11, 4)).result["plans"] == 0
+
+
+def test_each_expert_of_a_drawn_panel_is_told_of_the_opinion_due_on_the_meeting_day(tree):
+    """The opinion the expert's 工作台 shows as due on the day of the meeting is told to that
+    expert three working days before and once overdue — never to one who has given it, nor to
+    an expert of the pool not drawn."""
+    cast = make_cast(tree, "yueyang")
+    pool = experts(cast, "政务信息化", 4, prefix="yueyang")
+    project = flows.declared(cast, amount=2_500_000)
+    competent = cast.user("competent_department")
+    with clock.frozen(D(2026, 10, 21)):
+        project = advance_to(cast, project, "expert_review", pool=pool)
+        meeting = reviews.meeting_create(
+            actor=competent,
+            project=project,
+            specialty="政务信息化",
+            size=3,
+            scheduled_for=dt.datetime(2026, 11, 10, 9, 0, tzinfo=clock.CHINA),
+        )
+        reviews.draw_make(actor=competent, meeting=meeting)
+    panel = current_panel(meeting)
+    first = panel[0]
+    [row] = duties.owed(first.user)
+    assert row.due_on == D(2026, 11, 10)
+    run("obligations", D(2026, 11, 4))  # four working days before: not yet
+    assert told(kind__startswith="opinion") == []
+    with clock.frozen(D(2026, 11, 5)):
+        reviews.opinion_submit(
+            actor=first.user, meeting=meeting, text="同意", score="90", conclusion="approve"
+        )
+    assert run("obligations", D(2026, 11, 5)).result["opinions"] == 2
+    due_soon = told(kind="opinion_due_soon")
+    assert sorted(u for u, *_ in due_soon) == sorted(e.user.username for e in panel[1:])
+    notice = Notification.objects.filter(kind="opinion_due_soon").first()
+    step = project.steps.get(kind="expert_review")
+    assert notice.cite == step.cite and "2026年11月10日" in notice.body
+    run("obligations", D(2026, 11, 6))
+    assert len(told(kind__startswith="opinion")) == 2  # once
+    run("obligations", D(2026, 11, 11))
+    assert sorted(u for u, *_ in told(kind="opinion_overdue")) == sorted(
+        e.user.username for e in panel[1:]
+    )
