@@ -50,7 +50,7 @@ from govit.projects.selectors import working_days_left
 from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
 from govit.reviews.selectors import expert_meetings
 from govit.web.labels import step_title
-from govit.web.templatetags.govit import path
+from govit.web.templatetags.govit import path, tr
 
 # the kinds of duty, in the words of the page
 TASK = "task"  # 审批、备案、会签 or the unit's own step: an open Task of the account's office
@@ -669,7 +669,7 @@ def _rectified(user: User, today: dt.date) -> list[Duty]:
     return [
         Duty(
             kind=RECTIFIED,
-            title=_("确认%(kind)s问题整改到位") % {"kind": e.get_kind_display()},
+            title=_("确认%(kind)s问题整改到位") % {"kind": tr(e.get_kind_display())},
             url=reverse("project-action", args=[e.project_id, "rectified"]) + f"?evaluation={e.pk}",
             who=user.organization.name,
             project_id=e.project_id,

@@ -31,6 +31,7 @@ from tests.api.helpers import experts
 from tests.core.test_kept import get, kept_on, signed_in, twice  # noqa: F401 - fixture
 from tests.delivery.conftest import staffed
 from tests.delivery.test_rules import built, change
+from tests.delivery.test_unit_record import last_years_project
 from tests.workflow import flows
 from tests.workflow.conftest import PDF, make_cast
 
@@ -312,6 +313,33 @@ def test_an_extension_request_awaits_the_competent_department(client, tree):
         # the unit's application is now due by the extended date
         [submit] = of(unit, project, duties.SUBMIT)
         assert submit.due_on == D(2027, 12, 1)
+
+
+def test_an_evaluations_rectification_awaits_the_departments_confirmation(client, tree):
+    """湘西第十六条第（三）项: findings to rectify wait for the competent department to confirm
+    them rectified; the link opens the form with that evaluation chosen."""
+    cast = staffed(tree, "xiangxi")
+    competent = cast.user("competent_department")
+    project = last_years_project(cast, "post_evaluation")
+    with clock.frozen(D(2026, 9, 1)):
+        evaluation = delivery.evaluation_record(
+            actor=competent,
+            project=project,
+            kind="post",
+            score="58",
+            grade="poor",
+            findings="系统使用率低",
+            rectification_required=True,
+        )
+    [owed] = of(competent, project, duties.RECTIFIED)
+    assert (owed.title, owed.cite) == ("确认运行后评价问题整改到位", evaluation.cite)
+    assert preselected(client, competent, owed.url, "evaluation", evaluation.pk)
+    with translation.override("en"):
+        assert "Post-evaluation" in of(competent, project, duties.RECTIFIED)[0].title
+    assert of(cast.user("unit"), project, duties.RECTIFIED) == []
+    counted_alike(competent)
+    delivery.evaluation_rectified(actor=competent, evaluation=evaluation, note="已整改")
+    assert of(competent, project, duties.RECTIFIED) == []
 
 
 # --- experts -------------------------------------------------------------------------------------
