@@ -116,6 +116,11 @@ class DelegationOut(Schema):
     starts_on: dt.date
     ends_on: dt.date
     reason: str
+    revoked_at: dt.datetime | None = None
+
+
+class DelegationRevokeIn(In):
+    reason: str = Field(..., min_length=1, max_length=500)
 
 
 # --- rulebooks ------------------------------------------------------------------------------
@@ -461,12 +466,22 @@ class PlanOut(Schema):
 # --- reviews --------------------------------------------------------------------------------
 
 
-class ExpertIn(In):
+class ExpertEntryIn(In):
     name: str = Field(..., min_length=1, max_length=50)
     specialties: list[str] = Field(..., min_length=1, max_length=20)
     employer_name: str = Field("", max_length=200)
     employer_id: Id | None = None
     title: str = Field("", max_length=50)
+
+
+class ExpertIn(ExpertEntryIn):
+    # an account for the expert (to read their meetings and give opinions): administrators only
+    username: str = Field("", max_length=150)
+    password: str = Field("", max_length=128)
+
+
+class ExpertCorrectionIn(ExpertEntryIn):
+    reason: str = Field(..., min_length=1, max_length=500)
 
 
 class ExpertOut(Schema):

@@ -32,6 +32,7 @@ from govit.demo.driver import Stuck, block_checks, user_of
 from govit.documents.models import Document
 from govit.documents.services import document_upload
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation
+from govit.jurisdictions.selectors import authority_name as rulebook_authority_name
 from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.models import AUTHORITY_KINDS, Organization, Role, User
 from govit.organizations.services import organization_create, system_user, user_create
@@ -40,7 +41,6 @@ from govit.planning.models import AnnualPlan, PlanKind
 from govit.policy.calendar import CalendarYearMissing, add_months, default_calendar
 from govit.policy.classify import classify
 from govit.policy.loader import LoadedRulebook, rulebook_from_text, rulebook_paths
-from govit.policy.vocab import actor_label
 from govit.projects import services as projects
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
@@ -467,16 +467,11 @@ def _user(org: Organization, username: str, name: str, roles: list[str]) -> User
 
 
 def authority_name(jurisdiction: Jurisdiction, kind: str, place: str) -> str:
-    """The catalog's name for the office, else its name in the rulebook, as staff() gives it."""
+    """The catalog's name for the office, else its name in the rulebook, as staff() and the
+    platform's jurisdiction setup give it (jurisdictions.selectors.authority_name)."""
     if kind in catalog.AUTHORITY_NAMES[place]:
         return catalog.AUTHORITY_NAMES[place][kind]
-    role = jurisdiction.rulebook.load().model.actors.get(kind)
-    name = role.name if role is not None else f"{jurisdiction.name}{actor_label(kind)}"
-    if name[0] in "省市州县":  # 市行政审批服务局 → 岳阳市行政审批服务局
-        name = jurisdiction.name[:-1] + name
-    elif not name.startswith(jurisdiction.name[:2]):
-        name = f"{jurisdiction.name}{name}"
-    return name[:200]
+    return rulebook_authority_name(jurisdiction, kind, jurisdiction.rulebook.load())
 
 
 def people(world: World, tree: dict[str, Jurisdiction]) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from govit.core.errors import InvalidInput
 from govit.documents.models import Document, DocumentVersion
+from govit.projects.models import Action, Opinion, ProjectStep
+from govit.projects.workflow import decision
 
 UNIT = "construction_unit"
 
@@ -44,9 +46,6 @@ def material_key(step_kind: str, index: int) -> str:
 def first_step(project: Any) -> Any:
     """A draft's first step as its declaration will store it (the steps are stored at declaration;
     the unit uploads the declaration's materials before): the same rulebook answer, unsaved."""
-    from govit.projects.models import ProjectStep
-    from govit.projects.workflow import decision
-
     first = decision(project)["steps"][0]
     return ProjectStep(
         project=project,
@@ -118,8 +117,6 @@ def _by(doc: dict[str, Any]) -> str:
 
 def _issued_opinions(step: Any) -> dict[str, Any]:
     """The latest approving opinion of each body on the steps before this one."""
-    from govit.projects.models import Action, Opinion
-
     found: dict[str, Any] = {}
     for opinion in (
         Opinion.objects.filter(

@@ -3,6 +3,7 @@ each event in words ("系统（因张三（某局）的“通过”而自动开�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -34,17 +35,25 @@ def person_text(name: str, org: str) -> str:
     return f"{name}（{org}）" if org else name
 
 
-def actor_text(event: Event) -> str:
+def _as_is(context: str, text: str) -> str:
+    return text
+
+
+def actor_text(event: Event, say: Callable[[str, str], str] = _as_is) -> str:
     """Who did it, in words: the person and their organization, or the system and the act that
-    set it going."""
+    set it going. In Chinese, as recorded; a page passes ``say`` (``pgettext``) to word the
+    system's part in the reader's language ("event actor", "automatic" and "event kind" are the
+    contexts of its phrases, the verbs and the labels) — the names stay as they were recorded."""
     if event.actor_id is not None:
         return person_text(event.actor_name, event.actor_org_name)
     cause = event.cause if event.cause_id is not None else None
     if cause is None:
-        return "系统"
-    verb = AUTOMATIC_VERBS.get(event.kind, "自动记录")
-    who = person_text(cause.actor_name, cause.actor_org_name)
-    return f"系统（因{who}的“{kind_label(cause.kind)}”而{verb}）"
+        return say("event actor", "系统")
+    return say("event actor", "系统（因{who}的“{act}”而{verb}）").format(
+        who=person_text(cause.actor_name, cause.actor_org_name),
+        act=say("event kind", kind_label(cause.kind)),
+        verb=say("automatic", AUTOMATIC_VERBS.get(event.kind, "自动记录")),
+    )
 
 
 def project_events(

@@ -27,7 +27,6 @@ _correlation: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
 )
 
 GENESIS = "0" * 64
-ACT_WINDOW = 20  # events looked back for the act an automatic transition follows (``act_of``)
 
 # set while the workflow carries out what an act sets in motion (``automatic``): (the act,)
 _cause: contextvars.ContextVar[tuple[Event | None] | None] = contextvars.ContextVar(
@@ -49,31 +48,6 @@ def correlation(existing: uuid.UUID | None = None) -> Iterator[uuid.UUID]:
         _correlation.reset(token)
 
 
-def act_of(actor: Any | None, streams: Sequence[str]) -> Event | None:
-    """The act of ``actor`` being carried out: their latest event among the last few of each of
-    ``streams`` (a project's and its jurisdiction's: a plan is approved on the jurisdiction's
-    stream), taken back to the first event of its correlation (a 通过 and the 批复概算 it
-    carries are one act, named by its first event). An index range on (stream, seq) per stream,
-    however long the log. None for the system."""
-    if actor is None or getattr(actor, "pk", None) is None:
-        return None
-    mine: list[Event] = []
-    for stream in streams:
-        recent = (
-            Event.objects.filter(stream=stream)
-            .order_by("-seq")
-            .only("id", "actor_id", "correlation_id")[:ACT_WINDOW]
-        )
-        mine += [event for event in recent if event.actor_id == actor.pk]
-    if not mine:
-        return None
-    latest = max(mine, key=lambda event: event.pk)
-    return min(
-        (event for event in mine if event.correlation_id == latest.correlation_id),
-        key=lambda event: event.pk,
-    )
-
-
 @contextmanager
 def automatic(cause: Event | None) -> Iterator[Event | None]:
     """What is recorded inside is done by the system because of ``cause`` (a person's act): a
@@ -88,10 +62,6 @@ def automatic(cause: Event | None) -> Iterator[Event | None]:
         yield cause
     finally:
         _cause.reset(token)
-
-
-def in_automatic() -> bool:
-    return _cause.get() is not None
 
 
 def event_digest(fields: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 WAN = Decimal(10000)
+WAN_FORMAT = "#,##0.00####"  # a spreadsheet cell in 万元, exact to the 分: 123.456789
 
 
 def wan(amount: Any) -> Decimal | None:

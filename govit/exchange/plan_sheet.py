@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from govit.exchange.common import date_text, safe_filename, wan
+from govit.exchange.common import WAN_FORMAT, date_text, safe_filename, wan
 
 COLUMNS = (
     ("序号", 6),
@@ -25,7 +25,6 @@ COLUMNS = (
     ("备注/增补理由", 34),
 )
 HEADER_ROW = 3
-WAN_FORMAT = "#,##0.00##"
 FONT = "宋体"
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

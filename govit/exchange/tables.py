@@ -13,7 +13,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-WAN_FORMAT = "#,##0.00####"  # 万元 to the 分: 123.456789
 FONT = "宋体"
 
 
@@ -21,7 +20,7 @@ FONT = "宋体"
 class Column:
     heading: str
     width: int = 14
-    number_format: str = ""  # WAN_FORMAT for amounts in 万元
+    number_format: str = ""  # common.WAN_FORMAT for amounts in 万元
 
 
 def table_xlsx(

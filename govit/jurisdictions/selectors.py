@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation, RulebookVersion
+from govit.organizations.models import AUTHORITY_KINDS
 from govit.policy.loader import LoadedRulebook
 from govit.policy.vocab import actor_label
 
@@ -31,8 +32,6 @@ def authority_name(jurisdiction: Jurisdiction, kind: str, rb: LoadedRulebook | N
 
 def named_authorities(rb: LoadedRulebook | None) -> list[str]:
     """The authority kinds a rulebook names among its actors, with those every jurisdiction has."""
-    from govit.organizations.models import AUTHORITY_KINDS
-
     named = set(rb.model.actors) if rb else set()  # type: ignore[arg-type]
     return [k for k in AUTHORITY_KINDS if k in named or k in ALWAYS]
 
@@ -49,6 +48,28 @@ def confirmations(jurisdiction: Jurisdiction) -> QuerySet[RulebookConfirmation]:
     )
 
 
+def status_cite(rb: LoadedRulebook, status: str) -> str | None:
+    """The article that makes a rulebook a draft, not yet in force or expired (None in force)."""
+    m = rb.model
+    return {
+        "draft": m.draft.cite if m.draft else None,
+        "expired": m.validity.cite if m.validity else None,
+        "not_yet_effective": m.effective_from.cite if m.effective_from else None,
+    }.get(status)
+
+
+def confirmation_of(
+    jurisdiction_id: int, version: RulebookVersion, status: str
+) -> RulebookConfirmation | None:
+    """The administrator's recorded confirmation to proceed under ``version`` while it is
+    ``status`` (draft, not yet in force, expired), if there is one."""
+    if status == "in_force":
+        return None
+    return RulebookConfirmation.objects.filter(
+        jurisdiction_id=jurisdiction_id, rulebook=version, status=status
+    ).first()
+
+
 def rulebook_state(jurisdiction: Jurisdiction, on: Any) -> dict[str, Any] | None:
     """The jurisdiction's rulebook today: its status, whether declarations need the
     administrator's confirmation, whether it is recorded, and the article that says so."""
@@ -57,24 +78,12 @@ def rulebook_state(jurisdiction: Jurisdiction, on: Any) -> dict[str, Any] | None
         return None
     rb = version.load()
     status = rb.status_on(on)
-    m = rb.model
-    cite = {
-        "draft": m.draft.cite if m.draft else None,
-        "expired": m.validity.cite if m.validity else None,
-        "not_yet_effective": m.effective_from.cite if m.effective_from else None,
-    }.get(status)
-    confirmed = (
-        status != "in_force"
-        and RulebookConfirmation.objects.filter(
-            jurisdiction=jurisdiction, rulebook=version, status=status
-        ).exists()
-    )
     return {
         "version": version,
         "rulebook": rb,
         "status": status,
         "needs_confirmation": status != "in_force",
-        "confirmed": confirmed,
-        "cite": cite,
+        "confirmed": confirmation_of(jurisdiction.pk, version, status) is not None,
+        "cite": status_cite(rb, status),
         "effective_until": rb.effective_until,
     }

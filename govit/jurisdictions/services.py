@@ -13,7 +13,7 @@ from govit.core.digest import sm3
 from govit.core.errors import Conflict, InvalidInput
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction, Level, RulebookConfirmation, RulebookVersion
-from govit.jurisdictions.selectors import authority_name
+from govit.jurisdictions.selectors import authority_name, status_cite
 from govit.organizations.models import AUTHORITY_KINDS, Role, User
 from govit.organizations.services import organization_create, user_create
 from govit.policy.loader import rulebook_from_text, rulebook_paths
@@ -195,14 +195,12 @@ def rulebook_confirm(
         defaults={"reason": reason, "confirmed_by": actor, "confirmed_at": clock.now()},
     )
     if created:
-        m = rb.model
-        cite = (m.draft.cite if m.draft else None) or (m.validity.cite if m.validity else "")
         record(
             "rulebook.confirmed",
             actor=actor,
             jurisdiction=jurisdiction,
             summary=f"确认在《{rb.title}》{STATUS_LABELS[status]}的情况下继续按其办理：{reason}",
-            cite=cite,
+            cite=status_cite(rb, status),
             after={"rulebook_version": version.pk, "status": status},
         )
     return confirmation

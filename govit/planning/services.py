@@ -290,7 +290,7 @@ def plan_approve(*, actor: User, plan: AnnualPlan, opinion: str = "") -> AnnualP
     plan.approved_by = actor
     plan.version += 1
     plan.save()
-    record(
+    approved = record(
         "plan.approved",
         actor=actor,
         jurisdiction=plan.jurisdiction,
@@ -303,7 +303,7 @@ def plan_approve(*, actor: User, plan: AnnualPlan, opinion: str = "") -> AnnualP
         project = Project.objects.select_for_update().get(pk=entry.project_id)
         project_step = project.steps.filter(kind="annual_plan", status=StepStatus.IN_REVIEW).first()
         if project_step is not None:
-            workflow.pass_step(project_step, actor, f"列入经批准的“{plan.title}”")
+            workflow.pass_step(project_step, actor, f"列入经批准的“{plan.title}”", cause=approved)
     return plan
 
 

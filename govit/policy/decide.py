@@ -144,7 +144,7 @@ class _Decision:
                 self.find(
                     "STEP_NOT_APPLICABLE",
                     "info",
-                    f"按本办法，本项目不经过“{step_label(kind)}”（{kind}）环节，所填受理日期未使用",
+                    f"按本办法，本项目不经过“{step_label(kind)}”环节，所填受理日期未使用",
                     None,
                 )
         return out
@@ -239,7 +239,7 @@ class _Decision:
                 "CHANGE_FACTS_MISSING",
                 "warn",
                 "无法判断拟变更是否在限额内："
-                + "；".join(r["message"] for r in reasons if r["ok"] is None),
+                + "；".join(dict.fromkeys(r["message"] for r in reasons if r["ok"] is None)),
                 spec.cite,
             )
         else:
@@ -258,13 +258,13 @@ class _Decision:
             base_label = FACTS[limit.of].label
             if base is None:
                 code = "CHANGE_TOTAL_WITHIN" if limit.type == "total_within" else "CHANGE_SHARE"
-                return verdict(code, None, f"未提供{base_label}（{limit.of}）", limit.cite)
+                return verdict(code, None, f"未提供{base_label}", limit.cite)
             if limit.type == "total_within":
                 if proposed.new_total is None:
                     return verdict(
                         "CHANGE_TOTAL_WITHIN",
                         None,
-                        "未提供变更后总金额（proposed_change.new_total）",
+                        "未提供变更后总金额",
                         limit.cite,
                     )
                 ok = proposed.new_total <= base
@@ -308,7 +308,7 @@ class _Decision:
                 return verdict(
                     "CHANGE_REASON",
                     None,
-                    "未提供变更原因（proposed_change.reason）",
+                    "未提供变更原因",
                     "、".join(allowed.values()),
                 )
             ok = proposed.reason in allowed
@@ -332,7 +332,7 @@ class _Decision:
             self.find(
                 "FACT_ASSUMED",
                 "info",
-                f"未提供“申报计划年度”（plan_year），按{basis}的次年（{plan_year}年）判断",
+                f"未提供“申报计划年度”，按{basis}的次年（{plan_year}年）判断",
                 spec.cite,
             )
         deadline = spec.deadline.in_year(plan_year - 1)
@@ -440,6 +440,6 @@ class _Decision:
             self.find(
                 "FACT_ASSUMED",
                 "info",
-                f"未提供“{spec.label}”（{name}），按“{spec.default_label}”判断",
+                f"未提供“{spec.label}”，按“{spec.default_label}”判断",
                 "、".join(cites[:3]) or None,
             )

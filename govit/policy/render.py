@@ -304,7 +304,7 @@ def _change_rules(change: Change) -> list[tuple[str, str]]:
             rules.append(("建设目标不变", limit.cite))
         elif limit.type == "reason_in":
             for reason, cite in limit.reasons.items():
-                rules.append((f"变更原因属于：{reason}", cite))
+                rules.append((f"变更原因属于：{CHANGE_REASON_LABELS[reason]}", cite))
         else:
             rules.append((limit.message, limit.cite))
     if change.outside:

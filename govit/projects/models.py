@@ -32,8 +32,9 @@ class ProjectStatus(models.TextChoices):
     COMPLETED = "completed", "已完成"
 
 
-StepKindChoices = models.TextChoices("StepKind", [(k, v[0]) for k, v in STEP_LABELS.items()])
-ActorChoices = models.TextChoices("Actor", [(k, v[0]) for k, v in ACTOR_LABELS.items()])
+# the code is the value (a step's kind, a task's actor hold it), the Chinese name its label
+STEP_KIND_CHOICES = [(kind, zh) for kind, (zh, _en) in STEP_LABELS.items()]
+ACTOR_CHOICES = [(actor, zh) for actor, (zh, _en) in ACTOR_LABELS.items()]
 
 
 class Project(models.Model):
@@ -72,7 +73,7 @@ class Project(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
     )
-    stage = models.CharField("当前环节", max_length=40, choices=StepKindChoices.choices, blank=True)
+    stage = models.CharField("当前环节", max_length=40, choices=STEP_KIND_CHOICES, blank=True)
     declared_on = models.DateField("申报日期", null=True, blank=True)
     approved_budget = models.DecimalField(
         "批复概算（元）", max_digits=16, decimal_places=2, null=True, blank=True
@@ -128,9 +129,9 @@ class ProjectStep(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="steps")
     seq = models.PositiveSmallIntegerField("顺序")
-    kind = models.CharField("环节", max_length=40, choices=StepKindChoices.choices)
+    kind = models.CharField("环节", max_length=40, choices=STEP_KIND_CHOICES)
     name = models.CharField("名称", max_length=200)
-    actor = models.CharField("办理者", max_length=32, choices=ActorChoices.choices)
+    actor = models.CharField("办理者", max_length=32, choices=ACTOR_CHOICES)
     co_actors = models.JSONField("会签单位", default=list)
     sign = models.CharField("签批方式", max_length=4, default="all")  # all 会签 / any 或签
     working_days = models.PositiveSmallIntegerField("时限（工作日）", null=True, blank=True)
@@ -195,7 +196,7 @@ class Task(models.Model):
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="tasks"
     )
-    actor = models.CharField("办理者类别", max_length=32, choices=ActorChoices.choices)
+    actor = models.CharField("办理者类别", max_length=32, choices=ACTOR_CHOICES)
     lead = models.BooleanField("主办", default=True)
     round = models.PositiveSmallIntegerField("报送轮次", default=1)
     status = models.CharField(

@@ -17,6 +17,7 @@ from govit.access.policy import authorize, may_act_on_task
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, NotFound, RuleRefused
 from govit.events.services import record
+from govit.jurisdictions.selectors import confirmation_of
 from govit.organizations.models import Organization, User
 from govit.planning.selectors import board_changed
 from govit.projects import workflow
@@ -208,7 +209,9 @@ def project_declare(*, actor: User, project: Project) -> Project:
     project.declared_on = today
     project.declared_late = bool(declaration and declaration["on_time"] is False)
     project.status = ProjectStatus.ACTIVE
-    project.confirmation = _confirmation_for(project, rb.status_on(today))
+    project.confirmation = confirmation_of(
+        project.jurisdiction_id, project.rulebook, rb.status_on(today)
+    )
     _assign_code(project)
     board_changed(project, declared=True)  # a new card on the plan board
     given = {k: v for k, v in facts.__dict__.items() if v is not None}
@@ -219,7 +222,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
     first_step = steps[0]
     workflow.refuse_if_documents_missing(first_step)
     warnings = [f for f in answer["findings"] if f["severity"] == "warn"] + record_findings
-    record(
+    declared = record(
         "project.declared",
         actor=actor,
         project=project,
@@ -253,18 +256,8 @@ def project_declare(*, actor: User, project: Project) -> Project:
         first_step.started_on = today
         first_step.save(update_fields=["round", "started_on"])
         _opinion(actor, first_step, None, Action.SUBMIT, "")
-        workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送")
+        workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送", cause=declared)
     return project
-
-
-def _confirmation_for(project: Project, status: str):
-    if status == "in_force":
-        return None
-    from govit.jurisdictions.models import RulebookConfirmation
-
-    return RulebookConfirmation.objects.filter(
-        jurisdiction_id=project.jurisdiction_id, rulebook=project.rulebook, status=status
-    ).first()
 
 
 def _assign_code(project: Project) -> None:
@@ -301,18 +294,14 @@ def step_submit(
     workflow.require_rulebook_usable(project, clock.today())
     workflow.refuse_if_gated(project, step.kind)  # a gate's own article says more than "not yet"
     workflow.require_previous_done(step)
-    workflow.refuse_if_documents_missing(step)
+    materials = workflow.refuse_if_documents_missing(step)
     from govit.delivery import steps as delivery_steps
 
     delivery_steps.before_submit(step, actor)
     resubmission = step.status == StepStatus.RETURNED
     documents = _document_versions(project, document_ids)
     # the submission carries the version of each required material it was made with
-    from govit.documents.materials import step_materials
-
-    documents += [
-        m.version for m in step_materials(step) if m.version and m.version not in documents
-    ]
+    documents += [m.version for m in materials if m.version and m.version not in documents]
     workflow.open_step(step, actor, clock.today())
     opinion = _opinion(actor, step, None, Action.SUBMIT, note, documents=documents)
     record(
@@ -435,7 +424,7 @@ def task_act(
         confirmed_checks=confirmed_checks,
     )
     label = Action(action).label
-    record(
+    act = record(
         _TASK_EVENTS[action],
         actor=actor,
         project=project,
@@ -466,7 +455,7 @@ def task_act(
     if action in ("approve", "acknowledge", "complete"):
         round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
         if step.sign == "any" or not round_open.exists():
-            workflow.pass_step(step, actor, f"“{step.name}”办结")
+            workflow.pass_step(step, actor, f"“{step.name}”办结", cause=act)
     elif action == "return":
         _close_round(step, TaskStatus.CANCELLED)
         step.status = StepStatus.RETURNED
@@ -632,6 +621,8 @@ def delegation_create(
     authorize(actor, "delegation.create", delegate)
     if ends_on < starts_on:
         raise InvalidInput("委托结束日期不能早于开始日期", code="INVALID_PERIOD")
+    if ends_on < clock.today():
+        raise InvalidInput("委托结束日期已过，委托不会生效", code="INVALID_PERIOD")
     if delegate.pk == actor.pk:
         raise InvalidInput("不能委托给自己", code="INVALID_DELEGATE")
     if not reason.strip():

@@ -16,7 +16,9 @@ from django.db.models import F
 
 from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
-from govit.events.services import act_of, automatic, in_automatic, record
+from govit.events.models import Event
+from govit.events.services import automatic, record
+from govit.jurisdictions.selectors import confirmation_of, status_cite
 from govit.organizations.models import Organization, User
 from govit.planning.selectors import board_changed
 from govit.policy.calendar import CalendarYearMissing, default_calendar
@@ -122,27 +124,14 @@ def require_rulebook_usable(project: Project, on: dt.date) -> None:
     version = project.rulebook or project.jurisdiction.rulebook
     rb = rulebook_of(project)
     status = rb.status_on(on)
-    if status == "in_force":
+    if status == "in_force" or confirmation_of(project.jurisdiction_id, version, status):
         return
-    from govit.jurisdictions.models import RulebookConfirmation
-
-    confirmed = RulebookConfirmation.objects.filter(
-        jurisdiction_id=project.jurisdiction_id, rulebook=version, status=status
-    ).exists()
-    if confirmed:
-        return
-    m = rb.model
-    cite = {
-        "draft": m.draft.cite if m.draft else None,
-        "expired": m.validity.cite if m.validity else None,
-        "not_yet_effective": m.effective_from.cite if m.effective_from else None,
-    }[status]
     raise RuleRefused(
-        f"《{m.title}》{STATUS_LABELS[status]}，须由本辖区管理员确认后方可按其办理",
+        f"《{rb.model.title}》{STATUS_LABELS[status]}，须由本辖区管理员确认后方可按其办理",
         code={"draft": "RULEBOOK_DRAFT", "expired": "RULEBOOK_EXPIRED"}.get(
             status, "RULEBOOK_NOT_YET_EFFECTIVE"
         ),
-        cite=cite,
+        cite=status_cite(rb, status),
     )
 
 
@@ -360,13 +349,12 @@ def current_step(project: Project) -> ProjectStep | None:
     return project.steps.exclude(status__in=DONE_STEP_STATUSES).order_by("seq").first()
 
 
-def pass_step(step: ProjectStep, actor: User | None, summary: str) -> None:
+def pass_step(step: ProjectStep, actor: User | None, summary: str, *, cause: Event) -> None:
     """Pass a step and move on. What follows from it — the step passing, the next step opening,
-    the duties it creates — is done by the system because of ``actor``'s act (their 通过, 报送 or
-    批准): the events say so (``events.services.automatic``) instead of crediting ``actor``."""
-    project = step.project
-    streams = (f"project:{project.pk}", f"jurisdiction:{project.jurisdiction_id}")
-    with automatic(None if in_automatic() else act_of(actor, streams)):
+    the duties it creates — is done by the system because of ``cause``, ``actor``'s act (the event
+    of their 通过, 报送 or 批准): the events say so (``events.services.automatic``) instead of
+    crediting ``actor``."""
+    with automatic(cause):
         before = step.status
         step.status = StepStatus.PASSED
         step.closed_at = clock.now()
@@ -467,21 +455,27 @@ def required_documents_missing(step: ProjectStep) -> list[dict[str, str]]:
     ]
 
 
-def refuse_if_documents_missing(step: ProjectStep) -> None:
-    missing = required_documents_missing(step)
+def refuse_if_documents_missing(step: ProjectStep) -> list[Any]:
+    """Refuse while a required material is missing, naming each with its article; else the step's
+    materials, each with the version that satisfies it (what the submission carries)."""
+    from govit.documents.materials import step_materials
+
+    materials = step_materials(step)
+    missing = [m for m in materials if not m.satisfied]
     if missing:
         rb = rulebook_of(step.project)
         names = "、".join(
-            f"“{d['name']}”"
-            + ("" if d["by"] == "construction_unit" else f"（由{rb.actor_name(d['by'])}出具）")
-            + f"（{d['cite']}）"
-            for d in missing
+            f"“{m.name}”"
+            + (f"（由{rb.actor_name(m.by)}出具）" if m.issued_elsewhere else "")
+            + f"（{m.cite}）"
+            for m in missing
         )
         raise RuleRefused(
             f"“{step.name}”须提交的材料尚未齐全，缺少：{names}",
             code="DOCUMENT_MISSING",
-            cite=missing[0]["cite"],
+            cite=missing[0].cite,
         )
+    return materials
 
 
 def lock_task(task_id: int, expected_version: int | None) -> Task:

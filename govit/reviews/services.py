@@ -14,6 +14,7 @@ from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
+from govit.organizations.services import user_create
 from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep, StepStatus, Task, TaskStatus
@@ -30,6 +31,19 @@ from govit.reviews.models import (
 from govit.reviews.selectors import current_panel, eligibility
 
 
+def _valid_entry(
+    name: str, specialties: list[str], employer: Organization | None, jurisdiction_id: int
+) -> list[str]:
+    """An expert's entry as registered or corrected: a name, at least one specialty (returned
+    trimmed, each once), an employer of the pool's own jurisdiction."""
+    specialties = list(dict.fromkeys(s.strip() for s in specialties if s.strip()))
+    if not name.strip() or not specialties:
+        raise InvalidInput("请填写专家姓名和至少一个专业领域", code="INVALID_EXPERT")
+    if employer is not None and employer.jurisdiction_id != jurisdiction_id:
+        raise InvalidInput("工作单位须为本辖区登记的单位", code="INVALID_EMPLOYER")
+    return specialties
+
+
 @transaction.atomic
 def expert_register(
     *,
@@ -41,13 +55,24 @@ def expert_register(
     employer: Organization | None = None,
     title: str = "",
     user: User | None = None,
+    username: str = "",
+    password: str = "",
 ) -> Expert:
+    """专家入库. ``user`` is the expert's existing account; or ``username`` (and ``password``)
+    opens one for them in the same transaction — which only the jurisdiction's administrator
+    may (organizations.services.user_create): the entry and its account, both or neither."""
     authorize(actor, "expert.manage", jurisdiction.pk)
-    specialties = [s.strip() for s in specialties if s.strip()]
-    if not name.strip() or not specialties:
-        raise InvalidInput("请填写专家姓名和至少一个专业领域", code="INVALID_EXPERT")
-    if employer is not None and employer.jurisdiction_id != jurisdiction.pk:
-        raise InvalidInput("工作单位须为本辖区登记的单位", code="INVALID_EMPLOYER")
+    specialties = _valid_entry(name, specialties, employer, jurisdiction.pk)
+    if username.strip():
+        user = user_create(
+            actor=actor,
+            organization=None,
+            jurisdiction=jurisdiction,
+            username=username.strip(),
+            password=password,
+            real_name=name.strip(),
+            roles=[],
+        )
     expert = Expert.objects.create(
         jurisdiction=jurisdiction,
         name=name,
@@ -89,6 +114,49 @@ def expert_set_availability(
         summary=f"专家{expert.name}{'恢复可抽取' if available else '暂停抽取：' + reason}",
         before={"available": before},
         after={"available": available},
+    )
+    return expert
+
+
+@transaction.atomic
+def expert_update(
+    *,
+    actor: User,
+    expert: Expert,
+    name: str,
+    title: str,
+    specialties: list[str],
+    employer_name: str,
+    employer: Organization | None,
+    reason: str,
+) -> Expert:
+    """修改专家信息: the fields the draw uses (specialties; the employer the conflict exclusion
+    compares with the project's unit and vendors), with the reason; before and after recorded. The
+    draw records a snapshot of the pool, so a correction never changes a past draw."""
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)
+    authorize(actor, "expert.manage", expert.jurisdiction_id)
+    specialties = _valid_entry(name, specialties, employer, expert.jurisdiction_id)
+    if not reason.strip():
+        raise InvalidInput("请说明修改理由", code="REASON_REQUIRED")
+    fields = ("name", "title", "specialties", "employer_id", "employer_name")
+    before = {f: getattr(expert, f) for f in fields}
+    expert.name, expert.title, expert.specialties = name.strip(), title.strip(), specialties
+    expert.employer = employer
+    expert.employer_name = employer_name.strip() or (employer.name if employer else "")
+    after = {f: getattr(expert, f) for f in fields}
+    if after == before:
+        return expert
+    expert.save(update_fields=["name", "title", "specialties", "employer", "employer_name"])
+    if expert.user_id is not None:
+        kept.account_changed(expert.user_id)
+    changed = [f for f in fields if before[f] != after[f]]
+    record(
+        "expert.updated",
+        actor=actor,
+        jurisdiction=expert.jurisdiction,
+        summary=f"修改专家{expert.name}的信息：{reason}",
+        before={f: before[f] for f in changed} | {"expert": expert.pk},
+        after={f: after[f] for f in changed} | {"expert": expert.pk},
     )
     return expert
 

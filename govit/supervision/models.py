@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -80,3 +82,7 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.get_kind_display()}"
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Not revoked and within its period (selectors.in_force asks the same of a query)."""
+        return self.revoked_at is None and (self.until is None or self.until >= day)

@@ -11,11 +11,23 @@ from govit.organizations.models import Organization
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 
 
-def active_credit(vendor: Organization) -> QuerySet[CreditRecord]:
-    today = clock.today()
-    return CreditRecord.objects.filter(vendor=vendor, revoked_at__isnull=True).filter(
-        Q(until__isnull=True) | Q(until__gte=today)
+def in_force(records: QuerySet[CreditRecord]) -> QuerySet[CreditRecord]:
+    """The records not revoked and within their period today (CreditRecord.in_force_on)."""
+    return records.filter(revoked_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=clock.today())
     )
+
+
+def active_credit(vendor: Organization) -> QuerySet[CreditRecord]:
+    return in_force(CreditRecord.objects.filter(vendor=vendor))
+
+
+def blacklist(jurisdiction_id: int | None) -> QuerySet[CreditRecord]:
+    """The jurisdiction's blacklist in force (published within it), newest first."""
+    records = CreditRecord.objects.filter(
+        kind=CreditKind.BLACKLIST, vendor__jurisdiction_id=jurisdiction_id
+    )
+    return in_force(records).select_related("vendor", "project").order_by("-recorded_at", "-id")
 
 
 def blacklist_findings(vendor: Organization) -> list[dict[str, Any]]:

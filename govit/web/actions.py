@@ -479,26 +479,26 @@ ACTIONS = [
     ),
     ProjectAction(
         "evaluation",
-        _("登记评价结果"),
+        _("登记自评价结果"),
         pf.EvaluationForm,
-        UNIT,  # the unit records its self-evaluation; the service refuses a post-evaluation by it
+        UNIT,  # the unit's own; the post-evaluation is the competent department's (below)
         lambda u, p, d: delivery.evaluation_record(
             actor=u,
             project=p,
-            kind=d["kind"],
+            kind="self",
             score=d["score"],
             grade=d["grade"],
             findings=d["findings"],
             rectification_required=d["rectification_required"],
         ),
-        _steps("self_evaluation", "post_evaluation"),
+        _steps("self_evaluation"),
     ),
 ]
 ACTIONS += [
     ProjectAction(
         "post-evaluation",
         _("登记后评价结果"),
-        pf.PostEvaluationForm,
+        pf.EvaluationForm,
         AUTHORITY,
         lambda u, p, d: delivery.evaluation_record(
             actor=u,

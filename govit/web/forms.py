@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -12,6 +13,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.utils import from_current_timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def translated(choices: Iterable[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """A model's choices, whose labels it keeps in Chinese, in the reader's language."""
+    return [(value, _(label)) for value, label in choices]
 
 
 class SignInForm(AuthenticationForm):

@@ -1,32 +1,31 @@
-"""The fixed vocabulary as a reader sees it: a step kind or an actor in the reader's language (the
-engine's vocabulary holds both the Chinese and the English label), never the code itself."""
+"""The fixed vocabulary as a reader sees it: a step kind in the reader's language (the engine's
+vocabulary holds both the Chinese and the English label), never the code itself; an event's kind
+and the system's part of who did it, translated as they are shown."""
 
 from __future__ import annotations
 
-from django.utils.functional import lazy
-from django.utils.translation import get_language
+from typing import Any
 
-from govit.policy.vocab import ACTOR_LABELS, STEP_LABELS
+from django.utils.functional import lazy
+from django.utils.translation import get_language, pgettext
+
+from govit.events import selectors as event_selectors
+from govit.events.registry import EVENT_KINDS
+from govit.policy.vocab import STEP_LABELS
+
+EVENT_KIND = "event kind"  # the translations' context: 支付 the event is not 支付 the section
 
 
 def english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def _label(labels: dict[str, tuple[str, str]], code: str) -> str:
-    pair = labels.get(code)
-    if pair is None:
-        return code
-    return pair[1] if english() else pair[0]
-
-
 def step_label(kind: str) -> str:
     """建设方案评审 / Scheme review for ``scheme_review``."""
-    return _label(STEP_LABELS, kind)
-
-
-def actor_label(actor: str) -> str:
-    return _label(ACTOR_LABELS, actor)
+    pair = STEP_LABELS.get(kind)
+    if pair is None:
+        return kind
+    return pair[1] if english() else pair[0]
 
 
 step_label_lazy = lazy(step_label, str)
@@ -44,3 +43,22 @@ def step_title(kind: str, name: str) -> str:
 
 
 step_title_lazy = lazy(step_title, str)
+
+
+def event_kind_label(kind: str) -> str:
+    """An event kind's registered label (events/registry.py) in the reader's language, translated
+    as it is shown: the label is the message id. What the event says (its summary) was written in
+    Chinese when it was recorded and stays so."""
+    label = EVENT_KINDS.get(kind, kind)
+    return pgettext(EVENT_KIND, label)
+
+
+def event_actor_text(event: Any) -> str:
+    """Who did an event, the system's part in the reader's language (events.selectors)."""
+    return event_selectors.actor_text(event, pgettext)
+
+
+def event_actor_name(value: str, text: str) -> str:
+    """A choice of the log's person filter: a person as recorded, the system in the reader's
+    language."""
+    return pgettext("event actor", text) if value == event_selectors.SYSTEM else text

@@ -17,8 +17,8 @@ from govit.contracts.models import ChangeRequest, Contract, Payment, Procurement
 from govit.core.errors import PermissionDenied
 from govit.delivery.models import Asset, Obligation
 from govit.events import selectors as event_selectors
-from govit.exchange.common import wan
-from govit.exchange.tables import WAN_FORMAT, Column
+from govit.exchange.common import WAN_FORMAT, wan
+from govit.exchange.tables import Column
 from govit.organizations.models import User
 from govit.policy.vocab import STEP_LABELS
 from govit.projects.models import Project

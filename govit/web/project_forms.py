@@ -8,30 +8,21 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from govit.contracts.models import ContractKind, ProcurementMethod
+from govit.contracts.models import ChangeReason, ContractKind, ProcurementMethod
 from govit.core import clock
-from govit.core.errors import DomainError
+from govit.core.errors import DomainError, RuleRefused
 from govit.delivery import selectors as delivery_checks
 from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
 from govit.documents.materials import material_key
 from govit.projects.models import ConstructionType, FundingSource
-from govit.web.forms import DateField, WanYuanField
+from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.labels import step_choices, step_title_lazy
 from govit.web.refusals import refusal_text
 from govit.web.widgets import QuickSelect
-
-
-def translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
-    """A model's choices, whose labels it keeps in Chinese, in the reader's language."""
-    return [(value, _(label)) for value, label in choices]
-
-
-def amount_field(label: str, *, required: bool = True) -> WanYuanField:
-    """An amount typed in 万元, cleaned to 元 exactly (govit/web/forms.py)."""
-    return WanYuanField(label=label, required=required)
 
 
 class ProjectFilterForm(forms.Form):
@@ -68,7 +59,7 @@ class ProjectFilterForm(forms.Form):
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     plan_year = forms.IntegerField(label=_("计划年度"), min_value=2000, max_value=2100)
-    total_investment = amount_field(_("总投资（万元）"))
+    total_investment = WanYuanField(label=_("总投资（万元）"))
     summary = forms.CharField(
         label=_("建设内容"),
         required=False,
@@ -146,7 +137,7 @@ class TaskActForm(forms.Form):
     confirmed_checks = forms.MultipleChoiceField(
         label=_("核查事项"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    approved_budget = amount_field(_("批复概算（万元）"), required=False)
+    approved_budget = WanYuanField(label=_("批复概算（万元）"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, actions=(), checks=(), budget=False, **kwargs):
@@ -192,11 +183,6 @@ class CheckedForm(forms.Form):
         self.findings = []
         if self.check is None or self.errors:
             return data
-        from django.core.exceptions import ObjectDoesNotExist
-
-        from govit.core.errors import DomainError, RuleRefused
-        from govit.web.refusals import refusal_text
-
         try:
             self.findings = self.check(data)
         except (DomainError, ObjectDoesNotExist):  # the service gives the answer on submit
@@ -234,7 +220,7 @@ class ContractForm(CheckedForm):
     kind = forms.ChoiceField(label=_("合同类别"), choices=translated(ContractKind.choices))
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
     number = forms.CharField(label=_("合同编号"), max_length=60)
-    amount = amount_field(_("合同金额（万元）"))
+    amount = WanYuanField(label=_("合同金额（万元）"))
     signed_on = DateField(label=_("签订日期"))
     om_period_years = forms.IntegerField(
         label=_("免费运维期（年）"), required=False, min_value=0, max_value=20
@@ -246,7 +232,7 @@ class ContractForm(CheckedForm):
 
 class PaymentPlanForm(CheckedForm):
     contract = forms.TypedChoiceField(label=_("合同"), coerce=int)
-    amount = amount_field(_("本期金额（万元）"))
+    amount = WanYuanField(label=_("本期金额（万元）"))
     due_on = DateField(label=_("计划支付日期"))
 
 
@@ -255,16 +241,8 @@ class PaymentPayForm(CheckedForm):
     paid_on = DateField(label=_("支付日期"))
 
 
-CHANGE_REASONS = [
-    ("policy_requirement", _("政策要求")),
-    ("technical_optimization", _("技术优化")),
-    ("business_development", _("业务发展")),
-    ("other", _("其他")),
-]
-
-
 class ChangeForm(CheckedForm):
-    reason = forms.ChoiceField(label=_("变更原因"), choices=CHANGE_REASONS)
+    reason = forms.ChoiceField(label=_("变更原因"), choices=translated(ChangeReason.choices))
     basis = forms.CharField(
         label=_("变更依据"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -330,7 +308,7 @@ class ContractCorrectForm(ContractForm):
 class PaymentCorrectForm(CheckedForm):
     record = forms.TypedChoiceField(label=_("更正哪期支付"), coerce=int)
     reason = forms.CharField(label=_("更正原因"), **REASON_FIELD)
-    amount = amount_field(_("本期金额（万元）"))
+    amount = WanYuanField(label=_("本期金额（万元）"))
     due_on = DateField(label=_("计划支付日期"))
     paid_on = DateField(
         label=_("支付日期"), required=False, help_text=_("已支付的填写实际支付日期；未支付的留空。")
@@ -499,11 +477,16 @@ class GradeFitsScore(forms.Form):
         return data
 
 
-class PostEvaluationForm(GradeFitsScore):
+class EvaluationForm(GradeFitsScore):
+    """A self-evaluation by the unit or a post-evaluation by the competent department: the action
+    says which (web/actions.py)."""
+
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
-    grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, help_text=_(GRADE_SCALE_NOTE))
+    grade = forms.ChoiceField(
+        label=_("等级"), choices=translated(Grade.choices), help_text=_(GRADE_SCALE_NOTE)
+    )
     findings = forms.CharField(
         label=_("发现的问题"),
         required=False,
@@ -513,16 +496,9 @@ class PostEvaluationForm(GradeFitsScore):
     rectification_required = forms.BooleanField(label=_("须整改"), required=False)
 
 
-class EvaluationForm(PostEvaluationForm):
-    kind = forms.ChoiceField(
-        label=_("评价类别"), choices=[("self", _("自评价")), ("post", _("后评价"))]
-    )
-    field_order = ("kind", "score", "grade", "findings", "rectification_required")
-
-
 class AssetForm(forms.Form):
     name = forms.CharField(label=_("资产名称"), max_length=200)
-    value = amount_field(_("价值（万元）"))
+    value = WanYuanField(label=_("价值（万元）"))
     entered_on = DateField(label=_("入账日期"))
 
     def clean_entered_on(self) -> Any:

@@ -3,6 +3,7 @@ regulation is the reason, its article — the same words everywhere."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -39,8 +40,16 @@ FIELD_OF_CODE = {
 }
 
 
-def refusal_field(error: DomainError, fields: Any) -> str | None:
-    """The form field a refusal is about (the error's own ``field``, else its code's), if the
-    form has it; None: the refusal is about the whole form."""
-    field = getattr(error, "field", None) or FIELD_OF_CODE.get(error.code)
+def refusal_field(
+    error: DomainError, fields: Any, own: Mapping[str, str] | None = None
+) -> str | None:
+    """The form field a refusal is about: by its code, the page's ``own`` names first (a form
+    whose input has another name), then the common ones, if the form has that field; None: the
+    refusal is about the whole form."""
+    field = (own or {}).get(error.code) or FIELD_OF_CODE.get(error.code)
     return field if field and field in fields else None
+
+
+def refuse(form: Any, error: DomainError, own: Mapping[str, str] | None = None) -> None:
+    """Show a refusal on a form: at its field when it is about one input, else above the form."""
+    form.add_error(refusal_field(error, form.fields, own), refusal_text(error))

@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
-from govit.documents.materials import step_materials
 from govit.documents.models import Document, DocumentVersion
+from govit.events import selectors as event_selectors
 from govit.events.models import Event
 from govit.exchange.annex import forms_for
 from govit.organizations.models import User
@@ -33,7 +33,7 @@ from govit.projects.models import (
     TaskStatus,
 )
 from govit.web import duties as desk
-from govit.web.labels import step_label
+from govit.web.labels import event_actor_name, event_actor_text, event_kind_label, step_label
 
 EVENTS_SHOWN = 50  # events a page of the project's history
 
@@ -181,12 +181,6 @@ def declare_preview(project: Project) -> dict[str, Any]:
         "findings": workflow.unit_record_findings(project) if project.status == "draft" else [],
         "rules": declaration_rules(rb, {s["kind"]: s for s in answer["steps"]}),
     }
-
-
-def step_documents(step: ProjectStep) -> list[Any]:
-    """The step's required materials as a checklist: each with what satisfies it (the document
-    version, or the issuing body's opinion), matched by the material, not by a typed name."""
-    return step_materials(step)
 
 
 RECORD_TTL = 15 * 60  # seconds the project page's rendered record is kept (see project_page)
@@ -346,24 +340,28 @@ def project_delivery(project: Project) -> dict[str, Any]:
     }
 
 
-def project_history(project: Project, query: Any = None) -> dict[str, Any]:
-    """The project page's event history, newest first, a page at a time (every event reachable),
-    narrowed by kind, person and words (``query``: the request's GET). Each page is one query
-    on the (project, id) index; the filter's choices are read from the project's own events."""
-    from govit.events import selectors as event_selectors
-
-    query = query if query is not None else {}
-    filters = {
+def history_filters(query: Any) -> dict[str, str]:
+    """The event log's filter as the request gives it (the history part and its export alike):
+    kind, person (a user id or ``events.selectors.SYSTEM``) and words."""
+    return {
         "kind": str(query.get("kind", "")).strip(),
         "person": str(query.get("person", "")).strip(),
         "q": str(query.get("q", "")).strip()[:100],
     }
+
+
+def project_history(project: Project, query: Any = None) -> dict[str, Any]:
+    """The project page's event history, newest first, a page at a time (every event reachable),
+    narrowed by kind, person and words (``query``: the request's GET). Each page is one query
+    on the (project, id) index; the filter's choices are read from the project's own events."""
+    query = query if query is not None else {}
+    filters = history_filters(query)
     matching = event_selectors.project_events(project, **filters)
     page = Paginator(matching, EVENTS_SHOWN).get_page(query.get("page"))
     events = list(page.object_list)
     for event in events:
-        event.kind_label = event_selectors.kind_label(event.kind)
-        event.actor_text = event_selectors.actor_text(event)
+        event.kind_label = event_kind_label(event.kind)
+        event.actor_text = event_actor_text(event)
     filtered = any(filters.values())
     chosen = {key: value for key, value in filters.items() if value}
     return {
@@ -378,8 +376,14 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
         "filtered": filtered,
         "filters": filters,
         "filter_query": urlencode(chosen),
-        "kinds": event_selectors.project_event_kinds(project),
-        "people": event_selectors.project_event_people(project),
+        "kinds": [
+            (kind, event_kind_label(kind))
+            for kind, _ in event_selectors.project_event_kinds(project)
+        ],
+        "people": [
+            (value, event_actor_name(value, text))
+            for value, text in event_selectors.project_event_people(project)
+        ],
     }
 
 

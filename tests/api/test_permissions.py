@@ -4,6 +4,7 @@ act gets 403, and neither changes anything; anonymous requests get 401."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from govit.api.api import api as ninja_api
 from govit.events.models import Event
 from govit.organizations.models import Organization, User
 from govit.organizations.services import token_create
+from govit.projects.services import delegation_create
 from tests.api.world import World, build_back_half, build_world
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +267,15 @@ ENDPOINTS = [
         lambda r, t: 404 if r in {"vendor", "expert"} else (403 if r == "audit" else OK),
         lambda w, r, t: _colleague(w, r),
     ),
+    Endpoint(
+        "post",
+        "/delegations/{delegation}/revoke",
+        ("home",),
+        # the competent department's clerk gave it: they and their office's leader may revoke it;
+        # to anyone outside that office it does not exist
+        lambda r, t: OK if r in {"competent", "admin"} else 404,
+        lambda w, r, t: {"reason": "提前返岗"},
+    ),
     # projects
     Endpoint("get", "/projects/{project}", P, project_rule()),
     Endpoint(
@@ -363,6 +374,18 @@ ENDPOINTS = [
         lambda w, r, t: {"opinion": "请修改"},
     ),
     # experts and meetings
+    Endpoint(
+        "post",
+        "/experts/{expert}/correction",
+        ("home",),
+        lambda r, t: OK if r in {"competent", "admin"} else (403 if r == "audit" else 404),
+        lambda w, r, t: {
+            "name": "更正后的姓名",
+            "specialties": ["网络安全"],
+            "employer_name": "某研究院",
+            "reason": "录入有误",
+        },
+    ),
     Endpoint(
         "post",
         "/experts/{expert}/availability",
@@ -731,6 +754,7 @@ PLACEHOLDER = {
     "{meeting}": lambda w, t: w.meeting.pk,
     "{meeting_version}": lambda w, t: w.versions["meeting"],
     "{expert}": lambda w, t: w.expert.pk,
+    "{delegation}": lambda w, t: w.delegation.pk,
     "{jurisdiction}": lambda w, t: (w.home if t == "home" else w.foreign).jurisdiction.pk,
     "{organization}": lambda w, t: (
         (w.home if t == "home" else w.foreign).orgs["competent_department"].pk
@@ -791,6 +815,13 @@ def test_every_endpoint_for_every_role_and_target(tree, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     world = build_world(tree)
     world.back = build_back_half(world)  # type: ignore[attr-defined]
+    world.delegation = delegation_create(  # type: ignore[attr-defined]
+        actor=world.home.user("competent_department"),
+        delegate=world.home.user("competent_department.leader"),
+        starts_on=dt.date(2026, 11, 23),
+        ends_on=dt.date(2026, 12, 31),
+        reason="出差",
+    )
     world.tokens = {u.pk: token_create(actor=u)[1] for u in world.users().values() if u is not None}  # type: ignore[attr-defined]
     client = Client()
     failures = []

@@ -126,21 +126,23 @@ def test_the_api_shows_who_did_it_in_words(client, cast):
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
 
 
-def test_the_act_is_the_first_event_of_the_persons_latest_action(cast):
-    from govit.events.services import act_of, correlation
+def test_the_cause_is_the_act_itself_not_what_the_person_did_before_it_in_the_same_request(
+    cast,
+):
+    """The service that passes the step hands its own event down as the cause: an earlier write
+    of the same request (an upload, a note) is not what passed the step."""
+    from govit.events.services import correlation
+    from govit.projects.models import Task, TaskStatus
+    from tests.workflow.flows import approve_all
 
-    person, other = cast.user("unit"), cast.user("competent_department")
-    stream = f"jurisdiction:{cast.jurisdiction.pk}"
-
-    def note(who, text):
-        return record("project.updated", actor=who, jurisdiction=cast.jurisdiction, summary=text)
-
-    note(person, "更早的一次操作")
-    with correlation():  # one request: an approval and the budget it carries
-        act = note(person, "通过")
-        note(person, "批复概算")
-    note(other, "别人之后的操作")
-    assert act_of(person, [stream]) == act
-    assert act_of(other, [stream]).summary == "别人之后的操作"
-    assert act_of(None, [stream]) is None
-    assert act_of(cast.user("finance"), [stream]) is None  # nothing of theirs nearby
+    project = yueyang_in_scheme_review(cast)
+    clerk = cast.user("competent_department")
+    open_task = Task.objects.get(project=project, status=TaskStatus.OPEN, lead=True)
+    with correlation():  # one request
+        earlier = record("project.updated", actor=clerk, project=project, summary="先做的一件事")
+        approve_all(cast, project, "scheme_review")
+    approval = Event.objects.get(project=project, kind="task.approved")
+    assert approval.correlation_id == earlier.correlation_id
+    assert approval.after["task"] == open_task.pk
+    assert _event(project, "step.passed", step="scheme_review").cause == approval
+    assert _event(project, "step.opened", step="expert_review").cause == approval

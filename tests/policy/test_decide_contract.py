@@ -174,7 +174,7 @@ def test_memoised_classification_gives_the_same_answer_as_a_fresh_one():
 def test_assumed_defaults_are_reported_not_silent():
     answer = decide("xiangxi", {"total_investment": 1}, dt.date(2026, 11, 23))
     assumed = {f["message"] for f in answer["findings"] if f["code"] == "FACT_ASSUMED"}
-    assert "未提供“资金来源”（funding_source），按“本级财政资金”判断" in assumed
+    assert "未提供“资金来源”，按“本级财政资金”判断" in assumed
     stated = decide(
         "xiangxi",
         {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from govit.policy.loader import get_rulebook
+import re
+
+from govit.policy.loader import all_rulebooks, get_rulebook
 from govit.policy.render import aspects, coverage, diff, show
 
 
@@ -21,6 +23,18 @@ def test_show_covers_every_section_of_a_rich_rulebook():
         assert heading in text
     assert "会签：省委网信办、省国家密码管理局" in text
     assert "变更部分金额不超过批复概算总投资的15%【第二十八条第一款】" in text
+
+
+def test_show_for_a_reader_names_no_key_of_the_file():
+    """A page's reader sees names, not the file's keys (a change reason policy_requirement is
+    “根据国家和省委、省政府部署确需改变建设内容”, 黑龙江第二十八条)."""
+    for rb in all_rulebooks():
+        text = show(rb, codes=False)
+        assert not re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text), rb.model.id
+    text = show(get_rulebook("heilongjiang"), codes=False)
+    assert (
+        "变更原因属于：根据国家和省委、省政府部署确需改变建设内容【第二十八条第（一）项】" in text
+    )
 
 
 def test_show_data_sharing_rulebook():

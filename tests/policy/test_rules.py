@@ -347,7 +347,9 @@ def test_plan_year_defaults_to_the_year_after_declaration_and_says_so():
     answer = ask("yueyang", declared_on="2026-09-01")
     assert answer["declaration"]["deadline"] == "2026-10-31"
     assumed = [
-        f for f in answer["findings"] if f["code"] == "FACT_ASSUMED" and "plan_year" in f["message"]
+        f
+        for f in answer["findings"]
+        if f["code"] == "FACT_ASSUMED" and "申报计划年度" in f["message"]
     ]
     assert len(assumed) == 1
 

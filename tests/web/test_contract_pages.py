@@ -282,9 +282,10 @@ def test_the_change_approver_reads_the_whole_change_before_deciding(client, tree
         "技术优化",
         "审计设备A型",
         "审计设备B型",
-        "40000.00",
-        "55000.00",
-        "-15000.00",  # the difference
+        '<td class="num">4</td>',  # the prices in 万元, as the applicant typed them
+        '<td class="num">5.5</td>',
+        '<td class="num">-1.5</td>',  # the difference
+        "原单价（万元）",
         "变更部分金额",
         "变更后合同总金额",
         "总投资",

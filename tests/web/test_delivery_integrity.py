@@ -200,6 +200,25 @@ def test_a_post_evaluation_graded_against_its_score_is_refused_at_the_grade(clie
     assert project.evaluations.get().grade == "poor"
 
 
+def test_the_unit_records_its_self_evaluation_with_the_one_evaluation_form(client, tree):  # noqa: F811
+    """One evaluation form: the action says whose evaluation it is, so the unit is offered no
+    kind (a post-evaluation is the competent department's); grades read in the reader's language
+    (黑龙江第三十三条: the unit's self-evaluation)."""
+    cast = staffed(tree, "heilongjiang")
+    project = built(cast, "heilongjiang")
+    with clock.frozen(D(2027, 3, 1)):
+        project = advance_to(cast, project, "self_evaluation")
+    client.force_login(cast.user("unit"))
+    url = reverse("project-action", args=[project.pk, "evaluation"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "kind" not in page.context["form"].fields
+    assert '<option value="excellent">Excellent</option>' in page.content.decode()
+    with clock.frozen(D(2027, 9, 1)):
+        response = client.post(url, {"score": "92", "grade": "excellent"})
+    assert response.status_code == 302
+    assert project.evaluations.get().kind == "self"
+
+
 def test_an_incident_report_is_corrected_and_both_are_shown(unit, cast, project):
     delivery.incident_report(
         actor=cast.user("unit"), project=project, kind="major_loss", text="误报"

@@ -209,3 +209,37 @@ def test_the_log_reads_in_english_in_english_mode(client, cast, long_project):
     uploads = Event.objects.filter(project=long_project, kind="document.uploaded").count()
     assert f"{total} in all, {uploads} matching" in fragment
     assert "Older" in fragment and "Export to Excel" in fragment and "All types" in fragment
+    # the kinds are named in English (their registered labels translated as they are shown);
+    # what each event says was written in Chinese when it was recorded and stays so
+    assert ">Document uploaded</td>" in fragment and ">Document uploaded</option>" in fragment
+    assert "上传材料" not in fragment
+    assert "补充材料59" in fragment
+
+
+def test_what_the_system_did_reads_in_english_naming_the_act(client, cast, long_project):
+    from django.conf import settings
+
+    clerk = cast.user("competent_department")
+    client.force_login(clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    fragment = history(client, long_project, kind="step.opened", person=SYSTEM)
+    who = f"{clerk.display_name}（{clerk.organization.name}）"  # names stay as recorded
+    assert f"System (opened automatically after {who}’s “Approved”)" in fragment
+    assert ">System</option>" in fragment and "系统" not in fragment
+
+
+def test_every_registered_event_kind_has_an_english_label():
+    from django.utils import translation
+
+    from govit.events.registry import EVENT_KINDS
+    from govit.events.selectors import AUTOMATIC_VERBS
+    from govit.web.labels import event_kind_label
+
+    with translation.override("en"):
+        untranslated = [k for k, label in EVENT_KINDS.items() if event_kind_label(k) == label]
+        verbs = [
+            v
+            for v in [*AUTOMATIC_VERBS.values(), "自动记录"]
+            if translation.pgettext("automatic", v) == v
+        ]
+    assert untranslated == [] and verbs == []

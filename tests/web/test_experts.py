@@ -91,7 +91,7 @@ def drawn(cast, project, size=3) -> ReviewMeeting:
 
 
 def exclusion_rows(html: str) -> str:
-    return html.split('<table class="grid exclusions">', 1)[1].split("</table>", 1)[0]
+    return html.split('<table class="grid stack exclusions">', 1)[1].split("</table>", 1)[0]
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_a_draw_produces_the_panel_the_database_records(competent, cast, project
     record = ExpertDraw.objects.get(meeting=meeting)
     names = {e["id"]: e["name"] for e in record.pool}
     html = competent.get(reverse("expert-meeting", args=[meeting.pk])).content.decode()
-    panel = html.split('<table class="grid panel">', 1)[1].split("</table>", 1)[0]
+    panel = html.split('<table class="grid stack panel">', 1)[1].split("</table>", 1)[0]
     shown = [names[i] for i in record.drawn]
     positions = [panel.index(name) for name in shown]
     assert positions == sorted(positions)  # in seat order

@@ -191,3 +191,29 @@ def test_a_refusal_about_one_input_is_shown_at_that_input(client, cast):
     assert "退回修改或不予通过须填写意见" in opinion_block
     above = html.split('name="opinion"', 1)[0]
     assert "退回修改或不予通过须填写意见" not in above
+
+
+def test_a_refusal_goes_to_the_pages_own_field_then_the_common_one_else_above_the_form():
+    """One way for every page: its own names for its inputs first (a delegation's period is its
+    end date), then the common ones; a field the form lacks puts the refusal above the form."""
+    from govit.core.errors import InvalidInput
+    from govit.web.refusals import refuse
+
+    class Delegation(forms.Form):
+        ends_on = forms.CharField(required=False)
+        reason = forms.CharField(required=False)
+
+    form = Delegation({})
+    form.is_valid()
+    refuse(
+        form,
+        InvalidInput("结束日期不能早于开始日期", code="INVALID_PERIOD"),
+        {"INVALID_PERIOD": "ends_on"},
+    )
+    refuse(form, InvalidInput("请填写委托理由", code="REASON_REQUIRED"))
+    refuse(form, InvalidInput("请填写意见", code="OPINION_REQUIRED"))  # no opinion box here
+    assert form.errors == {
+        "ends_on": ["结束日期不能早于开始日期"],
+        "reason": ["请填写委托理由"],
+        "__all__": ["请填写意见"],
+    }

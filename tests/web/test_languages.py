@@ -117,3 +117,23 @@ def test_the_choices_of_a_form_are_in_the_readers_language(client, cast):
     assert "本级财政" not in html
     html = client.get(reverse("project-create"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert '<option value="local_fiscal">本级财政</option>' in html
+
+
+def test_the_choices_of_the_administration_forms_are_in_the_readers_language(client, cast):
+    """Roles, authorities, levels and credit measures: the models keep them in Chinese, the forms
+    offer them in the reader's language like every other choice."""
+    from govit.organizations.models import User
+
+    platform = User.objects.create_superuser(
+        "platform", password="x-Platform-2026", real_name="平台"
+    )
+    pages = [
+        (cast.user("admin"), "admin-users", 'value="clerk" id="id_roles_0" checked>\n Clerk<'),
+        (cast.user("competent_department"), "supervision", '"blacklist">Blacklisted<'),
+        (platform, "platform-jurisdictions", '<option value="city">Municipal</option>'),
+        (platform, "platform-jurisdictions", 'value="finance" id="id_authorities_2">\n Finance'),
+    ]
+    for user, name, shown in pages:
+        client.force_login(user)
+        html = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert shown in html, name

@@ -145,6 +145,28 @@ def test_findings_and_gates_name_their_articles(client, unit):
         assert escape(g.message) in html
 
 
+def test_facts_left_unstated_are_named_by_their_chinese_labels(client, unit):
+    """What the engine assumed for a fact not stated is said with the fact's name, not its key."""
+    client.force_login(unit)
+    html = client.get(reverse(URL), {"rulebook": "yueyang", "total_investment": "300"})
+    findings = html.content.decode().split('<ul class="findings">', 1)[1].split("</ul>", 1)[0]
+    assert escape(f"未提供“{FACTS['involves_crypto'].label}”，按“否”判断") in findings
+    assert "未提供“申报计划年度”，按" in findings
+    for name in FACTS:
+        assert f"（{name}）" not in findings, name
+
+
+def test_a_change_missing_its_facts_names_each_once_by_its_name(client, unit):
+    """黑龙江第二十八条: a change judged without the budget or the reason says what is missing, each
+    once, by its Chinese name (no proposed_change.reason)."""
+    client.force_login(unit)
+    params = {"rulebook": "heilongjiang", "total_investment": "300"}
+    params |= {"proposed_change__amount": "20", "proposed_change__new_total": "320"}
+    html = client.get(reverse(URL), params).content.decode()
+    assert "无法判断拟变更是否在限额内：未提供批复概算总投资；未提供变更原因" in html
+    assert "proposed_change" not in html.split('<ul class="findings">', 1)[1].split("</ul>", 1)[0]
+
+
 def test_htmx_redraws_the_map_without_the_page(client, unit):
     client.force_login(unit)
     response = client.get(
@@ -173,7 +195,7 @@ def field_errors(html: str, name: str) -> str:
         (
             {"total_investment": "300", "proposed_change__new_total": "320"},
             "proposed_change__amount",
-            "缺少必填字段“proposed_change.amount”（变更部分金额）",
+            "缺少必填字段“变更部分金额”",
         ),
     ],
 )

@@ -273,6 +273,12 @@ def test_a_delegation_goes_to_a_working_colleague_for_a_stated_period(yueyang, c
         "INVALID_PERIOD",
         "委托结束日期不能早于开始日期",
     )
+    with clock.frozen(dt.date(2026, 11, 27)), pytest.raises(InvalidInput) as refused:
+        services.delegation_create(actor=clerk, delegate=clerk2, reason="休假", **period)
+    assert (refused.value.code, refused.value.message) == (
+        "INVALID_PERIOD",
+        "委托结束日期已过，委托不会生效",
+    )
     with pytest.raises(InvalidInput) as refused:
         services.delegation_create(actor=clerk, delegate=clerk, reason="休假", **period)
     assert (refused.value.code, refused.value.message) == ("INVALID_DELEGATE", "不能委托给自己")

@@ -20,3 +20,9 @@ def test_yueyang_declaration_to_plan(casts, at):
     steps = list(project.steps.order_by("seq"))
     assert steps[0].status == StepStatus.PASSED
     assert steps[1].kind == "annual_plan" and steps[1].status == StepStatus.IN_REVIEW
+    # the models name a stage, a step and its actor in Chinese (the code is what they store)
+    assert (project.stage, project.get_stage_display()) == ("annual_plan", "年度计划编制与审定")
+    assert (steps[1].get_kind_display(), steps[1].get_actor_display()) == (
+        "年度计划编制与审定",
+        "政务信息化主管部门",
+    )

@@ -1,5 +1,7 @@
 """Tokens, the current user, jurisdictions, organizations, confirmations, delegations."""
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,6 +17,7 @@ from govit.api.schemas import (
     ConfirmationOut,
     DelegationIn,
     DelegationOut,
+    DelegationRevokeIn,
     JurisdictionOut,
     MeOut,
     OrganizationOut,
@@ -28,8 +31,9 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.models import Organization, User
 from govit.organizations.services import token_create
+from govit.projects.models import Delegation
 from govit.projects.selectors import task_list
-from govit.projects.services import delegation_create
+from govit.projects.services import delegation_create, delegation_revoke
 
 router = Router(tags=["账户与辖区"])
 
@@ -190,14 +194,35 @@ def create_delegation(request: HttpRequest, payload: DelegationIn):
         ends_on=payload.ends_on,
         reason=payload.reason,
     )
-    return Status(
-        201,
-        {
-            "id": d.pk,
-            "delegator": user.display_name,
-            "delegate": delegate.display_name,
-            "starts_on": d.starts_on,
-            "ends_on": d.ends_on,
-            "reason": d.reason,
-        },
+    return Status(201, _delegation_out(d))
+
+
+def _delegation_out(d: Delegation) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "delegator": d.delegator.display_name,
+        "delegate": d.delegate.display_name,
+        "starts_on": d.starts_on,
+        "ends_on": d.ends_on,
+        "reason": d.reason,
+        "revoked_at": d.revoked_at,
+    }
+
+
+@router.post(
+    "/delegations/{delegation_id}/revoke",
+    response={200: DelegationOut, **ERRORS},
+    summary="撤销委托（委托人或本单位负责人）",
+)
+def revoke_delegation(request: HttpRequest, delegation_id: int, payload: DelegationRevokeIn):
+    user: User = request.auth
+    delegation = (
+        Delegation.objects.filter(pk=delegation_id, organization_id=user.organization_id)
+        .select_related("delegator", "delegate", "organization__jurisdiction")
+        .first()
+    )
+    if delegation is None or user.organization_id is None:
+        raise NotFound("委托不存在或不属于本单位")
+    return _delegation_out(
+        delegation_revoke(actor=user, delegation=delegation, reason=payload.reason)
     )

@@ -68,9 +68,9 @@ from govit.delivery.models import (
     TrialRun,
 )
 from govit.organizations.models import Organization, User
+from govit.supervision import selectors as supervision_selectors
 from govit.supervision import services as supervision
-from govit.supervision.models import CreditKind, CreditRecord, Penalty
-from govit.supervision.selectors import active_credit
+from govit.supervision.models import CreditRecord, Penalty
 
 router = Router(tags=["建设、验收、运行与监督"])
 
@@ -996,9 +996,4 @@ def blacklist(request: HttpRequest):
     user: User = request.auth
     if user.organization_id is None and not user.is_superuser:
         raise NotFound("无权查看")
-    entries = CreditRecord.objects.filter(
-        kind=CreditKind.BLACKLIST,
-        revoked_at__isnull=True,
-        vendor__jurisdiction_id=jurisdiction_id(user),
-    ).select_related("vendor")
-    return [_credit_out(c) for c in entries if c in active_credit(c.vendor)]
+    return [_credit_out(c) for c in supervision_selectors.blacklist(jurisdiction_id(user))]

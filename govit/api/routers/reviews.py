@@ -14,6 +14,7 @@ from govit.api.schemas import (
     AvailabilityIn,
     ConclusionIn,
     DocumentOut,
+    ExpertCorrectionIn,
     ExpertIn,
     ExpertOpinionIn,
     ExpertOut,
@@ -83,8 +84,38 @@ def add_expert(request: HttpRequest, payload: ExpertIn):
         employer_name=payload.employer_name,
         employer=employer,
         title=payload.title,
+        username=payload.username,
+        password=payload.password,
     )
     return Status(201, _expert_out(expert))
+
+
+@router.post(
+    "/experts/{expert_id}/correction",
+    response={200: ExpertOut, **ERRORS},
+    summary="更正专家信息（主管部门，写明理由）",
+)
+def correct_expert(request: HttpRequest, expert_id: int, payload: ExpertCorrectionIn):
+    jid = _pool_reader(request.auth)
+    expert = Expert.objects.filter(pk=expert_id, jurisdiction_id=jid).first()
+    if expert is None:
+        raise NotFound("专家不存在或无权查看")
+    employer = None
+    if payload.employer_id is not None:
+        employer = Organization.objects.filter(pk=payload.employer_id, jurisdiction_id=jid).first()
+        if employer is None:
+            raise NotFound("工作单位不存在或不在本辖区")
+    expert = services.expert_update(
+        actor=request.auth,
+        expert=expert,
+        name=payload.name,
+        title=payload.title,
+        specialties=payload.specialties,
+        employer_name=payload.employer_name,
+        employer=employer,
+        reason=payload.reason,
+    )
+    return _expert_out(expert)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from govit.web import labels
+from govit.web.forms import yuan_as_wan
 
 register = template.Library()
 
@@ -59,6 +60,16 @@ def wan(amount: Any) -> str:
         return ""
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     return text
+
+
+@register.filter
+def wan_exact(amount: Any) -> str:
+    """元 → 万元 to the 分, as a form shows it (1234.56 → 0.123456): a figure someone decides on
+    (a 变更清单's prices) rounded to two decimals of 万元 would hide up to 50 元."""
+    try:
+        return yuan_as_wan(amount)
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
 
 
 _PATHS: dict[tuple[str, int, str], str] = {}  # (url name, arguments, script prefix) → pattern

@@ -36,7 +36,8 @@ from govit.organizations import services as org_services
 from govit.organizations.models import AUTHORITY_KINDS, Organization, OrgKind, Role, User
 from govit.policy.calendar import default_calendar
 from govit.policy.vocab import STATUS_LABELS
-from govit.web.refusals import refusal_text
+from govit.web.forms import translated
+from govit.web.refusals import refuse
 
 # --- who and where ---------------------------------------------------------------------------------
 
@@ -51,10 +52,6 @@ def _jurisdiction(request: HttpRequest) -> Jurisdiction:
     except errors.PermissionDenied as error:
         raise PermissionDenied(error.message) from None
     return Jurisdiction.objects.get(pk=jid)
-
-
-def _refused(form: forms.Form, error: errors.DomainError) -> None:
-    form.add_error(None, refusal_text(error))
 
 
 def _page(request: HttpRequest, template: str, jurisdiction: Jurisdiction, **context: Any):
@@ -77,7 +74,7 @@ class OrganizationForm(forms.Form):
         # one authority of each kind per jurisdiction: a kind already registered is not offered
         self.fields["kind"].choices = [
             (value, label)
-            for value, label in OrgKind.choices
+            for value, label in translated(OrgKind.choices)
             if not (value in AUTHORITY_KINDS and value in taken)
         ]
 
@@ -100,7 +97,7 @@ class UserForm(forms.Form):
     )
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("角色"),
-        choices=Role.choices,
+        choices=translated(Role.choices),
         widget=forms.CheckboxSelectMultiple,
         initial=[Role.CLERK],
     )
@@ -157,7 +154,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
                 actor=request.user, jurisdiction=jurisdiction, **form.cleaned_data
             )
         except errors.DomainError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             messages.success(request, _("已登记单位“%(name)s”。") % {"name": org.name})
             return redirect("admin-organizations")
@@ -179,7 +176,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 roles=data["roles"],
             )
         except errors.DomainError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             messages.success(
                 request,
@@ -199,7 +196,7 @@ def users(request: HttpRequest) -> HttpResponse:
 class UserEditForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("角色"),
-        choices=Role.choices,
+        choices=translated(Role.choices),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -236,7 +233,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         reason=data["reason"],
                     )
         except errors.DomainError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             messages.success(request, _("已保存%(name)s的变更。") % {"name": user.display_name})
             return redirect("admin-users")
@@ -260,7 +257,7 @@ def holiday_calendar(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except errors.DomainError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             messages.success(
                 request,
@@ -318,9 +315,7 @@ def rulebook_confirmation(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except errors.DomainError as error:
-                form.add_error(
-                    "reason" if error.code == "REASON_REQUIRED" else None, refusal_text(error)
-                )
+                refuse(form, error)
             else:
                 messages.success(request, _("已记录确认：本辖区的项目可按此规则手册申报和办理。"))
                 return redirect("admin-rulebook")

@@ -4,7 +4,8 @@ sees the delegations they received, with the delegators' open tasks they may now
 
 Writes go through projects.services (delegation_create, delegation_revoke), permission by
 access.policy ("delegation.create": colleagues of one office who work; "delegation.revoke": the
-delegator or the office's leader). A refusal is shown at its field and changes nothing."""
+delegator or the office's leader). A refusal is shown at its field and changes nothing: the dates are checked by the service
+(in order, not already over), for the API alike."""
 
 from __future__ import annotations
 
@@ -26,12 +27,11 @@ from govit.organizations.models import Role, User
 from govit.projects import services
 from govit.projects.models import Delegation, Task, TaskStatus
 from govit.web.forms import DateField
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_text, refuse
 
 FIELD_OF = {
     "INVALID_PERIOD": "ends_on",
     "INVALID_DELEGATE": "delegate",
-    "REASON_REQUIRED": "reason",
     "FORBIDDEN": "delegate",
 }
 
@@ -43,14 +43,10 @@ def _worker(request: HttpRequest) -> User:
     return user
 
 
-def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return DateField(label=label, **kwargs)  # the picker, a format hint, typed dates read leniently
-
-
 class DelegationForm(forms.Form):
     delegate = forms.ModelChoiceField(label=gettext_lazy("被委托人（本单位同事）"), queryset=None)
-    starts_on = _date_field(gettext_lazy("开始日期"))
-    ends_on = _date_field(gettext_lazy("结束日期"))
+    starts_on = DateField(label=gettext_lazy("开始日期"))
+    ends_on = DateField(label=gettext_lazy("结束日期"))
     reason = forms.CharField(label=gettext_lazy("事由"), max_length=200)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
@@ -66,15 +62,6 @@ class DelegationForm(forms.Form):
             .order_by("real_name", "username")
         )
         self.fields["delegate"].label_from_instance = lambda u: u.display_name
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        starts, ends = data.get("starts_on"), data.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("结束日期不能早于开始日期"))
-        if ends and ends < clock.today():
-            self.add_error("ends_on", _("结束日期已过，委托不会生效"))
-        return data
 
 
 def delegations(request: HttpRequest) -> HttpResponse:
@@ -92,7 +79,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
             )
         except errors.DomainError as error:
-            form.add_error(FIELD_OF.get(error.code), refusal_text(error))
+            refuse(form, error, FIELD_OF)
         else:
             messages.success(
                 request,

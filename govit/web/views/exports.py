@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from govit.access.policy import project_for
 from govit.core import clock
 from govit.core.errors import DomainError, NotFound
+from govit.events.selectors import project_events
 from govit.exchange import annex
 from govit.exchange.common import XLSX_TYPE, safe_filename
 from govit.exchange.declarations import COLUMNS, MAX_ROWS, declarations_template
@@ -26,7 +27,7 @@ from govit.exchange.imports import declarations_import
 from govit.exchange.tables import table_xlsx
 from govit.projects import workflow
 from govit.web import ledgers
-from govit.web.selectors import is_unit_user
+from govit.web.selectors import history_filters, is_unit_user
 from govit.web.views.projects import listed_projects
 
 
@@ -170,15 +171,8 @@ def ledger_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 def project_events_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Every event of the project matching the history's filter, oldest first."""
-    from govit.events.selectors import project_events
-
     project = _project(request, pk)
-    events = project_events(
-        project,
-        kind=request.GET.get("kind", "").strip(),
-        person=request.GET.get("person", "").strip(),
-        q=request.GET.get("q", "").strip()[:100],
-    ).order_by("id")
+    events = project_events(project, **history_filters(request.GET)).order_by("id")
     title = f"{project.name}·事件记录"
     content = table_xlsx(title, ledgers.EVENT_COLUMNS, ledgers.event_rows(events), sheet="事件记录")
     return _download(content, XLSX_TYPE, f"{safe_filename(title)}_{_today()}.xlsx")

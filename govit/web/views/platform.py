@@ -31,12 +31,12 @@ from govit.organizations.models import AUTHORITY_KINDS, OrgKind, Role, User
 from govit.policy.loader import rulebook_paths
 from govit.policy.vocab import STATUS_LABELS
 from govit.projects.models import Project
-from govit.web.refusals import refusal_text
+from govit.web.forms import translated
+from govit.web.refusals import refusal_text, refuse
 
 FIELD_OF = {
     "INVALID_CODE": "code",
     "DUPLICATE_CODE": "code",
-    "INVALID_NAME": "name",
     "INVALID_LEVEL": "level",
     "INVALID_KIND": "authorities",
     "NO_COMPETENT": "authorities",
@@ -62,7 +62,7 @@ def _version_label(v: RulebookVersion) -> str:
 class JurisdictionForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("行政区划代码"), max_length=6, min_length=6)
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
-    level = forms.ChoiceField(label=gettext_lazy("层级"), choices=Level.choices)
+    level = forms.ChoiceField(label=gettext_lazy("层级"), choices=translated(Level.choices))
     parent = forms.ModelChoiceField(
         label=gettext_lazy("上级辖区"), queryset=Jurisdiction.objects.none(), required=False
     )
@@ -74,7 +74,7 @@ class JurisdictionForm(forms.Form):
     )
     authorities = forms.MultipleChoiceField(
         label=gettext_lazy("设立的主管部门和有关部门"),
-        choices=[(k, OrgKind(k).label) for k in AUTHORITY_KINDS],
+        choices=translated((k, OrgKind(k).label) for k in AUTHORITY_KINDS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
@@ -167,7 +167,7 @@ def jurisdictions(request: HttpRequest) -> HttpResponse:
                 admin_password=data["admin_password"],
             )
         except errors.DomainError as error:
-            form.add_error(FIELD_OF.get(error.code), refusal_text(error))
+            refuse(form, error, FIELD_OF)
         else:
             messages.success(
                 request,

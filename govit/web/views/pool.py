@@ -5,7 +5,7 @@ draw matches and excludes on), registering one, correcting an entry, and marking
 The competent department keeps the pool (access.policy "expert.manage"); the audit bureau reads it
 (as the API lets it). Where the one registering is also the jurisdiction's administrator (who
 creates accounts), the expert's sign-in account can be created with the entry. Writes go through reviews.services (register, availability) and
-reviews.pool (correction); a refusal is shown at its field and changes nothing."""
+reviews.services (expert_update: correction); a refusal is shown at its field and changes nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,18 +27,15 @@ from django.views.decorators.http import require_POST
 from govit.access.policy import authorize, is_auditor, jurisdiction_id, org_kind
 from govit.core import errors
 from govit.jurisdictions.models import Jurisdiction
-from govit.organizations import services as org_services
 from govit.organizations.models import Organization, User
-from govit.reviews import pool as pool_services
 from govit.reviews import services as review_services
 from govit.reviews.models import Expert
-from govit.web.refusals import refusal_text
+from govit.web.refusals import refusal_text, refuse
 
 SHOWN = 50  # experts a page
 # which field a refusal is about, by its code (the rest are shown above the form)
 FIELD_OF = {
     "INVALID_EMPLOYER": "employer",
-    "REASON_REQUIRED": "reason",
     "DUPLICATE_USERNAME": "username",
     "WEAK_PASSWORD": "password",
 }
@@ -71,20 +67,7 @@ def _may_create_accounts(user: User, jurisdiction: Jurisdiction) -> bool:
     return True
 
 
-@transaction.atomic
 def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Expert:
-    """The expert's entry and, where a user name is given, their account: both or neither."""
-    account = None
-    if data.get("username"):
-        account = org_services.user_create(
-            actor=actor,
-            organization=None,
-            jurisdiction=jurisdiction,
-            username=data["username"],
-            password=data["password"],
-            real_name=data["name"],
-            roles=[],
-        )
     return review_services.expert_register(
         actor=actor,
         jurisdiction=jurisdiction,
@@ -93,12 +76,9 @@ def _register(actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> 
         specialties=data["specialties"],
         employer=data["employer"],
         employer_name=data["employer_name"],
-        user=account,
+        username=data.get("username") or "",
+        password=data.get("password") or "",
     )
-
-
-def _refused(form: forms.Form, error: errors.DomainError) -> None:
-    form.add_error(FIELD_OF.get(error.code), refusal_text(error))
 
 
 def pool_rules(jurisdiction: Jurisdiction) -> tuple[Any, list[tuple[str, str]]]:
@@ -218,7 +198,7 @@ def pool(request: HttpRequest) -> HttpResponse:
             try:
                 expert = _register(request.user, jurisdiction, data)
             except errors.DomainError as error:
-                _refused(form, error)
+                refuse(form, error, FIELD_OF)
             else:
                 messages.success(request, _("专家%(name)s已入库。") % {"name": expert.name})
                 return redirect("expert-pool")
@@ -280,7 +260,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pool_services.expert_update(
+            review_services.expert_update(
                 actor=request.user,
                 expert=expert,
                 name=data["name"],
@@ -291,7 +271,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except errors.DomainError as error:
-            _refused(form, error)
+            refuse(form, error, FIELD_OF)
         else:
             messages.success(request, _("已保存专家%(name)s的信息。") % {"name": data["name"]})
             return redirect("expert-pool")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from govit.access.policy import project_for, works
 from govit.core.errors import DomainError, NotFound
-from govit.documents.materials import first_step
+from govit.documents.materials import first_step, step_materials
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
 from govit.projects import selectors, services, workflow
@@ -31,18 +31,16 @@ from govit.web import selectors as page_selectors
 from govit.web.downloads import version_response
 from govit.web.ledgers import LEDGERS
 from govit.web.readonly import refuse_readers
-from govit.web.refusals import refusal_field, refusal_text
+from govit.web.refusals import refusal_text, refuse
 from govit.web.views.experts import step_panel
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
     """Show a refusal with the article that is its reason (on the form, or as a message)."""
-    text = refusal_text(error)
     if form is not None:
-        # at its field when it is about one input, else above the form
-        form.add_error(refusal_field(error, form.fields), text)
+        refuse(form, error)
     else:
-        messages.error(request, text)
+        messages.error(request, refusal_text(error))
 
 
 def _project(request: HttpRequest, pk: int):
@@ -264,7 +262,7 @@ def upload_steps(project, steps=None) -> list[Any]:
 
 def checklist(step, rb) -> list[dict[str, Any]]:
     """The step's required materials, each with the local name of the body that issues it."""
-    return [{"m": m, "by_name": rb.actor_name(m.by)} for m in page_selectors.step_documents(step)]
+    return [{"m": m, "by_name": rb.actor_name(m.by)} for m in step_materials(step)]
 
 
 def project_url(pk: int) -> str:

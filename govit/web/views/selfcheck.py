@@ -9,6 +9,7 @@ engine appears here without touching this page. Nothing is written: the page onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 from dataclasses import dataclass
 from decimal import Decimal
@@ -57,6 +58,8 @@ VALUE_LABELS: dict[tuple[str, ...], dict[str, str]] = {
     ("proposed_change", "reason"): CHANGE_REASON_LABELS
 }
 
+
+_KEYED_NAME = re.compile(r"“[a-z_.]+”（([^）]+)）")  # “proposed_change.amount”（变更部分金额）
 
 # --- the facts, as form fields ---------------------------------------------------------------
 
@@ -270,11 +273,13 @@ class SelfCheckForm(forms.Form):
         return facts
 
     def add_fact_errors(self, problems: list[str]) -> None:
-        """The engine's messages name the field (“proposed_change.amount”): each goes to its input."""
+        """The engine's messages name the field by its key and its name (“proposed_change.amount”
+        （变更部分金额）, for whoever sends the facts as JSON): each goes to its input, and the
+        reader, who typed no key, reads the name alone."""
         by_path = sorted(FACT_FIELDS, key=lambda f: -len(f.dotted))
         for problem in problems:
             field = next((f for f in by_path if f"“{f.dotted}”" in problem), None)
-            self.add_error(field.name if field else None, problem)
+            self.add_error(field.name if field else None, _KEYED_NAME.sub(r"“\1”", problem))
 
 
 # --- the answer, as a map --------------------------------------------------------------------

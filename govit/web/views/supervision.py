@@ -31,8 +31,8 @@ from govit.projects.models import ProjectStatus
 from govit.supervision import services
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 from govit.supervision.selectors import credit_rules, penalty_rules
-from govit.web.forms import DateField, WanYuanField
-from govit.web.refusals import refusal_text
+from govit.web.forms import DateField, WanYuanField, translated
+from govit.web.refusals import refusal_text, refuse
 
 
 def _jurisdiction(request: HttpRequest) -> Jurisdiction:
@@ -99,7 +99,7 @@ class PenaltyForm(forms.Form):
 
 class CreditForm(forms.Form):
     vendor = forms.ModelChoiceField(label=gettext_lazy("服务机构"), queryset=None)
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=CreditKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=translated(CreditKind.choices))
     code = forms.ChoiceField(label=gettext_lazy("依据"))
     reason = forms.CharField(
         label=gettext_lazy("不良行为"), widget=forms.Textarea(attrs={"rows": 3})
@@ -139,14 +139,12 @@ class ReasonForm(forms.Form):
 PENALTY_FIELDS = {
     "MEASURES_REQUIRED": "measures",
     "MEASURE_NOT_ALLOWED": "measures",
-    "REASON_REQUIRED": "reason",
     "AMOUNT_REQUIRED": "amount_wan",
     "UNKNOWN_RULE": "code",
 }
 CREDIT_FIELDS = {
     "NOT_A_VENDOR": "vendor",
     "MEASURE_NOT_ALLOWED": "kind",
-    "REASON_REQUIRED": "reason",
     "INVALID_PROJECT": "project",
     "UNKNOWN_RULE": "code",
     "INVALID_KIND": "kind",
@@ -186,7 +184,7 @@ def _page(request: HttpRequest, jurisdiction: Jurisdiction, **forms_: Any) -> Ht
         .order_by("-recorded_at", "-id")
     )
     for c in credits:
-        c.in_force = c.revoked_at is None and (c.until is None or c.until >= today)
+        c.in_force = c.in_force_on(today)
     blacklist = [c for c in credits if c.kind == CreditKind.BLACKLIST and c.in_force]
     return render(
         request,
@@ -210,10 +208,6 @@ def supervision(request: HttpRequest) -> HttpResponse:
     return _page(request, _jurisdiction(request))
 
 
-def _refused(form: forms.Form, error: errors.DomainError, fields: dict[str, str]) -> None:
-    form.add_error(fields.get(error.code), refusal_text(error))
-
-
 @require_POST
 def penalty_impose(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
@@ -234,7 +228,7 @@ def penalty_impose(request: HttpRequest) -> HttpResponse:
                 amount=form.amount_yuan(),
             )
         except errors.DomainError as error:
-            _refused(form, error, PENALTY_FIELDS)
+            refuse(form, error, PENALTY_FIELDS)
         else:
             messages.success(
                 request, _("已对“%(name)s”作出处理。") % {"name": data["project"].name}
@@ -289,7 +283,7 @@ def credit_record(request: HttpRequest) -> HttpResponse:
                 until=data["until"],
             )
         except errors.DomainError as error:
-            _refused(form, error, CREDIT_FIELDS)
+            refuse(form, error, CREDIT_FIELDS)
         else:
             messages.success(
                 request,
