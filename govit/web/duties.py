@@ -38,12 +38,13 @@ from govit.delivery.models import (
     Obligation,
     Rectification,
 )
-from govit.delivery.steps import application_due
+from govit.delivery.steps import application_due_by, sets_application_due
 from govit.jurisdictions.models import Jurisdiction, RulebookVersion
 from govit.notifications.models import Notification
 from govit.organizations.models import AUTHORITY_KINDS, User
 from govit.planning.models import AnnualPlan, PlanEntry, PlanSignoff, PlanStatus, SignoffStatus
 from govit.planning.selectors import approver_kind
+from govit.policy.loader import LoadedRulebook
 from govit.projects import selectors as project_selectors
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task
 from govit.projects.selectors import working_days_left
@@ -271,13 +272,13 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
             "project__name",
             "project__completed_on",
             "project__accepted_on",
-            "project__rulebook_id",
-            "project__jurisdiction_id",
         )
         .annotate(
             rectify_by=Rectification.objects.filter(step=OuterRef("pk"), closed_at__isnull=True)
             .order_by("deadline")
-            .values("deadline")[:1]
+            .values("deadline")[:1],
+            extended_until=_extended_until("project_id"),
+            **_bound("project__"),
         )
         .order_by("project_id", "seq")
     )
@@ -286,8 +287,12 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
     for step in steps:
         returned = step.status == StepStatus.RETURNED
         due, cite = step.rectify_by, step.cite
-        if due is None and step.project.completed_on and step.project.accepted_on is None:
-            application_due, application_cite = _application_due(step)
+        built = step.project.completed_on and step.project.accepted_on is None
+        if due is None and built and step.kind == "final_acceptance" and step.version:
+            # 黑龙江: the last day to apply, 建成后半年内 (or the approved extension's)
+            application_due, application_cite = application_due_by(
+                _rulebook(step.version, step.digest), step.project.completed_on, step.extended_until
+            )
             if application_due is not None:
                 due, cite = application_due, application_cite
         rows.append(
@@ -307,20 +312,20 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
     return rows
 
 
-def _application_due(step: ProjectStep) -> tuple[dt.date | None, str]:
-    """The last day to apply for final acceptance, for that step only (黑龙江: 建成后半年内)."""
-    if step.kind != "final_acceptance":
-        return None, ""
-    return application_due(step.project)
-
-
 def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
     """A built project whose final acceptance must be applied for by a date the rulebook sets,
     while that step has not come round yet (when it has, the submission row carries the date)."""
-    waiting = _built(user.organization_id).select_related("jurisdiction__rulebook", "rulebook")
+    waiting = (
+        _built(user.organization_id)
+        .annotate(extended_until=_extended_until("pk"), **_bound())
+        .only("id", "name", "completed_on")
+    )
     rows = []
     for project in waiting:
-        due, cite = application_due(project)
+        if project.version is None:
+            continue
+        rb = _rulebook(project.version, project.digest)
+        due, cite = application_due_by(rb, project.completed_on, project.extended_until)
         if due is None:
             continue
         rows.append(
@@ -378,29 +383,43 @@ class PlanRule:
     cite: str
 
 
-_RULES: dict[tuple[str, str], Any] = {}  # by the stored rulebook's SM3 digest: never changes
+_RULEBOOKS: dict[str, LoadedRulebook] = {}  # by the stored version's SM3 digest: never changes
+
+
+def _rulebook(version_id: int, digest: str) -> LoadedRulebook:
+    """A stored rulebook version, its YAML read once a process (a query names it by its id and
+    digest, never reading the text)."""
+    if digest not in _RULEBOOKS:
+        _RULEBOOKS[digest] = RulebookVersion.objects.get(pk=version_id).load()
+    return _RULEBOOKS[digest]
+
+
+def _bound(prefix: str = "") -> dict[str, Any]:
+    """Annotations of a query of projects (``prefix`` "") or of their steps ("project__"): the
+    rulebook version the project is bound to (its own, else its jurisdiction's), by id and
+    digest (``_rulebook``)."""
+    return {
+        "version": Coalesce(f"{prefix}rulebook_id", f"{prefix}jurisdiction__rulebook_id"),
+        "digest": Coalesce(f"{prefix}rulebook__digest", f"{prefix}jurisdiction__rulebook__digest"),
+    }
+
+
+def _extended_until(project: str) -> Subquery:
+    """The latest approved acceptance extension's date of the project ``project`` names in the
+    outer query — with ``_bound``, what ``application_due_by`` needs, read in the same query."""
+    approved = AcceptanceExtension.objects.filter(
+        project=OuterRef(project), status=ExtensionStatus.APPROVED
+    )
+    return Subquery(approved.order_by("-until").values("until")[:1])
 
 
 def plan_rule(version_id: int | None, digest: str | None) -> PlanRule | None:
-    """The annual_plan rule of a stored rulebook version, read once a process."""
+    """The annual_plan rule of a stored rulebook version."""
     if version_id is None or digest is None:
         return None
-    if (digest, "plan") not in _RULES:
-        rb = RulebookVersion.objects.get(pk=version_id).load()
-        step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
-        rule = PlanRule(step.actor, approver_kind(step), step.cite) if step else None
-        _RULES[digest, "plan"] = rule
-    return _RULES[digest, "plan"]
-
-
-def sets_application_due(version_id: int, digest: str) -> bool:
-    """Whether a stored rulebook version sets a last day to apply for final acceptance (黑龙江
-    第二十九条第三款), read once a process: the header counts the built projects it binds."""
-    if (digest, "application_due") not in _RULES:
-        rb = RulebookVersion.objects.get(pk=version_id).load()
-        spec = rb.model.acceptance.application_due if rb.model.acceptance else None
-        _RULES[digest, "application_due"] = spec is not None
-    return _RULES[digest, "application_due"]
+    rb = _rulebook(version_id, digest)
+    step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
+    return PlanRule(step.actor, approver_kind(step), step.cite) if step else None
 
 
 def _built_owing(organization_id: int) -> int:
@@ -408,17 +427,14 @@ def _built_owing(organization_id: int) -> int:
     one duty, ``_acceptance_due``), counted from their rulebooks' digests in one query."""
     bound = (
         _built(organization_id)
-        .annotate(
-            version=Coalesce("rulebook_id", "jurisdiction__rulebook_id"),
-            digest=Coalesce("rulebook__digest", "jurisdiction__rulebook__digest"),
-        )
+        .annotate(**_bound())
         .values_list("pk", "version", "digest")
         .distinct()
     )
     return sum(
         1
         for _pk, version, digest in bound
-        if version is not None and sets_application_due(version, digest)
+        if version is not None and sets_application_due(_rulebook(version, digest))
     )
 
 

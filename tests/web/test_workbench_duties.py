@@ -169,10 +169,12 @@ def test_the_header_counts_built_projects_awaiting_acceptance_in_queries_that_do
     cast = staffed(tree, "heilongjiang")
     unit = cast.user("unit")
 
-    def header_queries() -> tuple[int, int]:
+    def header_queries() -> tuple[int, int, int]:
         with clock.frozen(D(2027, 3, 2)), CaptureQueriesContext(connection) as queries:
             owed = duties.count(unit)
-        return owed, len(queries)
+        with clock.frozen(D(2027, 3, 2)), CaptureQueriesContext(connection) as rows:
+            duties.other_duties(unit)  # the 工作台's rows: as few
+        return owed, len(queries), len(rows)
 
     first = built(cast, "heilongjiang")
     with clock.frozen(D(2027, 3, 1)):
@@ -190,6 +192,7 @@ def test_the_header_counts_built_projects_awaiting_acceptance_in_queries_that_do
     counted_alike(unit, D(2027, 3, 2))
     # the counts and the rulebooks of the built projects: two queries, however many there are
     assert three[0] == 3 * one[0] and three[1] == one[1] == 2, (one, three)
+    assert three[2] == one[2], (one, three)
 
 
 # --- plans -------------------------------------------------------------------------------------
