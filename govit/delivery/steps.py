@@ -17,6 +17,7 @@ from govit.core.errors import InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.organizations.models import User
 from govit.policy.calendar import add_months
+from govit.policy.loader import LoadedRulebook
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep
 
@@ -175,13 +176,27 @@ def _require_main_contract(project: Project, step: ProjectStep) -> None:
 def application_due(project: Project) -> tuple[dt.date | None, str]:
     """The last day to apply for acceptance, and its article (黑龙江: 建成后半年内)."""
     rb = workflow.rulebook_of(project)
-    spec = rb.model.acceptance.application_due if rb.model.acceptance else None
-    if spec is None or project.completed_on is None:
+    if not sets_application_due(rb) or project.completed_on is None:
         return None, ""
-    due = add_months(project.completed_on, spec.months)
     extension = project.extensions.filter(status="approved").order_by("-until").first()
-    if extension is not None and extension.until > due:
-        due = extension.until
+    return application_due_by(rb, project.completed_on, extension.until if extension else None)
+
+
+def sets_application_due(rb: LoadedRulebook) -> bool:
+    return bool(rb.model.acceptance and rb.model.acceptance.application_due)
+
+
+def application_due_by(
+    rb: LoadedRulebook, completed_on: dt.date | None, extended_until: dt.date | None
+) -> tuple[dt.date | None, str]:
+    """``application_due`` from what the caller has read: the rulebook, the day the project was
+    built and the latest approved extension's date (for a page or a job reading many at once)."""
+    spec = rb.model.acceptance.application_due if rb.model.acceptance else None
+    if spec is None or completed_on is None:
+        return None, ""
+    due = add_months(completed_on, spec.months)
+    if extended_until is not None and extended_until > due:
+        due = extended_until
     return due, spec.extension_cite or spec.cite
 
 

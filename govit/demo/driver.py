@@ -207,18 +207,24 @@ def advance_to(
             task = Task.objects.select_related("organization").get(pk=task_id)
             if task.status != TaskStatus.OPEN:
                 continue  # 或签: another organization's signature already passed the step
-            user = user_of(cast, task.organization)
-            if task.actor == "construction_unit":
-                upload_missing(user, project, step.documents)
-                prerequisites(cast, project, step, user)
-                action = "complete"
-            else:
-                action = "acknowledge" if step.filing else "approve"
-            projects.task_act(
-                actor=user,
-                task_id=task.pk,
-                action=action,
-                opinion="同意",
-                confirmed_checks=block_checks(step) if task.lead else (),
-            )
+            act_on(cast, project, step, task)
     raise Stuck(f"{project} did not reach {kind}")
+
+
+def act_on(cast: Cast, project: Project, step: ProjectStep, task: Task) -> None:
+    """One of the office's people does the task: the unit completes its own step with every
+    material and record it needs, an authority approves (or acknowledges a filing)."""
+    user = user_of(cast, task.organization)
+    if task.actor == "construction_unit":
+        upload_missing(user, project, step.documents)
+        prerequisites(cast, project, step, user)
+        action = "complete"
+    else:
+        action = "acknowledge" if step.filing else "approve"
+    projects.task_act(
+        actor=user,
+        task_id=task.pk,
+        action=action,
+        opinion="同意",
+        confirmed_checks=block_checks(step) if task.lead else (),
+    )

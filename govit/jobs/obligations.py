@@ -1,7 +1,9 @@
 """Duties that come due once a year or in a window, told to the construction unit: the yearly O&M
 report and performance report (Obligation rows with a due date), the self-evaluation window as it
-opens, the last day to apply for final acceptance after completion (黑龙江: half a year), and the
-deadline of a failed acceptance's rectification, by which the step is to be resubmitted.
+opens, the last day to apply for final acceptance after completion (黑龙江: half a year), the
+deadline of a failed acceptance's rectification, by which the step is to be resubmitted — and,
+told to the offices that owe it, the 编制期限 of an annual plan not yet approved (黑龙江第七条), and
+to each expert of a drawn panel, the opinion they owe by the day of the meeting.
 
 Each is told once a month before it is due, once when overdue (and once when a window opens).
 
@@ -14,19 +16,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 
-from govit.delivery.models import Obligation
+from govit.core.clock import CHINA
+from govit.delivery.models import Obligation, Rectification
 from govit.delivery.steps import application_due
-from govit.jobs.common import already_told, batches, day, system, untold
+from govit.jobs.common import add_working_days, already_told, batches, day, system, untold
 from govit.jobs.recheck import Rulebooks
 from govit.jobs.recipients import People
 from govit.notifications.email import send_pending
 from govit.notifications.models import Kind
 from govit.notifications.services import EventBatch, Notice, notify_many
+from govit.organizations.models import Organization
+from govit.planning.models import AnnualPlan, PlanSignoff, PlanStatus, SignoffStatus
+from govit.planning.selectors import approver_kind
+from govit.policy.calendar import default_calendar
 from govit.policy.loader import LoadedRulebook
 from govit.policy.schema import MonthDay
 from govit.projects.models import Project, ProjectStatus
+from govit.reviews.models import ExpertOpinion, MeetingStatus, Seat
 
 SOON = dt.timedelta(days=30)  # a yearly report is prepared over weeks, not working days
 LIVE = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED)
@@ -34,7 +42,15 @@ LIVE = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED)
 
 def run(today: dt.date) -> dict[str, int]:
     actor = system()
-    counts = {"renewed": 0, "obligations": 0, "acceptance": 0, "rectifications": 0, "notices": 0}
+    counts = {
+        "renewed": 0,
+        "obligations": 0,
+        "acceptance": 0,
+        "rectifications": 0,
+        "plans": 0,
+        "opinions": 0,
+        "notices": 0,
+    }
     counts["renewed"] = renew(actor, today)
     duties = list(
         Obligation.objects.filter(
@@ -87,6 +103,8 @@ def run(today: dt.date) -> dict[str, int]:
                 notices.append(_tell_acceptance(project, due, cite, kind, key, recipients, today))
         counts["notices"] += _send(actor, notices)
     rectifications(actor, today, counts)
+    plans(actor, today, counts)
+    opinions(actor, today, counts)
     counts["emails"] = send_pending()
     return counts
 
@@ -97,10 +115,6 @@ RECTIFY_SOON = 3  # working days, as for a task: a rectification's deadline is w
 def rectifications(actor, today: dt.date, counts: dict[str, int]) -> None:
     """Open rectifications of a failed acceptance (岳阳第二十八条 …) due within RECTIFY_SOON
     working days or overdue: the unit owes the step's resubmission by the deadline."""
-    from govit.delivery.models import Rectification
-    from govit.jobs.common import add_working_days
-    from govit.policy.calendar import default_calendar
-
     horizon = add_working_days(default_calendar(), today, RECTIFY_SOON)
     due = list(
         Rectification.objects.filter(
@@ -127,6 +141,157 @@ def rectifications(actor, today: dt.date, counts: dict[str, int]) -> None:
             if untold(recipients, key, told):
                 notices.append(_tell_rectification(item, kind, key, recipients, today))
         counts["notices"] += _send(actor, notices)
+
+
+def plans(actor, today: dt.date, counts: dict[str, int]) -> None:
+    """Annual plans not yet approved whose 编制期限 (``due_on``, from the rulebook's annual_plan
+    deadline: 黑龙江第七条 每年10月31日前) is within SOON or past, told to the offices that owe the
+    plan's next act — as the 工作台 lists it: the compiler while it is a draft, each co-compiler
+    whose 会签 is open, the approver once it is submitted. Told once a stage and owner."""
+    waiting = list(
+        AnnualPlan.objects.filter(
+            due_on__isnull=False,
+            due_on__lte=today + SOON,
+            jurisdiction__rulebook__isnull=False,
+        )
+        .exclude(status=PlanStatus.APPROVED)
+        .select_related("jurisdiction")
+        .annotate(rulebook_code=F("jurisdiction__rulebook__rulebook_id"))
+        .order_by("due_on", "id")
+    )
+    counts["plans"] = len(waiting)
+    if not waiting:
+        return
+    rulebooks = Rulebooks()
+    signing: dict[int, set[int]] = {}
+    for plan_id, org_id in PlanSignoff.objects.filter(
+        plan__in=waiting, round=F("plan__round"), status=SignoffStatus.OPEN
+    ).values_list("plan_id", "organization_id"):
+        signing.setdefault(plan_id, set()).add(org_id)
+    offices: dict[tuple[int, str], set[int]] = {}
+    for org_id, jid, kind in Organization.objects.filter(
+        jurisdiction_id__in={p.jurisdiction_id for p in waiting}
+    ).values_list("pk", "jurisdiction_id", "kind"):
+        offices.setdefault((jid, kind), set()).add(org_id)
+    plan = []
+    for item in waiting:
+        step = next(
+            s
+            for s in rulebooks(item.jurisdiction.rulebook_id).model.steps
+            if s.kind == "annual_plan"
+        )
+        if item.status == PlanStatus.COUNTERSIGNING:
+            owers = signing.get(item.pk, set())
+        else:
+            owner = step.actor if item.status == PlanStatus.DRAFT else approver_kind(step)
+            owers = offices.get((item.jurisdiction_id, owner), set())
+        kind = Kind.PLAN_OVERDUE if item.due_on < today else Kind.PLAN_DUE_SOON
+        key = f"{kind}:plan:{item.pk}:{item.status}:{item.round}:{item.due_on.isoformat()}"
+        plan.append((item, owers, kind, key))
+    people = People({org for _, owers, *_ in plan for org in owers})
+    told = already_told(key for *_, key in plan)
+    notices = []
+    for item, owers, kind, key in plan:
+        for org in sorted(owers):
+            recipients = people.working(org)
+            if untold(recipients, key, told):
+                notices.append(_tell_plan(item, kind, key, recipients, today))
+    counts["notices"] += _send(actor, notices)
+
+
+def _tell_plan(item, kind: str, key: str, recipients, today: dt.date) -> Notice:
+    act = {
+        PlanStatus.DRAFT: "编制并报送",
+        PlanStatus.COUNTERSIGNING: "会签",
+        PlanStatus.SUBMITTED: "审定",
+    }[item.status]
+    if kind == Kind.PLAN_OVERDUE:
+        title = f"年度计划编制已逾期：{item.title}"
+        body = (
+            f"“{item.title}”应于{day(item.due_on)}前编制完成（依据{item.due_cite}），"
+            f"已逾期{(today - item.due_on).days}天，尚待{act}，请尽快办理。"
+        )
+    else:
+        title = f"年度计划编制期限将至：{item.title}"
+        body = f"“{item.title}”应于{day(item.due_on)}前编制完成（依据{item.due_cite}），尚待{act}。"
+    return Notice(
+        recipients=recipients,
+        kind=kind,
+        key=key,
+        title=title,
+        body=body,
+        cite=item.due_cite,
+        rulebook_id=item.rulebook_code,
+        jurisdiction=item.jurisdiction,
+        summary=title,
+    )
+
+
+def opinions(actor, today: dt.date, counts: dict[str, int]) -> None:
+    """Each expert seated on a drawn panel who has given no opinion, told RECTIFY_SOON working
+    days before it is due and once overdue — due, as the expert's 工作台 says, on the day of the
+    meeting, else by the step's own due date; the article is the step's."""
+    horizon = add_working_days(default_calendar(), today, RECTIFY_SOON)
+    seats = (
+        Seat.objects.filter(
+            vacated_at__isnull=True,
+            meeting__status=MeetingStatus.DRAWN,
+            meeting__project__status=ProjectStatus.ACTIVE,
+            expert__user__is_active=True,
+        )
+        .exclude(
+            Exists(
+                ExpertOpinion.objects.filter(
+                    meeting_id=OuterRef("meeting_id"), expert_id=OuterRef("expert_id")
+                )
+            )
+        )
+        .select_related("expert__user", "meeting__project", "meeting__step")
+        .annotate(rulebook_code=F("meeting__project__rulebook__rulebook_id"))
+        .order_by("meeting_id", "position")
+    )
+    plan = []
+    for seat in seats:
+        meeting = seat.meeting
+        due = (
+            meeting.scheduled_for.astimezone(CHINA).date()
+            if meeting.scheduled_for
+            else meeting.step.due_on
+        )
+        if due is None or due > horizon:
+            continue
+        kind = Kind.OPINION_OVERDUE if due < today else Kind.OPINION_DUE_SOON
+        plan.append((seat, due, kind, f"{kind}:opinion:{meeting.pk}:{seat.expert_id}:{due}"))
+    counts["opinions"] = len(plan)
+    told = already_told(key for *_, key in plan)
+    notices = [
+        _tell_opinion(seat, due, kind, key, today)
+        for seat, due, kind, key in plan
+        if untold([seat.expert.user], key, told)
+    ]
+    counts["notices"] += _send(actor, notices)
+
+
+def _tell_opinion(seat, due: dt.date, kind: str, key: str, today: dt.date) -> Notice:
+    meeting, cite = seat.meeting, seat.meeting.step.cite
+    what = f"您是“{meeting.title}”（项目“{meeting.project.name}”）的评审专家，应于{day(due)}前提交评审意见"
+    if kind == Kind.OPINION_OVERDUE:
+        title = f"评审意见已逾期：{meeting.title}"
+        body = f"{what}（依据{cite}），已逾期{(today - due).days}天，请尽快提交。"
+    else:
+        title = f"评审意见即将到期：{meeting.title}"
+        body = f"{what}（依据{cite}）。"
+    return Notice(
+        recipients=[seat.expert.user],
+        kind=kind,
+        key=key,
+        title=title,
+        body=body,
+        cite=cite,
+        rulebook_id=seat.rulebook_code or "",
+        project=meeting.project,
+        summary=title,
+    )
 
 
 def _send(actor, notices: list[Notice]) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max
 
+from govit.delivery.steps import application_due_by
 from govit.events.services import record
 from govit.jobs.common import system
 from govit.jobs.facts import Unfinished, facts_for, unfinished_by_unit_and_year
@@ -39,7 +40,6 @@ from govit.notifications.email import send_pending
 from govit.notifications.models import Kind
 from govit.notifications.services import EventBatch, Notice, notify, notify_many
 from govit.organizations.models import Organization
-from govit.policy.calendar import add_months
 from govit.policy.decide import decide
 from govit.policy.facts import Facts
 from govit.policy.loader import LoadedRulebook
@@ -167,12 +167,7 @@ def answered(
 def application_due(project: Project, rb: LoadedRulebook, records: Records) -> dt.date | None:
     """``delivery.steps.application_due`` from the batch's records: the last day to apply for
     acceptance (建成后半年内), or the approved extension's if later."""
-    spec = rb.model.acceptance.application_due if rb.model.acceptance else None
-    if spec is None or project.completed_on is None:
-        return None
-    due = add_months(project.completed_on, spec.months)
-    extension = records.extended.get(project.pk)
-    return extension if extension is not None and extension > due else due
+    return application_due_by(rb, project.completed_on, records.extended.get(project.pk))[0]
 
 
 def fingerprint(finding: dict[str, Any]) -> str:

@@ -33,6 +33,8 @@ COUNTED = {
     "obligations": "临期义务",
     "acceptance": "临期验收申请",
     "rectifications": "临期整改",
+    "plans": "临期年度计划",
+    "opinions": "临期评审意见",
     "jurisdictions": "涉及辖区",
     "notices": "提醒",
     "escalations": "督办",

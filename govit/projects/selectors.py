@@ -103,17 +103,22 @@ def task_list(
 
 
 def days_left(task: Task, today: dt.date | None = None) -> int | None:
-    """Working days from today to the due date (negative when overdue)."""
+    """Working days from today to the task's due date (negative when overdue)."""
+    return working_days_left(task.due_on, today or clock.today())
+
+
+def working_days_left(due_on: dt.date | None, today: dt.date) -> int | None:
+    """Working days from today to a due date (negative when overdue); None without one, or
+    beyond the years the calendar holds."""
     from govit.policy.calendar import CalendarYearMissing, default_calendar
 
-    if task.due_on is None:
+    if due_on is None:
         return None
-    today = today or clock.today()
     cal = default_calendar()
     try:
-        if task.due_on >= today:
-            return cal.working_days_between(today, task.due_on)
-        return -cal.working_days_between(task.due_on, today)
+        if due_on >= today:
+            return cal.working_days_between(today, due_on)
+        return -cal.working_days_between(due_on, today)
     except CalendarYearMissing:
         return None
 

@@ -465,16 +465,16 @@ ACTIONS = [
     ProjectAction(
         "extension-decide",
         _("审批延期验收"),
-        pf.ChangeDecideForm,
+        pf.ExtensionDecideForm,
         AUTHORITY,
         lambda u, p, d: delivery.extension_decide(
             actor=u,
-            extension=AcceptanceExtension.objects.get(pk=d["change"], project=p),
+            extension=AcceptanceExtension.objects.get(pk=d["extension"], project=p),
             approve=d["decision"] == "approve",
             opinion=d["opinion"],
         ),
         _steps("final_acceptance", "acceptance_application"),
-        {"change": _pending_extensions},
+        {"extension": _pending_extensions},
     ),
     ProjectAction(
         "terminate",
@@ -669,13 +669,22 @@ ACTIONS += [
 BY_SLUG = {a.slug: a for a in ACTIONS}
 
 
-def build_form(action: ProjectAction, project: Project, data: Any = None) -> forms.Form:
+def build_form(
+    action: ProjectAction, project: Project, data: Any = None, chosen: Any = None
+) -> forms.Form:
+    """The action's form for the project; ``chosen`` (the page's query, e.g. ``?change=7`` from
+    the 工作台) preselects the record a choice field names, when it is one of the choices."""
     form = action.form(data)
     form.project = project  # the forms that check against the project's records read it
     for name, choices in action.choices.items():
         form.fields[name].choices = [("", "—"), *choices(project)]
-    if action.slug == "extension-decide":
-        form.fields["change"].label = _("延期验收申请")
+        wanted = (chosen or {}).get(name)
+        if (
+            data is None
+            and wanted
+            and any(str(value) == wanted for value, _label in form.fields[name].choices)
+        ):
+            form.initial[name] = wanted
     if action.check is not None:
         form.check = lambda data: action.check(project, data)
     if action.slug == "change-decide":  # the approver reads each change in full before deciding

@@ -9,7 +9,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from govit.access.policy import is_auditor, org_kind, works
+from govit.core import kept
+from govit.notifications.selectors import unread_count
 from govit.organizations.models import AUTHORITY_KINDS, Role
+from govit.web import duties
 
 BADGE_MAX = 99  # the header shows "99+" above this many unread notifications
 
@@ -93,18 +96,12 @@ def badges(request: HttpRequest, user: Any) -> tuple[int, int]:
     nor on a part of a page (htmx), which has no header."""
     if not user.is_authenticated:
         return 0, 0
-    from govit.core import kept
-
     match = getattr(request, "resolver_match", None)
     partial = request.headers.get("HX-Request") == "true" or (
         match is not None and match.url_name in kept.PROJECT_VIEWS
     )
     known = getattr(request, "duties_owed", None)
     if partial or known is not None:
-        from govit.notifications.selectors import unread_count
-
         return unread_count(user, at_most=BADGE_MAX + 1), 0 if partial else known
-    from govit.web import duties
-
     owed, unread = duties.header_figures(user, unread_at_most=BADGE_MAX + 1)
     return unread, owed

@@ -17,21 +17,41 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govit.access.policy import jurisdiction_id, org_kind, works
+from govit.contracts.models import ChangeApproval, ChangeStatus
 from govit.core import clock
+from govit.delivery.models import (
+    AcceptanceExtension,
+    Evaluation,
+    ExtensionStatus,
+    Obligation,
+    Rectification,
+)
+from govit.delivery.steps import application_due_by, sets_application_due
+from govit.jurisdictions.models import Jurisdiction, RulebookVersion
+from govit.notifications.models import Notification
 from govit.organizations.models import AUTHORITY_KINDS, User
+from govit.planning.models import AnnualPlan, PlanEntry, PlanSignoff, PlanStatus, SignoffStatus
+from govit.planning.selectors import approver_kind
+from govit.policy.loader import LoadedRulebook
 from govit.projects import selectors as project_selectors
-from govit.projects.models import ProjectStatus, ProjectStep, StepStatus, Task
-from govit.web.templatetags.govit import path
+from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task
+from govit.projects.selectors import working_days_left
+from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
+from govit.reviews.selectors import expert_meetings
+from govit.web.labels import step_title
+from govit.web.templatetags.govit import path, tr
 
 # the kinds of duty, in the words of the page
 TASK = "task"  # 审批、备案、会签 or the unit's own step: an open Task of the account's office
@@ -97,21 +117,6 @@ class Duty:
         return (self.due_on is None, self.due_on or dt.date.max, self.project_id or 0, self.title)
 
 
-def working_days_left(due_on: dt.date | None, today: dt.date) -> int | None:
-    """Working days from today to the due date (negative when overdue)."""
-    from govit.policy.calendar import CalendarYearMissing, default_calendar
-
-    if due_on is None:
-        return None
-    cal = default_calendar()
-    try:
-        if due_on >= today:
-            return cal.working_days_between(today, due_on)
-        return -cal.working_days_between(due_on, today)
-    except CalendarYearMissing:
-        return None
-
-
 # --- tasks ---------------------------------------------------------------------------------------
 
 
@@ -128,6 +133,7 @@ def open_tasks(user: User) -> QuerySet[Task]:
             "project_id",
             "project__name",
             "step_id",
+            "step__kind",
             "step__name",
             "step__cite",
             "organization_id",
@@ -139,7 +145,7 @@ def open_tasks(user: User) -> QuerySet[Task]:
 def task_duty(task: Task, today: dt.date) -> Duty:
     return Duty(
         kind=TASK,
-        title=task.step.name,
+        title=step_title(task.step.kind, task.step.name),
         url=path("task-act", task.project_id, task.pk),  # reversed once a page
         who=task.organization.name,
         project_id=task.project_id,
@@ -181,17 +187,80 @@ def other_duties(user: User, today: dt.date | None = None) -> list[Duty]:
     return rows
 
 
+# Each kind of duty is one queryset below, read in full for the 工作台's rows and counted for the
+# header's figure (header_figures): the two never differ.
+
+
+def _steps_owed(organization_id: int) -> QuerySet[ProjectStep]:
+    """The unit's steps waiting for its materials: started on submission, or returned."""
+    return ProjectStep.objects.filter(
+        project__unit_id=organization_id,
+        project__status__in=UNDER_WAY,
+        status__in=(StepStatus.READY, StepStatus.RETURNED),
+    )
+
+
+def _obligations_owed(organization_id: int, today: dt.date) -> QuerySet[Obligation]:
+    """The unit's obligations not yet fulfilled, from the day their window opens."""
+    return Obligation.objects.filter(
+        project__unit_id=organization_id,
+        project__status__in=OBLIGATIONS_OWED,
+        fulfilled_at__isnull=True,
+    ).filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+
+
+def _built(organization_id: int) -> QuerySet[Project]:
+    """The unit's built projects whose final acceptance step has not come round yet."""
+    return Project.objects.filter(
+        unit_id=organization_id,
+        status__in=UNDER_WAY,
+        completed_on__isnull=False,
+        accepted_on__isnull=True,
+        steps__kind="final_acceptance",
+        steps__status=StepStatus.PENDING,
+    )
+
+
+def _approvals_owed(organization_id: int) -> QuerySet[ChangeApproval]:
+    """The office's open approvals (or co-approvals) of pending changes."""
+    return ChangeApproval.objects.filter(
+        organization_id=organization_id,
+        status="open",
+        change__status=ChangeStatus.PENDING,
+        change__project__status__in=UNDER_WAY,
+    )
+
+
+def _extensions_owed(jid: int | None) -> QuerySet[AcceptanceExtension]:
+    """Requests to apply for final acceptance later, awaiting the competent department."""
+    return AcceptanceExtension.objects.filter(
+        project__jurisdiction_id=jid,
+        project__status__in=UNDER_WAY,
+        status=ExtensionStatus.PENDING,
+    )
+
+
+def _rectifications_to_confirm(jid: int | None) -> QuerySet[Evaluation]:
+    """Evaluations whose findings must be rectified, for the department to confirm."""
+    return Evaluation.objects.filter(
+        project__jurisdiction_id=jid, rectification_required=True, rectified_at__isnull=True
+    ).exclude(project__status=ProjectStatus.DRAFT)
+
+
+def _opinions_owed(expert: Any) -> QuerySet[ReviewMeeting]:
+    """Drawn meetings the expert sits on with no opinion of theirs yet."""
+    return (
+        expert_meetings(expert)
+        .filter(status=MeetingStatus.DRAWN)
+        .exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
+    )
+
+
 def _submissions(user: User, today: dt.date) -> list[Duty]:
     """The unit's steps waiting for its materials: started on submission (待报送), or returned for
     revision (退回修改) — due by the rectification deadline where a failed acceptance set one."""
-    from govit.delivery.models import Rectification
-
     steps = (
-        ProjectStep.objects.filter(
-            project__unit_id=user.organization_id,
-            project__status__in=UNDER_WAY,
-            status__in=(StepStatus.READY, StepStatus.RETURNED),
-        )
+        _steps_owed(user.organization_id)
         .select_related("project")
         .only(
             "id",
@@ -203,13 +272,13 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
             "project__name",
             "project__completed_on",
             "project__accepted_on",
-            "project__rulebook_id",
-            "project__jurisdiction_id",
         )
         .annotate(
             rectify_by=Rectification.objects.filter(step=OuterRef("pk"), closed_at__isnull=True)
             .order_by("deadline")
-            .values("deadline")[:1]
+            .values("deadline")[:1],
+            extended_until=_extended_until("project_id"),
+            **_bound("project__"),
         )
         .order_by("project_id", "seq")
     )
@@ -218,15 +287,19 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
     for step in steps:
         returned = step.status == StepStatus.RETURNED
         due, cite = step.rectify_by, step.cite
-        if due is None and step.project.completed_on and step.project.accepted_on is None:
-            application_due, application_cite = _application_due(step)
+        built = step.project.completed_on and step.project.accepted_on is None
+        if due is None and built and step.kind == "final_acceptance" and step.version:
+            # 黑龙江: the last day to apply, 建成后半年内 (or the approved extension's)
+            application_due, application_cite = application_due_by(
+                _rulebook(step.version, step.digest), step.project.completed_on, step.extended_until
+            )
             if application_due is not None:
                 due, cite = application_due, application_cite
         rows.append(
             Duty(
                 kind=RESUBMIT if returned else SUBMIT,
                 title=(_("重新报送“%(step)s”") if returned else _("报送“%(step)s”"))
-                % {"step": step.name},
+                % {"step": step_title(step.kind, step.name)},
                 url=reverse("step-submit", args=[step.project_id, step.kind]),
                 who=unit,
                 project_id=step.project_id,
@@ -239,32 +312,20 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
     return rows
 
 
-def _application_due(step: ProjectStep) -> tuple[dt.date | None, str]:
-    """The last day to apply for final acceptance, for that step only (黑龙江: 建成后半年内)."""
-    if step.kind != "final_acceptance":
-        return None, ""
-    from govit.delivery.steps import application_due
-
-    return application_due(step.project)
-
-
 def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
     """A built project whose final acceptance must be applied for by a date the rulebook sets,
     while that step has not come round yet (when it has, the submission row carries the date)."""
-    from govit.delivery.steps import application_due
-    from govit.projects.models import Project
-
-    waiting = Project.objects.filter(
-        unit_id=user.organization_id,
-        status__in=UNDER_WAY,
-        completed_on__isnull=False,
-        accepted_on__isnull=True,
-        steps__kind="final_acceptance",
-        steps__status=StepStatus.PENDING,
-    ).select_related("jurisdiction__rulebook", "rulebook")
+    waiting = (
+        _built(user.organization_id)
+        .annotate(extended_until=_extended_until("pk"), **_bound())
+        .only("id", "name", "completed_on")
+    )
     rows = []
     for project in waiting:
-        due, cite = application_due(project)
+        if project.version is None:
+            continue
+        rb = _rulebook(project.version, project.digest)
+        due, cite = application_due_by(rb, project.completed_on, project.extended_until)
         if due is None:
             continue
         rows.append(
@@ -285,15 +346,8 @@ def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
 
 def _obligations(user: User, today: dt.date) -> list[Duty]:
     """The unit's obligations not yet fulfilled, from the day their window opens."""
-    from govit.delivery.models import Obligation
-
     owed = (
-        Obligation.objects.filter(
-            project__unit_id=user.organization_id,
-            project__status__in=OBLIGATIONS_OWED,
-            fulfilled_at__isnull=True,
-        )
-        .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+        _obligations_owed(user.organization_id, today)
         .select_related("project")
         .only("id", "name", "due_on", "cite", "project_id", "project__name")
     )
@@ -329,41 +383,72 @@ class PlanRule:
     cite: str
 
 
-_PLAN_RULES: dict[str, PlanRule | None] = {}  # by the stored rulebook's SM3 digest: never changes
+_RULEBOOKS: dict[str, LoadedRulebook] = {}  # by the stored version's SM3 digest: never changes
+
+
+def _rulebook(version_id: int, digest: str) -> LoadedRulebook:
+    """A stored rulebook version, its YAML read once a process (a query names it by its id and
+    digest, never reading the text)."""
+    if digest not in _RULEBOOKS:
+        _RULEBOOKS[digest] = RulebookVersion.objects.get(pk=version_id).load()
+    return _RULEBOOKS[digest]
+
+
+def _bound(prefix: str = "") -> dict[str, Any]:
+    """Annotations of a query of projects (``prefix`` "") or of their steps ("project__"): the
+    rulebook version the project is bound to (its own, else its jurisdiction's), by id and
+    digest (``_rulebook``)."""
+    return {
+        "version": Coalesce(f"{prefix}rulebook_id", f"{prefix}jurisdiction__rulebook_id"),
+        "digest": Coalesce(f"{prefix}rulebook__digest", f"{prefix}jurisdiction__rulebook__digest"),
+    }
+
+
+def _extended_until(project: str) -> Subquery:
+    """The latest approved acceptance extension's date of the project ``project`` names in the
+    outer query — with ``_bound``, what ``application_due_by`` needs, read in the same query."""
+    approved = AcceptanceExtension.objects.filter(
+        project=OuterRef(project), status=ExtensionStatus.APPROVED
+    )
+    return Subquery(approved.order_by("-until").values("until")[:1])
 
 
 def plan_rule(version_id: int | None, digest: str | None) -> PlanRule | None:
-    """The annual_plan rule of a stored rulebook version, read once a process."""
+    """The annual_plan rule of a stored rulebook version."""
     if version_id is None or digest is None:
         return None
-    if digest not in _PLAN_RULES:
-        from govit.jurisdictions.models import RulebookVersion
+    rb = _rulebook(version_id, digest)
+    step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
+    return PlanRule(step.actor, approver_kind(step), step.cite) if step else None
 
-        rb = RulebookVersion.objects.get(pk=version_id).load()
-        step = next((s for s in rb.model.steps if s.kind == "annual_plan"), None)
-        _PLAN_RULES[digest] = (
-            PlanRule(step.actor, step.approver or step.actor, step.cite) if step else None
-        )
-    return _PLAN_RULES[digest]
+
+def _built_owing(organization_id: int) -> int:
+    """The built projects of ``_built`` whose rulebook sets the application's last day (each
+    one duty, ``_acceptance_due``), counted from their rulebooks' digests in one query."""
+    bound = (
+        _built(organization_id)
+        .annotate(**_bound())
+        .values_list("pk", "version", "digest")
+        .distinct()
+    )
+    return sum(
+        1
+        for _pk, version, digest in bound
+        if version is not None and sets_application_due(_rulebook(version, digest))
+    )
 
 
 def _jurisdiction_rule(jid: int | None) -> PlanRule | None:
-    from govit.jurisdictions.models import Jurisdiction
-
     found = Jurisdiction.objects.filter(pk=jid).values("rulebook_id", "rulebook__digest").first()
     return plan_rule(found["rulebook_id"], found["rulebook__digest"]) if found else None
 
 
 def _waiting_plans(jid: int | None) -> QuerySet[Any]:
-    from govit.planning.models import AnnualPlan, PlanStatus
-
     return AnnualPlan.objects.filter(jurisdiction_id=jid).exclude(status=PlanStatus.APPROVED)
 
 
 def _unlisted(jid: int | None, kind: str) -> QuerySet[ProjectStep]:
     """The annual_plan steps waiting for this compiler in projects no plan lists yet."""
-    from govit.planning.models import PlanEntry
-
     return ProjectStep.objects.filter(
         project__jurisdiction_id=jid,
         project__status__in=UNDER_WAY,
@@ -376,8 +461,6 @@ def _unlisted(jid: int | None, kind: str) -> QuerySet[ProjectStep]:
 def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
     """Plans that wait for this office: the compiler's draft to send on (and the declared projects
     no plan lists yet), a co-compiler's 会签, the approver's 审定 — as the rulebook names them."""
-    from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
-
     jid = jurisdiction_id(user)
     plans = list(
         _waiting_plans(jid)
@@ -396,15 +479,13 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
     )
     unlisted = list(
         _unlisted(jid, kind)
-        .values("project__plan_year", "cite")
-        .annotate(n=Count("id"))
+        .values("project__plan_year")  # one row a year, as the header counts them
+        .annotate(n=Count("id"), cite=Max("cite"))
         .order_by("project__plan_year")
     )
     if not plans and not unlisted:
         return []
-    rule = _jurisdiction_rule(jid)
-    if rule is None:
-        return []
+    rule = _jurisdiction_rule(jid) if plans else None  # the unlisted name their own compiler
     office = user.organization.name
     rows = []
     for group in unlisted:
@@ -421,6 +502,8 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
             )
         )
     for plan in plans:
+        if rule is None:
+            break
         if plan.status == PlanStatus.DRAFT and kind == rule.compiler and plan.entry_count:
             kind_of, title = PLAN_COMPILE, _("报送“%(plan)s”")
         elif plan.status == PlanStatus.COUNTERSIGNING and plan.mine:
@@ -446,15 +529,8 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
 
 def _changes(user: User, today: dt.date) -> list[Duty]:
     """Changes awaiting this office's decision (the approver's or a co-approver's)."""
-    from govit.contracts.models import ChangeApproval, ChangeStatus
-
     waiting = (
-        ChangeApproval.objects.filter(
-            organization_id=user.organization_id,
-            status="open",
-            change__status=ChangeStatus.PENDING,
-            change__project__status__in=UNDER_WAY,
-        )
+        _approvals_owed(user.organization_id)
         .select_related("change__project", "organization")
         .only(
             "id",
@@ -501,18 +577,16 @@ def _expert_steps(user: User) -> QuerySet[ProjectStep]:
     )
 
 
-def _meetings(user: User, today: dt.date) -> list[Duty]:
-    """The expert meetings the competent department owes on a step experts join: convene one
-    (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
-    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
-
+def _meetings_owed(user: User) -> QuerySet[ProjectStep]:
+    """The steps of ``_expert_steps`` on which the department owes the meeting's next act: no
+    open meeting yet (convene it), one planned (draw its panel), or one drawn whose every expert
+    has given an opinion (conclude it) — while the experts owe theirs, the department owes
+    nothing. Each with its open meeting and that meeting's status."""
     latest = ReviewMeeting.objects.filter(
         step=OuterRef("pk"), status__in=(MeetingStatus.PLANNED, MeetingStatus.DRAWN)
     ).order_by("-pk")
-    steps = (
+    return (
         _expert_steps(user)
-        .select_related("project")
-        .only("id", "name", "cite", "due_on", "project_id", "project__name")
         .annotate(
             open_meeting=latest.values("pk")[:1],
             open_status=latest.values("status")[:1],
@@ -529,6 +603,21 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
                 .values("n")[:1]
             ),
         )
+        .filter(
+            Q(open_meeting__isnull=True)
+            | Q(open_status=MeetingStatus.PLANNED)
+            | Q(panel_size__gt=0, opinions_given__gte=F("panel_size"))
+        )
+    )
+
+
+def _meetings(user: User, today: dt.date) -> list[Duty]:
+    """The expert meetings the competent department owes on a step experts join: convene one
+    (and draw its panel), then conclude it once every expert on the panel has given an opinion."""
+    steps = (
+        _meetings_owed(user)
+        .select_related("project")
+        .only("id", "kind", "name", "cite", "due_on", "project_id", "project__name")
     )
     office = user.organization.name
     rows = []
@@ -543,17 +632,15 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
                 _("抽取评审专家：%(step)s"),
                 reverse("expert-meeting", args=[step.open_meeting]),
             )
-        elif step.panel_size and (step.opinions_given or 0) >= step.panel_size:
+        else:
             title, url = (
                 _("形成评审结论：%(step)s"),
                 reverse("expert-conclude", args=[step.open_meeting]),
             )
-        else:
-            continue  # the experts owe their opinions
         rows.append(
             Duty(
                 kind=MEETING,
-                title=title % {"step": step.name},
+                title=title % {"step": step_title(step.kind, step.name)},
                 url=url,
                 who=office,
                 project_id=step.project_id,
@@ -568,14 +655,8 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
 
 def _extensions(user: User, today: dt.date) -> list[Duty]:
     """Requests to apply for final acceptance later, awaiting the competent department."""
-    from govit.delivery.models import AcceptanceExtension, ExtensionStatus
-
     waiting = (
-        AcceptanceExtension.objects.filter(
-            project__jurisdiction_id=jurisdiction_id(user),
-            project__status__in=UNDER_WAY,
-            status=ExtensionStatus.PENDING,
-        )
+        _extensions_owed(jurisdiction_id(user))
         .select_related("project")
         .only("id", "until", "cite", "project_id", "project__name")
     )
@@ -596,22 +677,15 @@ def _extensions(user: User, today: dt.date) -> list[Duty]:
 
 def _rectified(user: User, today: dt.date) -> list[Duty]:
     """Evaluations whose findings must be rectified, for the department to confirm."""
-    from govit.delivery.models import Evaluation
-
     waiting = (
-        Evaluation.objects.filter(
-            project__jurisdiction_id=jurisdiction_id(user),
-            rectification_required=True,
-            rectified_at__isnull=True,
-        )
-        .exclude(project__status=ProjectStatus.DRAFT)
+        _rectifications_to_confirm(jurisdiction_id(user))
         .select_related("project")
         .only("id", "kind", "cite", "project_id", "project__name")
     )
     return [
         Duty(
             kind=RECTIFIED,
-            title=_("确认%(kind)s问题整改到位") % {"kind": e.get_kind_display()},
+            title=_("确认%(kind)s问题整改到位") % {"kind": tr(e.get_kind_display())},
             url=reverse("project-action", args=[e.project_id, "rectified"]) + f"?evaluation={e.pk}",
             who=user.organization.name,
             project_id=e.project_id,
@@ -625,15 +699,8 @@ def _rectified(user: User, today: dt.date) -> list[Duty]:
 def _opinions(expert: Any, today: dt.date) -> list[Duty]:
     """Meetings the expert sits on whose panel has been drawn and that have no opinion of theirs:
     due on the day of the meeting, else by the step's own due date."""
-    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
-
     meetings = (
-        ReviewMeeting.objects.filter(
-            status=MeetingStatus.DRAWN,
-            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
-        )
-        .exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
-        .select_related("project", "step")
+        _opinions_owed(expert)
         .only(
             "id",
             "title",
@@ -689,50 +756,22 @@ def header_figures(
     out in full only when there is something of theirs to count."""
     if not user.is_authenticated:
         return 0, 0
-    from govit.contracts.models import ChangeApproval, ChangeStatus
-    from govit.delivery.models import AcceptanceExtension, Evaluation, Obligation
-    from govit.notifications.models import Notification
-    from govit.planning.models import PlanSignoff, PlanStatus, SignoffStatus
-    from govit.projects.models import Project
-    from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
-
     today = today or clock.today()
     counts: dict[str, QuerySet[Any]] = {}
     if user.organization_id is not None:
         counts["tasks"] = open_tasks(user)
     expert = getattr(user, "expert", None)
     if expert is not None:
-        counts["opinions"] = ReviewMeeting.objects.filter(
-            status=MeetingStatus.DRAWN,
-            pk__in=Seat.objects.filter(expert=expert, vacated_at__isnull=True).values("meeting_id"),
-        ).exclude(Exists(ExpertOpinion.objects.filter(meeting=OuterRef("pk"), expert=expert)))
+        counts["opinions"] = _opinions_owed(expert)
     kind = org_kind(user)
     if works(user) and kind == "construction_unit":
         org = user.organization_id
-        counts["steps"] = ProjectStep.objects.filter(
-            project__unit_id=org,
-            project__status__in=UNDER_WAY,
-            status__in=(StepStatus.READY, StepStatus.RETURNED),
-        )
-        counts["obligations"] = Obligation.objects.filter(
-            project__unit_id=org, project__status__in=OBLIGATIONS_OWED, fulfilled_at__isnull=True
-        ).filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
-        counts["built"] = Project.objects.filter(
-            unit_id=org,
-            status__in=UNDER_WAY,
-            completed_on__isnull=False,
-            accepted_on__isnull=True,
-            steps__kind="final_acceptance",
-            steps__status=StepStatus.PENDING,
-        )
+        counts["steps"] = _steps_owed(org)
+        counts["obligations"] = _obligations_owed(org, today)
+        counts["built"] = _built(org)
     elif works(user) and kind in AUTHORITY_KINDS:
         jid = jurisdiction_id(user)
-        counts["changes"] = ChangeApproval.objects.filter(
-            organization_id=user.organization_id,
-            status="open",
-            change__status=ChangeStatus.PENDING,
-            change__project__status__in=UNDER_WAY,
-        )
+        counts["changes"] = _approvals_owed(user.organization_id)
         plans = _waiting_plans(jid)
         counts["drafts"] = plans.filter(status=PlanStatus.DRAFT, entries__isnull=False)
         counts["submitted"] = plans.filter(status=PlanStatus.SUBMITTED)
@@ -744,13 +783,9 @@ def header_figures(
         )
         counts["years"] = _unlisted(jid, kind)
         if kind == "competent_department":
-            counts["expert_steps"] = _expert_steps(user)
-            counts["extensions"] = AcceptanceExtension.objects.filter(
-                project__jurisdiction_id=jid, project__status__in=UNDER_WAY, status="pending"
-            )
-            counts["rectified"] = Evaluation.objects.filter(
-                project__jurisdiction_id=jid, rectification_required=True, rectified_at__isnull=True
-            ).exclude(project__status=ProjectStatus.DRAFT)
+            counts["meetings"] = _meetings_owed(user)
+            counts["extensions"] = _extensions_owed(jid)
+            counts["rectified"] = _rectifications_to_confirm(jid)
     figures: dict[str, Any] = {
         f"n_{name}": _counted(qs, "project__plan_year" if name == "years" else "pk")
         for name, qs in counts.items()
@@ -768,8 +803,6 @@ def header_figures(
             output_field=IntegerField(),
         )
     if "drafts" in counts:  # the plan rule is the jurisdiction's rulebook's
-        from govit.jurisdictions.models import Jurisdiction
-
         bound = Jurisdiction.objects.filter(pk=jurisdiction_id(user))
         figures["rulebook"] = Subquery(bound.values("rulebook_id")[:1])
         figures["digest"] = Subquery(bound.values("rulebook__digest")[:1])
@@ -777,16 +810,15 @@ def header_figures(
     n = {name: found.get(f"n_{name}") or 0 for name in counts}
     total = sum(n.get(name, 0) for name in ("tasks", "opinions", "steps", "obligations", "changes"))
     total += n.get("extensions", 0) + n.get("rectified", 0) + n.get("countersign", 0)
+    total += n.get("meetings", 0)
     total += n.get("years", 0)  # one row a plan year
     if n.get("drafts") or n.get("submitted"):
         rule = plan_rule(found["rulebook"], found["digest"])
         if rule is not None:
             total += n["drafts"] if kind == rule.compiler else 0
             total += n["submitted"] if kind == rule.approver else 0
-    if n.get("expert_steps"):  # convened, drawn, concluded: worked out for these few
-        total += len(_meetings(user, today))
-    if n.get("built"):  # the date is the rulebook's: worked out for these few
-        total += len(_acceptance_due(user, today))
+    if n.get("built"):  # whether a date is owed is the rulebook's
+        total += _built_owing(user.organization_id)
     return total, found.get("unread") or 0
 
 

@@ -319,6 +319,14 @@ class ChangeDecideForm(forms.Form):
     )
 
 
+class ExtensionDecideForm(ChangeDecideForm):
+    """The department's decision on a request to apply for final acceptance later."""
+
+    change = None  # type: ignore[assignment]
+    extension = forms.TypedChoiceField(label=_("延期验收申请"), coerce=int)
+    field_order = ("extension", "decision", "opinion")
+
+
 def _at_field(form: forms.Form, field: str, check: Callable[[], None]) -> None:
     """Run one of the services' own checks and show its refusal at ``field``: the same words the
     service (and the API) would answer, before anything is sent."""

@@ -32,6 +32,7 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
+from govit.web import duties as desk
 from govit.web.labels import event_actor_name, event_actor_text, event_kind_label, step_label
 
 EVENTS_SHOWN = 50  # events a page of the project's history
@@ -78,8 +79,6 @@ def workbench(user: User, page_number: Any = None) -> dict[str, Any]:
     by due date (the overdue first), counted exactly with the overdue ones in one query and read
     with only the columns the page shows; then the other duties — submissions, plan 会签 and
     审定, change decisions, an expert's opinion, obligations — all of them, by due date."""
-    from govit.web import duties as desk
-
     today = clock.today()
     tasks = desk.open_tasks(user)
     counts = tasks.order_by().aggregate(  # COUNT(*): counted from the index, rows unread

@@ -20,6 +20,7 @@ from govit.delivery import services as delivery
 from govit.delivery.models import Obligation
 from govit.demo.driver import advance_to, plan_in
 from govit.documents.services import document_upload
+from govit.organizations.backends import GovitBackend
 from govit.planning import services as planning
 from govit.projects import services as projects
 from govit.reviews import services as reviews
@@ -30,6 +31,7 @@ from tests.api.helpers import experts
 from tests.core.test_kept import get, kept_on, signed_in, twice  # noqa: F401 - fixture
 from tests.delivery.conftest import staffed
 from tests.delivery.test_rules import built, change
+from tests.delivery.test_unit_record import last_years_project
 from tests.workflow import flows
 from tests.workflow.conftest import PDF, make_cast
 
@@ -91,12 +93,16 @@ def test_the_unit_owes_the_scheme_once_the_plan_is_approved_and_its_resubmission
     assert f'href="{submit}"' in html and "您有 1 项待办" in html
     assert "工作台（1）" in html  # the header counts it
     counted_alike(unit)
+    with translation.override("en"):  # in English, the step's English name
+        assert [d.title for d in of(unit, project)] == ["Submit “Scheme review”"]
 
     with clock.frozen(D(2026, 11, 2)):
         flows.submitted(cast, project, "scheme_review")
     assert of(unit, project) == []
     [task] = of(competent, project)
     assert (task.kind, task.due_on) == (duties.TASK, project.steps.get(kind="scheme_review").due_on)
+    with translation.override("en"):
+        assert [d.title for d in of(competent, project)] == ["Scheme review"]
     with clock.frozen(D(2026, 11, 3)):
         projects.task_act(
             actor=competent,
@@ -155,6 +161,38 @@ def test_heilongjiang_the_acceptance_application_is_due_half_a_year_after_comple
     assert project.completed_on == D(2027, 3, 1)
     [owed] = of(unit, project, duties.SUBMIT, today=D(2027, 3, 2))
     assert (owed.due_on, owed.cite) == (D(2027, 9, 1), "第二十九条第三款")
+
+
+def test_the_header_counts_built_projects_awaiting_acceptance_in_queries_that_do_not_grow(tree):
+    """黑龙江第二十九条第三款: each built project owes its acceptance application by a date; the
+    header counts them on every page without reading each project's rulebook and extensions."""
+    cast = staffed(tree, "heilongjiang")
+    unit = cast.user("unit")
+
+    def header_queries() -> tuple[int, int, int]:
+        with clock.frozen(D(2027, 3, 2)), CaptureQueriesContext(connection) as queries:
+            owed = duties.count(unit)
+        with clock.frozen(D(2027, 3, 2)), CaptureQueriesContext(connection) as rows:
+            duties.other_duties(unit)  # the 工作台's rows: as few
+        return owed, len(queries), len(rows)
+
+    first = built(cast, "heilongjiang")
+    with clock.frozen(D(2027, 3, 1)):
+        advance_to(cast, first, "archive_acceptance")
+    duties.count(unit)  # the rulebook, read once a process
+    one = header_queries()
+    for _ in range(2):
+        project = built(cast, "heilongjiang")
+        with clock.frozen(D(2027, 3, 1)):
+            advance_to(cast, project, "archive_acceptance")
+    three = header_queries()
+    assert [d.kind for d in of(unit, kind=duties.ACCEPTANCE_DUE, today=D(2027, 3, 2))] == [
+        duties.ACCEPTANCE_DUE
+    ] * 3
+    counted_alike(unit, D(2027, 3, 2))
+    # the counts and the rulebooks of the built projects: two queries, however many there are
+    assert three[0] == 3 * one[0] and three[1] == one[1] == 2, (one, three)
+    assert three[2] == one[2], (one, three)
 
 
 # --- plans -------------------------------------------------------------------------------------
@@ -222,7 +260,15 @@ def test_a_plan_waits_in_the_desk_of_its_compiler_each_co_compiler_and_its_appro
 # --- changes, extensions ---------------------------------------------------------------------------
 
 
-def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tree):
+def preselected(client, user, url: str, field: str, pk: int) -> bool:
+    """Following the duty's link, the action's form has the record it names already chosen."""
+    client.force_login(user)
+    html = client.get(url).content.decode()
+    select = html.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+    return f'<option value="{pk}" selected>' in select
+
+
+def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(client, tree):
     cast = staffed(tree, "lianping")
     project = built(cast, "lianping", stage="construction")
     document_upload(
@@ -240,6 +286,7 @@ def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tre
             reverse("project-action", args=[project.pk, "change-decide"]) + f"?change={pending.pk}"
         )
         assert owed.cite == pending.cite and owed.who == user.organization.name
+        assert preselected(client, user, owed.url, "change", pending.pk)
         counted_alike(user)
     assert of(unit, project, duties.CHANGE_DECIDE) == []
     assert of(cast.user("development_reform"), project, duties.CHANGE_DECIDE) == []
@@ -250,7 +297,7 @@ def test_a_change_awaits_the_approver_and_the_co_approver_until_each_decides(tre
     assert of(finance, project, duties.CHANGE_DECIDE) == []
 
 
-def test_an_extension_request_awaits_the_competent_department(tree):
+def test_an_extension_request_awaits_the_competent_department(client, tree):
     cast = staffed(tree, "heilongjiang")
     project = built(cast, "heilongjiang")
     unit, competent = cast.user("unit"), cast.user("competent_department")
@@ -261,6 +308,7 @@ def test_an_extension_request_awaits_the_competent_department(tree):
         )
         [owed] = of(competent, project, duties.EXTENSION_DECIDE)
         assert owed.cite == extension.cite and "2027-12-01" in owed.title
+        assert preselected(client, competent, owed.url, "extension", extension.pk)
         assert of(unit, project, duties.EXTENSION_DECIDE) == []
         counted_alike(competent)
         delivery.extension_decide(actor=competent, extension=extension, approve=True)
@@ -268,6 +316,33 @@ def test_an_extension_request_awaits_the_competent_department(tree):
         # the unit's application is now due by the extended date
         [submit] = of(unit, project, duties.SUBMIT)
         assert submit.due_on == D(2027, 12, 1)
+
+
+def test_an_evaluations_rectification_awaits_the_departments_confirmation(client, tree):
+    """湘西第十六条第（三）项: findings to rectify wait for the competent department to confirm
+    them rectified; the link opens the form with that evaluation chosen."""
+    cast = staffed(tree, "xiangxi")
+    competent = cast.user("competent_department")
+    project = last_years_project(cast, "post_evaluation")
+    with clock.frozen(D(2026, 9, 1)):
+        evaluation = delivery.evaluation_record(
+            actor=competent,
+            project=project,
+            kind="post",
+            score="58",
+            grade="poor",
+            findings="系统使用率低",
+            rectification_required=True,
+        )
+    [owed] = of(competent, project, duties.RECTIFIED)
+    assert (owed.title, owed.cite) == ("确认运行后评价问题整改到位", evaluation.cite)
+    assert preselected(client, competent, owed.url, "evaluation", evaluation.pk)
+    with translation.override("en"):
+        assert "Post-evaluation" in of(competent, project, duties.RECTIFIED)[0].title
+    assert of(cast.user("unit"), project, duties.RECTIFIED) == []
+    counted_alike(competent)
+    delivery.evaluation_rectified(actor=competent, evaluation=evaluation, note="已整改")
+    assert of(competent, project, duties.RECTIFIED) == []
 
 
 # --- experts -------------------------------------------------------------------------------------
@@ -310,10 +385,54 @@ def test_an_expert_owes_an_opinion_on_each_meeting_drawn_until_given(client, tre
     assert of(first.user) == [] and len(of(panel[1].user)) == 1
 
 
+def test_the_departments_meeting_duties_are_counted_in_the_headers_one_query(tree):
+    """连平第二十四条第一款: experts join the unit's final acceptance; once the department has
+    countersigned, what it still owes there is the meeting: convene it, draw it, and conclude it
+    once every opinion is in — each counted by the header in its one query, as the 工作台 lists."""
+    cast = staffed(tree, "lianping")
+    pool = experts(cast, "政务信息化", 4, prefix="lianping")
+    competent, unit = cast.user("competent_department"), cast.user("unit")
+    project = built(cast, "lianping", stage="final_acceptance", pool=pool)
+    step = project.steps.get(kind="final_acceptance")
+    with clock.frozen(D(2027, 3, 1)):
+        if step.status == "ready":
+            flows.upload_all(unit, project, step.documents)
+            projects.step_submit(actor=unit, step=step)
+        own = flows.open_task(project, "final_acceptance", "competent_department")
+        projects.task_act(actor=competent, task_id=own.pk, action="approve", opinion="同意")
+
+    signed_in_as = GovitBackend().get_user(competent.pk)  # as a request reads the user
+
+    def desk() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            owed = duties.count(signed_in_as)
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        titles = [d.title.split("：")[0] for d in of(competent, project, duties.MEETING)]
+        assert owed == page_selectors.workbench(competent)["duty_count"]
+        return titles
+
+    assert desk() == ["组织专家评审"]
+    meeting = reviews.meeting_create(
+        actor=competent,
+        project=project,
+        step_kind="final_acceptance",
+        specialty="政务信息化",
+        size=3,
+    )
+    assert desk() == ["抽取评审专家"]
+    reviews.draw_make(actor=competent, meeting=meeting)
+    assert desk() == []  # the experts owe their opinions
+    for expert in current_panel(meeting):
+        reviews.opinion_submit(
+            actor=expert.user, meeting=meeting, text="同意", score="90", conclusion="approve"
+        )
+    assert desk() == ["形成评审结论"]
+
+
 # --- obligations ---------------------------------------------------------------------------------
 
 
-def test_a_yearly_obligation_is_the_units_until_fulfilled(tree):
+def test_a_yearly_obligation_is_the_units_until_fulfilled(client, tree):
     cast = staffed(tree, "heilongjiang")
     project = built(cast, "heilongjiang", stage="construction")
     unit = cast.user("unit")
@@ -326,6 +445,7 @@ def test_a_yearly_obligation_is_the_units_until_fulfilled(tree):
         obligation.cite,
     )
     assert owed.url.startswith(reverse("project-action", args=[project.pk, "obligation"]))
+    assert preselected(client, unit, owed.url, "obligation", obligation.pk)
     assert of(cast.user("other_unit"), project) == []
     assert of(cast.user("competent_department"), project, duties.OBLIGATION) == []
     counted_alike(unit)

@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from govit.core import clock
 from govit.delivery.services import evaluation_record
-from govit.demo.driver import block_checks, prerequisites, upload_missing, user_of
+from govit.demo.driver import act_on, block_checks, prerequisites, upload_missing
 from govit.planning import services as planning
 from govit.planning.models import AnnualPlan, PlanStatus
 from govit.projects import services as projects
@@ -213,25 +213,12 @@ def walk(desk: Desk, pool, start: dt.date) -> list[str]:
             task = tasks[0]
             url = reverse("task-act", args=[project.pk, task.pk])
             desk.expect(url, desk.office(task.organization), f"待办：{step.name}")
-            user = user_of(cast, task.organization)
-            if task.actor == "construction_unit":
-                if step.kind == "self_evaluation":
-                    window = project.obligations.filter(code="SELF_EVALUATION").first()
-                    if window is not None and window.opens_on and window.opens_on > today:
-                        today = window.opens_on
-                        continue
-                upload_missing(user, project, step.documents)
-                prerequisites(cast, project, step, user)
-                action = "complete"
-            else:
-                action = "acknowledge" if step.filing else "approve"
-            projects.task_act(
-                actor=user,
-                task_id=task.pk,
-                action=action,
-                opinion="同意",
-                confirmed_checks=block_checks(step) if task.lead else (),
-            )
+            if task.actor == "construction_unit" and step.kind == "self_evaluation":
+                window = project.obligations.filter(code="SELF_EVALUATION").first()
+                if window is not None and window.opens_on and window.opens_on > today:
+                    today = window.opens_on
+                    continue
+            act_on(cast, project, step, task)
         today += dt.timedelta(days=1)
     project.refresh_from_db()
     assert project.status == ProjectStatus.COMPLETED, f"stopped at {project.stage}"

@@ -415,7 +415,7 @@ def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     action = project_actions.BY_SLUG.get(slug)
     if action is None:
         raise Http404(_("没有这项操作"))
-    form = project_actions.build_form(action, project, request.POST or None)
+    form = project_actions.build_form(action, project, request.POST or None, request.GET)
     if request.method == "POST" and form.is_valid():
         try:
             action.perform(request.user, project, form.cleaned_data)
