@@ -73,7 +73,7 @@ def _vendors(kinds: tuple[str, ...]) -> Callable[[Project], list[tuple[Any, str]
 
 def _contracts(project: Project) -> list[tuple[Any, str]]:
     return [
-        (c.pk, f"{c.number} · {c.vendor.name} · {c.amount} 元")
+        (c.pk, f"{c.number} · {c.vendor.name} · {yuan_as_wan(c.amount)} 万元")
         for c in project.contracts.live().select_related("vendor")
     ]
 
@@ -104,7 +104,10 @@ def _live_procurements(project: Project) -> list[tuple[Any, str]]:
 
 def _pending_changes(project: Project) -> list[tuple[Any, str]]:
     return [
-        (c.pk, f"第{c.number}次变更 · 变更部分 {c.amount} 元 · 变更后合同总金额 {c.new_total} 元")
+        (
+            c.pk,
+            f"第{c.number}次变更 · 变更部分 {yuan_as_wan(c.amount)} 万元 · 变更后合同总金额 {yuan_as_wan(c.new_total)} 万元",
+        )
         for c in project.changes.filter(status=ChangeStatus.PENDING)
     ]
 

@@ -261,3 +261,73 @@ def test_a_change_cannot_take_out_more_than_the_contract_holds(tree):
         )
     assert caught.value.code == "ORIGINAL_EXCEEDS_CONTRACT"
     assert not project.changes.exists()
+
+
+def _extension(amount):
+    """A 变更单 that adds equipment worth ``amount`` 元."""
+    return [
+        {
+            "category": "hardware",
+            "new_model": "扩容节点",
+            "new_quantity": 1,
+            "new_unit_price": amount,
+        }
+    ]
+
+
+def _room(project):
+    """What the 批复概算 (or total investment) leaves after the contracts in force."""
+    budget, _ = selectors.budget_of(project)
+    signed = sum((c.amount for c in project.contracts.live()), Decimal(0))
+    return budget - signed
+
+
+def test_a_change_beyond_the_budget_is_said_to_the_applicant_and_must_be_acknowledged(tree):
+    cast = staffed(tree, "yueyang")
+    project = built(cast, "yueyang", stage="construction")
+    over = _room(project) + 10_000
+    ask = dict(
+        actor=cast.user("unit"),
+        project=project,
+        reason="business_development",
+        basis="业务量增长",
+        description="扩容",
+        items=_extension(over),
+    )
+    error = refused(lambda: services.change_request(**ask), "FINDINGS_NOT_ACKNOWLEDGED")
+    assert "超过" in error.message and "万元" in error.message and ",元" not in error.message
+    change = services.change_request(**ask, acknowledged=["CHANGE_OVER_BUDGET"])
+    assert change.acknowledgement["codes"] == ["CHANGE_OVER_BUDGET"]
+    assert [f["code"] for f in change.findings] == ["CHANGE_OVER_BUDGET"]
+
+
+def test_the_budget_check_of_a_new_contract_counts_the_agreed_changes(tree):
+    cast = staffed(tree, "yueyang")
+    project = built(cast, "yueyang", stage="construction")
+    main = project.contracts.get(kind="main")
+    added = (main.amount * 5 / 100).quantize(Decimal("0.01"))
+    change = services.change_request(
+        actor=cast.user("unit"),
+        project=project,
+        reason="business_development",
+        basis="业务量增长",
+        description="扩容",
+        items=_extension(added),
+        acknowledged=["CHANGE_OVER_BUDGET"],
+    )
+    change = services.change_decide(
+        actor=cast.user("competent_department"), change=change, decision="approve"
+    )
+    assert change.status == "approved"
+    amount = (_room(project) - added / 2).quantize(Decimal("0.01"))  # fits only without the change
+    with clock.frozen(TODAY):
+        found = selectors.contract_entry_findings(
+            project,
+            kind="other",
+            vendor=cast.user("contractor").organization,
+            amount=amount,
+            signed_on=TODAY,
+            values=ALL_CLAUSES,
+        )
+    over = [f for f in found if f["code"] == "CONTRACTS_OVER_BUDGET"]
+    assert over and "含已同意的变更" in over[0]["message"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from govit.policy.conditions import money
 from govit.policy.loader import all_rulebooks, get_rulebook
 from govit.policy.render import aspects, coverage, diff, show
 
@@ -85,3 +88,19 @@ def test_gates_read_as_conditions_in_chinese():
     )
     assert "prior_year_projects_accepted" not in text
     assert "申报时提示审核）【第三十三条】" in show(get_rulebook("linxiang"))
+
+
+@pytest.mark.parametrize(
+    ("yuan", "text"),
+    [
+        (2_000_000, "200万元"),
+        (1_999_999, "199.9999万元"),
+        ("1000000.01", "100.000001万元"),  # exact to the 分, never rounded
+        (4_529_664, "452.9664万元"),
+        (5000, "0.5万元"),
+        ("-280000", "-28万元"),
+        (123_456_789_012, "12,345,678.9012万元"),
+    ],
+)
+def test_amounts_in_messages_are_in_wan_exact_to_the_fen(yuan, text):
+    assert money(yuan) == text
