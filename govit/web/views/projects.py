@@ -304,6 +304,7 @@ def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "materials": materials,
         "missing": [row["m"] for row in materials if not row["m"].satisfied],
         "can_upload": page_selectors.is_unit_user(request.user),
+        "history": page_selectors.step_history(step),  # the return opinion to act on
     }
     return render(request, "web/projects/submit.html", context)
 
@@ -364,6 +365,7 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
         "can_urge": works(request.user),  # an auditor reads, and does nothing
         "experts": step_panel(request.user, step),  # 专家评审, 验收会: the meetings, the draw
+        "history": page_selectors.step_history(step),  # 报送说明, earlier rounds' returns
     }
     return render(request, "web/projects/task.html", context)
 
