@@ -449,7 +449,7 @@ def accepting(cast, pool):
     with clock.frozen(dt.date(2026, 10, 21)):
         project = advance_to(cast, project, "final_acceptance", pool=review_pool)
         step = project.steps.get(kind="final_acceptance")
-        upload_missing(cast.user("unit"), project, step.documents)
+        upload_missing(cast.user("unit"), project, step)
         projects.step_submit(actor=cast.user("unit"), step=step)
     return project
 

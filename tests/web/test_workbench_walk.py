@@ -182,7 +182,7 @@ def walk(desk: Desk, pool, start: dt.date) -> list[str]:
                         continue
                 url = reverse("step-submit", args=[project.pk, step.kind])
                 desk.expect(url, desk.office(unit.organization), f"报送：{step.name}")
-                upload_missing(unit, project, step.documents)
+                upload_missing(unit, project, step)
                 if step.kind == "self_evaluation":
                     prerequisites(cast, project, step, unit)
                 projects.step_submit(actor=unit, step=step)
@@ -220,7 +220,7 @@ def walk(desk: Desk, pool, start: dt.date) -> list[str]:
                     if window is not None and window.opens_on and window.opens_on > today:
                         today = window.opens_on
                         continue
-                upload_missing(user, project, step.documents)
+                upload_missing(user, project, step)
                 prerequisites(cast, project, step, user)
                 action = "complete"
             else:
