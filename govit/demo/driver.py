@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+import zlib
 
 from govit.contracts import services as contracts
 from govit.core import clock
 from govit.demo.cast import Cast
-from govit.documents.models import Document
+from govit.documents.materials import missing_materials
 from govit.documents.services import document_upload
 from govit.organizations.models import Organization, User
 from govit.planning import services as planning
@@ -20,8 +20,6 @@ from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
 from govit.reviews import services as reviews
 from govit.reviews.models import Expert
-
-PDF = b"%PDF-1.7\n% GovIT demonstration document\n"
 
 
 class Stuck(RuntimeError):
@@ -35,21 +33,48 @@ def user_of(cast: Cast, organization: Organization) -> User:
     raise Stuck(f"no user of {organization.name} in the cast")
 
 
-def upload_missing(user: User, project: Project, documents: list[dict[str, Any]]) -> None:
-    have = set(
-        Document.objects.filter(project=project, versions__isnull=False).values_list(
-            "name", flat=True
-        )
+def demo_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF (its text is ASCII: the built-in PDF fonts have no Chinese)."""
+    text = f"GovIT demonstration document {zlib.crc32(title.encode()):08x}"
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
     )
-    for doc in documents:
-        if doc.get("by", "construction_unit") == "construction_unit" and doc["name"] not in have:
-            document_upload(
-                actor=user,
-                project=project,
-                name=doc["name"],
-                upload=io.BytesIO(PDF),
-                filename="材料.pdf",
-            )
+    return bytes(out)
+
+
+def upload_missing(user: User, project: Project, step: ProjectStep) -> None:
+    """Upload, into its slot, each material of the step the unit owes and has not yet given
+    (documents/materials.py): the document takes the material's key, name and step, as the
+    page's 上传 does. What is there already is left alone, so running it again adds nothing."""
+    for material in missing_materials(step):
+        if material.issued_elsewhere:
+            continue
+        document_upload(
+            actor=user,
+            project=project,
+            name=material.name,
+            material=material.key,
+            upload=io.BytesIO(demo_pdf(material.name)),
+            filename=material.name.replace("/", "／")[:80] + ".pdf",
+        )
 
 
 def block_checks(step: ProjectStep) -> list[str]:
@@ -177,7 +202,7 @@ def advance_to(
             plan_in(cast, project)
             continue
         if step.status in (StepStatus.READY, StepStatus.RETURNED):
-            upload_missing(unit_user, project, step.documents)
+            upload_missing(unit_user, project, step)
             projects.step_submit(actor=unit_user, step=step)
             continue
         if step.status != StepStatus.IN_REVIEW:
@@ -216,7 +241,7 @@ def act_on(cast: Cast, project: Project, step: ProjectStep, task: Task) -> None:
     material and record it needs, an authority approves (or acknowledges a filing)."""
     user = user_of(cast, task.organization)
     if task.actor == "construction_unit":
-        upload_missing(user, project, step.documents)
+        upload_missing(user, project, step)
         prerequisites(cast, project, step, user)
         action = "complete"
     else:

@@ -28,8 +28,8 @@ from govit.demo.cast import (
     build_tree,
     staff,
 )
-from govit.demo.driver import Stuck, block_checks, user_of
-from govit.documents.models import Document
+from govit.demo.driver import Stuck, block_checks, demo_pdf, upload_missing, user_of
+from govit.documents.materials import first_step
 from govit.documents.services import document_upload
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation
 from govit.jurisdictions.selectors import authority_name as rulebook_authority_name
@@ -119,33 +119,6 @@ RETURNS = {
     "final_acceptance": "部分功能未达到合同约定（与省级平台的数据对接未完成），性能测试报告缺失，"
     "验收不予通过，请限期整改后重新申请验收",
 }
-
-
-def _pdf(title: str) -> bytes:
-    """A small, valid one-page PDF (its text is ASCII: the built-in PDF fonts have no Chinese)."""
-    text = f"GovIT demonstration document {zlib.crc32(title.encode()):08x}"
-    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _hash(*parts: object) -> int:
@@ -567,19 +540,8 @@ def _experts(world: World, place: str, jurisdiction: Jurisdiction, names: Any) -
 def _upload(user: User, project: Project, name: str) -> Any:
     filename = name.replace("/", "／")[:80] + ".pdf"
     return document_upload(
-        actor=user, project=project, name=name, upload=io.BytesIO(_pdf(name)), filename=filename
+        actor=user, project=project, name=name, upload=io.BytesIO(demo_pdf(name)), filename=filename
     )
-
-
-def _upload_missing(user: User, project: Project, documents: list[dict[str, Any]]) -> None:
-    have = set(
-        Document.objects.filter(project=project, versions__isnull=False).values_list(
-            "name", flat=True
-        )
-    )
-    for doc in documents:
-        if doc.get("by", "construction_unit") == "construction_unit" and doc["name"] not in have:
-            _upload(user, project, doc["name"])
 
 
 class Actions:
@@ -630,7 +592,9 @@ class Actions:
         with self.tick(40):
             if s.target == catalog.DRAFT:
                 documents = documents[: 1 + _hash(s.key) % 2]
-            _upload_missing(self.unit, project, [dict(d) for d in documents])
+            first = first_step(project)  # the slots the declaration will have
+            first.documents = [dict(d) for d in documents]
+            upload_missing(self.unit, project, first)
 
     def declare(self) -> None:
         self.start()
@@ -657,7 +621,7 @@ class Actions:
 
     def do_submit(self, project: Project, step: ProjectStep) -> None:
         with self.tick(5):
-            _upload_missing(self.unit, project, step.documents)
+            upload_missing(self.unit, project, step)
         with self.tick(30):
             projects.step_submit(actor=self.unit, step=step, note="材料已齐，请审核")
 
@@ -741,7 +705,7 @@ class Actions:
         budget = None
         if task.actor == "construction_unit":
             action, opinion, user = "complete", UNIT_NOTES.get(step.kind, "已办结"), self.unit
-            _upload_missing(user, project, step.documents)
+            upload_missing(user, project, step)
         elif task.actor in ("contractor", "supervisor"):
             action, opinion = "approve", "已确认"
         else:

@@ -40,6 +40,12 @@ class AnnualPlan(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # the approver's last 退回修改 (each one is also an event); the plan is back in 编制中
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_opinion = models.TextField("退回意见", blank=True)
     round = models.PositiveSmallIntegerField("会签轮次", default=0)
     version = models.PositiveIntegerField(default=1)
 

@@ -47,8 +47,9 @@ def until_plan(rb: Any) -> tuple[str, ...]:
 
 
 def year_plans(jurisdiction: Jurisdiction, year: int) -> list[AnnualPlan]:
-    """The year's plans, each with how many projects it lists and their sum, and who compiled
-    and approved it (``compiled_by``, ``approved_by_name``: the organization, else the person).
+    """The year's plans, each with how many projects it lists and their sum, and who compiled,
+    approved and last returned it (``compiled_by``, ``approved_by_name``, ``returned_by_name``:
+    the organization, else the person).
     ``entry_ids`` (the sum of its lines' ids) changes with every line added or removed, since a
     new line's id is larger than any before it: with the status it tells whether the plans moved
     a card. (The names as columns: whole users grouped by would cost more than the page's
@@ -61,7 +62,7 @@ def year_plans(jurisdiction: Jurisdiction, year: int) -> list[AnnualPlan]:
             entry_ids=Sum("entries__id"),
             **{
                 f"{who}_{name}": F(f"{who}__{path}")
-                for who in ("created_by", "approved_by")
+                for who in ("created_by", "approved_by", "returned_by")
                 for name, path in (
                     ("org", "organization__name"),
                     ("real_name", "real_name"),
@@ -77,6 +78,9 @@ def year_plans(jurisdiction: Jurisdiction, year: int) -> list[AnnualPlan]:
         )
         plan.approved_by_name = (
             plan.approved_by_org or plan.approved_by_real_name or plan.approved_by_username
+        )
+        plan.returned_by_name = (
+            plan.returned_by_org or plan.returned_by_real_name or plan.returned_by_username
         )
     return plans
 

@@ -317,6 +317,7 @@ def plan_return(*, actor: User, plan: AnnualPlan, opinion: str) -> AnnualPlan:
     if not opinion.strip():
         raise InvalidInput("退回须填写意见", code="OPINION_REQUIRED")
     plan.status = PlanStatus.DRAFT
+    plan.returned_at, plan.returned_by, plan.return_opinion = clock.now(), actor, opinion
     plan.version += 1
     plan.save()
     record(

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from govit.core import clock
+from govit.core.errors import DomainError, InvalidInput, RuleRefused
 from govit.policy.schema import ExpertPanel
 from govit.projects import workflow
-from govit.projects.models import PartyRole, ProjectStep
+from govit.projects.models import PartyRole, Project, ProjectStep
 from govit.reviews import draw as algorithm
-from govit.reviews.models import Expert, ReviewMeeting, Seat
+from govit.reviews.models import Expert, MeetingStatus, ReviewMeeting, Seat
 
 
 def expert_panel(step: ProjectStep) -> ExpertPanel | None:
@@ -41,6 +43,13 @@ def current_panel(meeting: ReviewMeeting) -> list[Expert]:
     """The experts sitting on a meeting now: the drawn ones, with replacements swapped in."""
     seats = Seat.objects.filter(meeting=meeting, vacated_at__isnull=True).select_related("expert")
     return [seat.expert for seat in seats.order_by("position")]
+
+
+def holds_seat(seat: Seat) -> bool:
+    """Whether a seat still gives its expert the meeting's materials: not vacated by a
+    replacement, and the meeting not cancelled (its seats are then released; they stay on record
+    as drawn, so the draw can still be verified)."""
+    return seat.vacated_at is None and seat.meeting.status != MeetingStatus.CANCELLED
 
 
 def expert_meetings(expert: Expert) -> QuerySet[ReviewMeeting]:
@@ -84,3 +93,66 @@ def draw_verify(meeting: ReviewMeeting) -> algorithm.Verification:
         drawn=draw.drawn,
         replacements=[(r.replaced_id, r.replacement_id) for r in draw.replacements.order_by("id")],
     )
+
+
+# --- what convening a meeting would refuse (reviews.services.meeting_create) -------------------
+
+
+def pool_too_small(specialty: str, eligible: int, size: int) -> str:
+    return (
+        f"{specialty}专业可抽取的专家仅{eligible}人（已除去须回避和暂停抽取的），"
+        f"不足{size}人；请减少抽取人数、调整专业或扩充专家库"
+    )
+
+
+def pool_cite(project: Project) -> str:
+    """The article that makes experts come from the pool, where the rulebook has one."""
+    rb = workflow.rulebook_of(project)
+    for step in rb.model.steps:
+        for check in step.checks:
+            if check.code == "EXPERTS_FROM_POOL":
+                return check.cite
+    return ""
+
+
+def time_refusal(scheduled_for: Any) -> DomainError | None:
+    if scheduled_for is None:
+        return None
+    if scheduled_for.tzinfo is None:
+        scheduled_for = scheduled_for.replace(tzinfo=clock.CHINA)
+    if scheduled_for >= clock.now():
+        return None
+    return InvalidInput(
+        f"会议时间{scheduled_for.astimezone(clock.CHINA):%Y年%m月%d日 %H:%M}已过，请填写今后的时间",
+        code="MEETING_IN_PAST",
+    )
+
+
+def pool_refusal(
+    project: Project, step: ProjectStep, specialty: str, size: int
+) -> DomainError | None:
+    """The pool must be able to fill the panel now, not only at the draw: a meeting that can
+    never be drawn would hold the step (the pool may still shrink before the draw, which checks
+    again)."""
+    eligible, _excluded = eligibility(
+        ReviewMeeting(project=project, step=step, specialty=specialty.strip())
+    )
+    if len(eligible) >= size:
+        return None
+    return RuleRefused(
+        pool_too_small(specialty.strip(), len(eligible), size),
+        code="EXPERT_POOL_TOO_SMALL",
+        cite=pool_cite(project),
+    )
+
+
+def meeting_refusals(
+    *, project: Project, step: ProjectStep, specialty: str, size: int, scheduled_for: Any
+) -> list[DomainError]:
+    """Every refusal ``meeting_create`` would give this time and panel, not only its first: a
+    form shows each at its field at once."""
+    return [
+        r
+        for r in (time_refusal(scheduled_for), pool_refusal(project, step, specialty, size))
+        if r is not None
+    ]

@@ -28,7 +28,14 @@ from govit.reviews.models import (
     ReviewMeeting,
     Seat,
 )
-from govit.reviews.selectors import current_panel, eligibility
+from govit.reviews.selectors import (
+    current_panel,
+    eligibility,
+    pool_cite,
+    pool_refusal,
+    pool_too_small,
+    time_refusal,
+)
 
 
 def _valid_entry(
@@ -165,13 +172,6 @@ MAX_PANEL = 25
 OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.DRAWN)
 
 
-def _pool_too_small(specialty: str, eligible: int, size: int) -> str:
-    return (
-        f"{specialty}专业可抽取的专家仅{eligible}人（已除去须回避和暂停抽取的），"
-        f"不足{size}人；请减少抽取人数、调整专业或扩充专家库"
-    )
-
-
 # A 200-character project name plus the step's overflows the column: PostgreSQL refuses the row
 # (a 500), where SQLite silently stored it. The default title is cut to fit.
 TITLE_LENGTH = ReviewMeeting._meta.get_field("title").max_length
@@ -202,31 +202,17 @@ def meeting_create(
         raise InvalidInput("请填写专业领域", code="INVALID_SPECIALTY")
     if not isinstance(size, int) or not 1 <= size <= MAX_PANEL:
         raise InvalidInput(f"抽取人数应为1至{MAX_PANEL}人", code="INVALID_SIZE")
-    if scheduled_for is not None:
-        if scheduled_for.tzinfo is None:
-            scheduled_for = scheduled_for.replace(tzinfo=clock.CHINA)
-        if scheduled_for < clock.now():
-            raise InvalidInput(
-                f"会议时间{scheduled_for.astimezone(clock.CHINA):%Y年%m月%d日 %H:%M}已过，"
-                "请填写今后的时间",
-                code="MEETING_IN_PAST",
-            )
+    if scheduled_for is not None and scheduled_for.tzinfo is None:
+        scheduled_for = scheduled_for.replace(tzinfo=clock.CHINA)
+    if (in_past := time_refusal(scheduled_for)) is not None:
+        raise in_past
     if ReviewMeeting.objects.filter(step=step, status__in=OPEN_STATUSES).exists():
         raise Conflict(
             "本环节已有未结束的评审会；不能举行的，请先取消该评审会（写明原因）再重新发起",
             code="MEETING_EXISTS",
         )
-    # the pool must be able to fill the panel now, not only at the draw: a meeting that can never
-    # be drawn would hold the step (the pool may still shrink before the draw, which checks again)
-    eligible, _excluded = eligibility(
-        ReviewMeeting(project=project, step=step, specialty=specialty.strip())
-    )
-    if len(eligible) < size:
-        raise RuleRefused(
-            _pool_too_small(specialty.strip(), len(eligible), size),
-            code="EXPERT_POOL_TOO_SMALL",
-            cite=_pool_cite(project),
-        )
+    if (short := pool_refusal(project, step, specialty, size)) is not None:
+        raise short
     meeting = ReviewMeeting.objects.create(
         project=project,
         step=step,
@@ -309,10 +295,10 @@ def draw_make(*, actor: User, meeting: ReviewMeeting) -> ExpertDraw:
     eligible, excluded = eligibility(meeting)
     if len(eligible) < meeting.size:
         raise RuleRefused(
-            _pool_too_small(meeting.specialty, len(eligible), meeting.size)
+            pool_too_small(meeting.specialty, len(eligible), meeting.size)
             + "；也可取消本次评审会后重新发起",
             code="EXPERT_POOL_TOO_SMALL",
-            cite=_pool_cite(meeting.project),
+            cite=pool_cite(meeting.project),
         )
     pool = _snapshot(eligible)
     seed = secrets.token_hex(16)
@@ -346,7 +332,7 @@ def draw_make(*, actor: User, meeting: ReviewMeeting) -> ExpertDraw:
         project=meeting.project,
         summary=f"从{len(pool)}名可抽取专家中随机抽取{meeting.size}名：{'、'.join(names[i] for i in drawn)}"
         + (f"；回避或不可抽取{len(excluded)}名" if excluded else ""),
-        cite=_pool_cite(meeting.project),
+        cite=pool_cite(meeting.project),
         after={"meeting": meeting.pk, "drawn": drawn},
         data={
             "seed": seed,
@@ -356,16 +342,6 @@ def draw_make(*, actor: User, meeting: ReviewMeeting) -> ExpertDraw:
         },
     )
     return draw
-
-
-def _pool_cite(project: Project) -> str:
-    """The article that makes experts come from the pool, where the rulebook has one."""
-    rb = workflow.rulebook_of(project)
-    for step in rb.model.steps:
-        for check in step.checks:
-            if check.code == "EXPERTS_FROM_POOL":
-                return check.cite
-    return ""
 
 
 @transaction.atomic

@@ -16,11 +16,12 @@ from govit.web import duties
 
 BADGE_MAX = 99  # the header shows "99+" above this many unread notifications
 
-# (url name, label, who sees it: "all", "authority", "competent", "pool" (the competent department
-# and auditors), "worker" (clerks and leaders: 委托), "admin", "platform" (superusers))
+# (url name, label, who sees it: "all", "office" (all but an expert's own account), "authority",
+# "competent", "pool" (the competent department and auditors), "worker" (clerks and leaders: 委托),
+# "expert", "admin", "platform" (superusers))
 SECTIONS = [
     ("home", _("工作台"), "all"),
-    ("project-list", _("项目"), "all"),
+    ("project-list", _("项目"), "office"),
     ("plan-board", _("年度计划"), "authority"),
     ("expert-draws", _("专家抽取"), "competent"),
     ("expert-pool", _("专家库"), "pool"),
@@ -34,6 +35,16 @@ SECTIONS = [
     ("platform-jurisdictions", _("辖区和规则手册"), "platform"),
     ("notifications", _("提醒"), "all"),
 ]
+
+
+def expert_only(user: Any) -> bool:
+    """An expert's own account (of no organization): it owes opinions on the meetings it sits on
+    and sees no project as such (access.policy), so no project list nor an office's tasks."""
+    return (
+        getattr(user, "expert", None) is not None
+        and user.organization_id is None
+        and not user.is_superuser
+    )
 
 
 def audience(user: Any) -> set[str]:
@@ -51,6 +62,8 @@ def audience(user: Any) -> set[str]:
         kinds.add("worker")
     if getattr(user, "expert", None) is not None:
         kinds.add("expert")
+    if not expert_only(user):
+        kinds.add("office")
     if user.has_role(Role.ADMIN) or user.is_superuser:
         kinds.add("admin")
     if user.is_superuser:

@@ -168,7 +168,8 @@ class CheckedForm(forms.Form):
     """A record whose checks run before it is saved: ``check`` (set by web/actions.build_form)
     answers the same findings the service will. A block is an error at its field, with its
     article; warnings are listed with a box each to tick (已知悉), and the form is not valid
-    until every one is ticked."""
+    until every one is ticked. They are kept as ``check_findings``: a template's ``form.x`` reads
+    a field named x first, and EvaluationForm has a field ``findings`` (发现的问题)."""
 
     acknowledged = AcknowledgedField(
         label=_("已知悉以下审查意见"), required=False, widget=forms.MultipleHiddenInput
@@ -181,18 +182,18 @@ class CheckedForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        self.findings = []
+        self.check_findings = []
         if self.check is None or self.errors:
             return data
         try:
-            self.findings = self.check(data)
+            self.check_findings = self.check(data)
         except (DomainError, ObjectDoesNotExist):  # the service gives the answer on submit
             return data
-        blocks = [f for f in self.findings if f["severity"] == "block"]
+        blocks = [f for f in self.check_findings if f["severity"] == "block"]
         for f in blocks:
             text = refusal_text(RuleRefused(f["message"], cite=f["cite"] or None))
             self.add_error(f["field"] if f["field"] in self.fields else None, text)
-        warnings = {f["code"]: f for f in self.findings if f["severity"] != "block"}
+        warnings = {f["code"]: f for f in self.check_findings if f["severity"] != "block"}
         if warnings:
             field = self.fields["acknowledged"]
             field.widget = forms.CheckboxSelectMultiple()
@@ -206,7 +207,7 @@ class CheckedForm(forms.Form):
 
     @property
     def warnings(self) -> list[dict]:
-        return [f for f in getattr(self, "findings", []) if f["severity"] != "block"]
+        return [f for f in getattr(self, "check_findings", []) if f["severity"] != "block"]
 
 
 class ProcurementForm(CheckedForm):

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
+from govit.delivery.models import Rectification
 from govit.documents.models import Document, DocumentVersion
 from govit.events import selectors as event_selectors
 from govit.events.models import Event
@@ -231,6 +232,35 @@ def project_timeline(
         }
         for step in steps
     ]
+
+
+STEP_HISTORY_ACTIONS = ("submit", "return")
+
+
+def step_history(step: ProjectStep) -> list[dict[str, Any]]:
+    """Each 报送 (with the unit's 报送说明) and each 退回修改 (who, when, why) of a step, oldest
+    first, with the round each belongs to; a failed acceptance's return carries its 整改期限
+    (the ``Rectification`` its returner opened for the same reason). The unit reads it before
+    resubmitting, the reviewer before deciding the next round."""
+    opinions = step.opinions.filter(action__in=("submit", "return")).select_related(
+        "user", "organization"
+    )
+    deadlines = {
+        (r.opened_by_id, r.reason): r.deadline for r in Rectification.objects.filter(step=step)
+    }
+    history, round_ = [], 0
+    for o in opinions.order_by("at", "id"):
+        returned = o.action == "return"
+        round_ += not returned
+        history.append(
+            {
+                "opinion": o,
+                "returned": returned,
+                "round": round_,
+                "rectify_by": deadlines.get((o.user_id, o.text)) if returned else None,
+            }
+        )
+    return history
 
 
 def project_documents(project: Project) -> list[Document]:

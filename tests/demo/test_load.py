@@ -22,7 +22,7 @@ from govit.delivery.models import Rectification
 from govit.demo import catalog
 from govit.demo.cast import DEMO_PASSWORD, JURISDICTIONS
 from govit.demo.load import DOCS, demo_accounts, load, markdown
-from govit.documents.models import DocumentVersion
+from govit.documents.models import Document, DocumentVersion
 from govit.events.models import Event
 from govit.events.services import verify_stream
 from govit.jurisdictions.models import Jurisdiction
@@ -199,6 +199,19 @@ def test_late_declarations_vendors_credit_and_an_expert_pool(demo):
         assert pool.count() >= 10 and all(e.user_id for e in pool)
         assert pool.filter(available=False).exists()
         assert pool.exclude(employer=None).exists()  # someone the draw must exclude
+
+
+def test_every_demo_material_is_uploaded_into_its_slot(demo):
+    """A unit's material answers its step's slot (key and step), as the page's 上传 does: the
+    materials tables and an expert's 所属环节 name its step, not 其他材料 and "—". Only the
+    papers no step requires (a change form, a termination statement) are filed by name."""
+    loose = set(Document.objects.filter(material="").values_list("name", flat=True))
+    assert loose <= {"项目变更单（附表3，建设、承建、监理单位盖章）", "项目终止书面说明"}
+    slotted = Document.objects.exclude(material="")
+    assert slotted.count() > 100 and not slotted.filter(step_kind="").exists()
+    assert all(
+        d.material.startswith(f"{d.step_kind}.") for d in slotted.only("material", "step_kind")
+    )
 
 
 def test_a_second_load_changes_nothing_and_says_so(demo):

@@ -41,7 +41,7 @@ def world(tree, media):  # noqa: F811
     step = workflow.current_step(project)
     unit = cast.user("unit")
     with clock.frozen(MOMENT):  # an event whose time has microseconds
-        upload_missing(unit, project, step.documents)
+        upload_missing(unit, project, step)
         revised = document_upload(
             actor=unit,
             project=project,

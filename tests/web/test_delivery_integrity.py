@@ -193,6 +193,7 @@ def test_a_post_evaluation_graded_against_its_score_is_refused_at_the_grade(clie
     assert response.status_code == 200
     (message,) = response.context["form"].errors["grade"]
     assert message.startswith("35.00分对应的等次是“差”，不是“优”")
+    assert "须确认知悉" not in response.content.decode()  # no empty finding to acknowledge
     assert not project.evaluations.exists()
     assert (
         act(client, project, "post-evaluation", {"score": "35", "grade": "poor"}).status_code == 302
@@ -213,6 +214,8 @@ def test_the_unit_records_its_self_evaluation_with_the_one_evaluation_form(clien
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert "kind" not in page.context["form"].fields
     assert '<option value="excellent">Excellent</option>' in page.content.decode()
+    # the form's own 发现的问题 field is not mistaken for review findings to acknowledge
+    assert 'class="findings"' not in page.content.decode()
     with clock.frozen(D(2027, 9, 1)):
         response = client.post(url, {"score": "92", "grade": "excellent"})
     assert response.status_code == 302

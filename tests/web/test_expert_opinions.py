@@ -207,6 +207,22 @@ def test_a_replaced_expert_is_refused_with_the_article_and_nothing_changes(
     assert not ExpertOpinion.objects.exists() and events(project) == before
 
 
+def test_a_cancelled_meetings_expert_no_longer_reads_its_materials(client, cast, meeting, project):
+    expert = current_panel(meeting)[0]
+    version = DocumentVersion.objects.filter(document__project=project).first()
+    material = reverse("expert-material", args=[meeting.pk, version.pk])
+    client.force_login(expert.user)
+    assert client.get(material).status_code == 200
+    reviews.meeting_cancel(
+        actor=cast.user("competent_department"), meeting=meeting, reason="会议时间冲突"
+    )
+    html = client.get(reverse("expert-opinion", args=[meeting.pk])).content.decode()
+    assert "取消（会议时间冲突），您的席位已解除" in html and material not in html
+    response = client.get(material)
+    assert response.status_code == 403
+    assert "评审会已取消，您的席位已解除，不能再查阅评审材料。" in response.content.decode()
+
+
 # --- the competent department concludes ------------------------------------------------------
 
 

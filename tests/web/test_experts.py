@@ -307,11 +307,27 @@ def test_a_panel_swapped_behind_the_record_fails_verification(competent, cast, p
     assert "复核未通过" in html and "评审会现有专家名单与按记录重新计算的名单不符" in html
 
 
-def test_the_audit_bureau_may_verify_but_not_draw(client, cast, project, pool):
+def test_the_audit_bureau_reads_and_verifies_the_meeting_but_cannot_draw(
+    client, cast, project, pool
+):
+    """The audit bureau verifies draws (ARCHITECTURE): it reads the meeting and its panel as the
+    competent department does, shown no form, and anything it posts is refused."""
     meeting = drawn(cast, project)
     client.force_login(cast.user("audit"))
     assert client.get(reverse("expert-verification", args=[meeting.pk])).status_code == 200
-    assert client.get(reverse("expert-meeting", args=[meeting.pk])).status_code == 403
+    assert client.get(reverse("expert-draws")).status_code == 200
+    response = client.get(reverse("expert-meeting", args=[meeting.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("expert-verification", args=[meeting.pk]) in html
+    assert "<form" not in html.split("<main", 1)[1].replace('action="/i18n/', "")
+    assert client.post(reverse("expert-draw", args=[meeting.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("expert-meeting-cancel", args=[meeting.pk]), {"cancel-reason": "审计"}
+        ).status_code
+        == 403
+    )
 
 
 # --- a meeting that cannot happen: refused at its field, or cancelled and convened anew ---------
@@ -348,6 +364,20 @@ def test_a_meeting_dated_in_the_past_is_refused_at_the_date(competent, project, 
     assert not ReviewMeeting.objects.filter(project=project).exists()
 
 
+def test_a_past_date_and_a_panel_the_pool_cannot_fill_are_both_refused_at_once(
+    competent, project, pool
+):
+    step = project.steps.get(kind="expert_review")
+    response = competent.post(
+        reverse("expert-meeting-create", args=[step.pk]),
+        {"specialty": SPECIALTY, "size": "25", "scheduled_for": "2020-03-01T09:30"},
+    )
+    errors = response.context["form"].errors
+    assert errors["scheduled_for"] == ["会议时间2020年03月01日 09:30已过，请填写今后的时间"]
+    assert errors["size"][0].startswith(f"{SPECIALTY}专业可抽取的专家仅4人")
+    assert not ReviewMeeting.objects.filter(project=project).exists()
+
+
 def test_a_meeting_is_cancelled_with_its_reason_and_a_new_one_convened(
     competent, cast, project, pool
 ):
@@ -366,6 +396,8 @@ def test_a_meeting_is_cancelled_with_its_reason_and_a_new_one_convened(
     )
     html = response.content.decode()
     assert "已取消" in html and "会议时间与省里会议冲突" in html
+    # the panel's seats are released, none reads 在席
+    assert "已解除（评审会已取消）" in html and "在席</td>" not in html
     step = project.steps.get(kind="expert_review")
     assert reverse("expert-meeting-create", args=[step.pk]) in html  # 重新发起评审会
     # the step is waiting for a meeting again, and a new one is convened
@@ -417,7 +449,7 @@ def accepting(cast, pool):
     with clock.frozen(dt.date(2026, 10, 21)):
         project = advance_to(cast, project, "final_acceptance", pool=review_pool)
         step = project.steps.get(kind="final_acceptance")
-        upload_missing(cast.user("unit"), project, step.documents)
+        upload_missing(cast.user("unit"), project, step)
         projects.step_submit(actor=cast.user("unit"), step=step)
     return project
 
@@ -427,6 +459,7 @@ def test_the_acceptance_task_offers_the_expert_draw_with_its_article(competent, 
     task = flows.open_task(accepting, "final_acceptance")
     html = competent.get(reverse("task-act", args=[accepting.pk, task.pk])).content.decode()
     assert "验收会专家原则上从专家库中抽取" in html and "第十七条" in html
+    assert html.count("验收会专家原则上从专家库中抽取") == 1  # the panel says it, not 提示 again
     create = reverse("expert-meeting-create", args=[step.pk])
     assert create in html
     response = competent.post(create, {"specialty": SPECIALTY, "size": "3"})

@@ -233,3 +233,31 @@ def test_a_project_in_joint_review_is_in_the_joint_review_lane(client, tree):
     joint = lane(html, "joint_review")
     assert project.name in joint and "联合审核" in joint and "第十条" in joint
     assert project.name not in lane(html, "declarations")
+
+
+def test_a_returned_plan_shows_the_compiler_why_and_is_no_longer_submitted(client, tree):
+    """The government's 退回修改 (第十三条: the plan goes to it for 审定) reaches the compiler on
+    the board, and the plan reads as back in 编制中, not as 报送审定."""
+    from govit.planning import services
+
+    cast = make_cast(tree, "yueyang")
+    project = declared(cast)
+    compiler, government = cast.user("competent_department"), cast.user("government")
+    with clock.frozen(dt.date(2026, 10, 22)):
+        plan = services.plan_create(actor=compiler, jurisdiction=cast.jurisdiction, year=2027)
+        services.plan_add_project(actor=compiler, plan=plan, project=project)
+        services.plan_submit(actor=compiler, plan=plan)
+        for org in ("finance", "development_reform"):
+            services.plan_countersign(actor=cast.user(org), plan=plan, decision="approve")
+    with clock.frozen(dt.date(2026, 11, 27)):
+        services.plan_return(actor=government, plan=plan, opinion="应急项目金额过高，请核减")
+    html = board(client, compiler, year=2027)
+    assert "已退回修改" in html and "应急项目金额过高，请核减" in html
+    assert government.organization.name in html and "2026年11月27日" in html
+    assert "报送审定" not in html.split(plan.title, 1)[1].split("计划所列项目")[0]
+
+    # sent on again: no longer returned
+    with clock.frozen(dt.date(2026, 11, 30)):
+        services.plan_submit(actor=compiler, plan=plan)
+    html = board(client, compiler, year=2027)
+    assert "已退回修改" not in html and "应急项目金额过高" not in html

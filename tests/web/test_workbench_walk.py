@@ -182,7 +182,7 @@ def walk(desk: Desk, pool, start: dt.date) -> list[str]:
                         continue
                 url = reverse("step-submit", args=[project.pk, step.kind])
                 desk.expect(url, desk.office(unit.organization), f"报送：{step.name}")
-                upload_missing(unit, project, step.documents)
+                upload_missing(unit, project, step)
                 if step.kind == "self_evaluation":
                     prerequisites(cast, project, step, unit)
                 projects.step_submit(actor=unit, step=step)

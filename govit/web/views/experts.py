@@ -50,6 +50,8 @@ from govit.reviews.selectors import (
     expert_meetings,
     expert_panel,
     experts_required,
+    holds_seat,
+    meeting_refusals,
     offers_experts,
 )
 from govit.web.downloads import version_response
@@ -72,6 +74,14 @@ def _organizer(user: User) -> bool:
 def _require_organizer(request: HttpRequest) -> None:
     if not _organizer(request.user):
         raise PermissionDenied(_t("专家抽取由主管部门办理"))
+
+
+def _require_reader(request: HttpRequest) -> None:
+    """The draws and meetings are read by the competent department, which organizes them, and by
+    the audit bureau, which verifies the draws (ARCHITECTURE: 审计 reads and verifies; it is
+    shown no form)."""
+    if not (_organizer(request.user) or is_auditor(request.user)):
+        raise PermissionDenied(_t("评审会和专家抽取由主管部门办理、审计部门查看"))
 
 
 def _no_cite(cite: str | None) -> str:
@@ -109,9 +119,16 @@ def _exclusions(excluded: list[dict[str, Any]], cite: Any) -> list[dict[str, Any
     return [{**x, "cite": cite(x.get("cite"))} for x in excluded]
 
 
+POOL_CHECK = "EXPERTS_FROM_POOL"  # the step's check that says experts come from the pool
+
+
+def _pool_check(step: ProjectStep) -> dict[str, Any]:
+    return next((c for c in step.checks if c.get("code") == POOL_CHECK), {})
+
+
 def _pool_cite(step: ProjectStep) -> str:
     """The article that makes experts come from the pool, as the step's checks cite it."""
-    return next((c["cite"] for c in step.checks if c.get("code") == "EXPERTS_FROM_POOL"), "")
+    return _pool_check(step).get("cite", "")
 
 
 def pool_url() -> str:
@@ -124,7 +141,8 @@ def pool_url() -> str:
 
 def step_panel(user: User, step: ProjectStep) -> dict[str, Any] | None:
     """What a task page shows about the step's experts: where the rulebook seats experts drawn
-    from the pool (专家评审, 验收会), the step's meetings and, for the competent department, the
+    from the pool (专家评审, 验收会), the rule that says so (the step's pool check is then not
+    listed again among its 提示), the step's meetings and, for the competent department, the
     way to convene one. None for a step without experts."""
     if not offers_experts(step):
         return None
@@ -136,10 +154,11 @@ def step_panel(user: User, step: ProjectStep) -> dict[str, Any] | None:
     open_meeting = next((m for m in meetings if m.status in OPEN_MEETINGS), None)
     return {
         "required": step.kind == "expert_review" or experts_required(step),
-        "text": panel.text if panel is not None else "",
+        "text": panel.text if panel is not None else _pool_check(step).get("text", ""),
         "cite": panel.cite if panel is not None else _pool_cite(step),
         "meetings": meetings,
         "organizer": organizer,
+        "reader": organizer or is_auditor(user),  # opens the meetings (the audit bureau reads)
         "can_convene": organizer and step.status == StepStatus.IN_REVIEW and open_meeting is None,
     }
 
@@ -160,7 +179,7 @@ def experts_needed() -> Q:
 
 
 def draw_list(request: HttpRequest) -> HttpResponse:
-    _require_organizer(request)
+    _require_reader(request)
     user = request.user
     convened = ReviewMeeting.objects.filter(step=OuterRef("pk"), status__in=OPEN_MEETINGS)
     steps = (
@@ -289,8 +308,18 @@ def meeting_create(request: HttpRequest, step_pk: int) -> HttpResponse:
                     scheduled_for=data["scheduled_for"],
                 )
             except DomainError as error:
-                form.add_error(MEETING_FIELDS.get(error.code), refusal_text(error))
-                pool_short = error.code == "EXPERT_POOL_TOO_SMALL"
+                # the service stops at its first refusal: show every one this input earns at once
+                others = meeting_refusals(
+                    project=project,
+                    step=step,
+                    specialty=data["specialty"],
+                    size=data["size"],
+                    scheduled_for=data["scheduled_for"],
+                )
+                refusals = [error] + [r for r in others if r.code != error.code]
+                for refusal in refusals:
+                    form.add_error(MEETING_FIELDS.get(refusal.code), refusal_text(refusal))
+                pool_short = any(r.code == "EXPERT_POOL_TOO_SMALL" for r in refusals)
             else:
                 messages.success(request, _t("已发起评审会，可查看可抽取专家并抽取。"))
                 return redirect("expert-meeting", meeting.pk)
@@ -399,7 +428,7 @@ def _meeting_page(
 
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_organizer(request)
+    _require_reader(request)
     return _meeting_page(request, _meeting(request, pk))
 
 
@@ -480,8 +509,7 @@ def draw_verification(request: HttpRequest, pk: int) -> HttpResponse:
     """Recompute the draw from its recorded seed and pool snapshot and compare with the record
     and with who sits on the panel now. The audit bureau may check this too."""
     user = request.user
-    if not (_organizer(user) or is_auditor(user)):
-        raise PermissionDenied(_t("抽取复核由主管部门或审计部门查看"))
+    _require_reader(request)
     meeting = _meeting(request, pk)
     record = getattr(meeting, "draw", None)
     if record is None:
@@ -643,7 +671,7 @@ def opinion_page(request: HttpRequest, pk: int) -> HttpResponse:
     step = meeting.step
     rb = _rulebook(project)
     cite = Citer(rb) if rb else _no_cite
-    sitting = seat.vacated_at is None
+    sitting = holds_seat(seat)
     mine = ExpertOpinion.objects.filter(meeting=meeting, expert=expert).first()
     documents = []
     if sitting:
@@ -684,6 +712,8 @@ def material_download(request: HttpRequest, pk: int, version_id: int) -> FileRes
     seat = _seat(_expert(request), pk)
     if seat.vacated_at is not None:
         raise Http404(_t("材料不存在或无权查看"))
+    if not holds_seat(seat):
+        raise PermissionDenied(_t("评审会已取消，您的席位已解除，不能再查阅评审材料。"))
     version = DocumentVersion.objects.filter(
         pk=version_id, document__project_id=seat.meeting.project_id
     ).first()

@@ -391,6 +391,23 @@ def _entry_paging(plan: AnnualPlan, detail: str, csrf: str | None) -> dict[str, 
     }
 
 
+def _returned(plan: AnnualPlan, signoffs: list[PlanSignoff]) -> dict[str, Any] | None:
+    """Why a plan in 编制中 is there again: the last 退回修改, by the approver or by a
+    co-compiler's 会签 — for the compiler to act on; none once it is sent on again."""
+    if plan.status != PlanStatus.DRAFT:
+        return None
+    returns = [
+        {"by": s.organization.name, "at": s.signed_at, "opinion": s.opinion}
+        for s in signoffs
+        if s.status == SignoffStatus.RETURNED
+    ]
+    if plan.returned_at:
+        returns.append(
+            {"by": plan.returned_by_name, "at": plan.returned_at, "opinion": plan.return_opinion}
+        )
+    return max(returns, key=lambda r: r["at"], default=None)
+
+
 def _plan_row(
     plan: AnnualPlan, user: Any, roles: dict[str, bool], detail: str, csrf: str
 ) -> dict[str, Any]:
@@ -400,11 +417,13 @@ def _plan_row(
         for s in current
     )
     can_compile = roles["compiler"] and plan.status == PlanStatus.DRAFT
+    signoffs = list(plan.signoffs.all()) if plan.round else []
     return {
         "plan": plan,
         **_entry_paging(plan, detail, csrf if can_compile else None),
         "total": plan.entry_total or Decimal(0),
-        "signoffs": list(plan.signoffs.all()) if plan.round else [],
+        "signoffs": signoffs,
+        "returned": _returned(plan, signoffs),
         "can_compile": can_compile,
         "can_countersign": roles["cosigner"]
         and plan.status == PlanStatus.COUNTERSIGNING

@@ -32,7 +32,7 @@ from govit.web.downloads import version_response
 from govit.web.ledgers import LEDGERS
 from govit.web.readonly import refuse_readers
 from govit.web.refusals import refusal_text, refuse
-from govit.web.views.experts import step_panel
+from govit.web.views.experts import POOL_CHECK, step_panel
 
 
 def refused(form: forms.Form | None, request: HttpRequest, error: DomainError) -> None:
@@ -304,6 +304,7 @@ def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "materials": materials,
         "missing": [row["m"] for row in materials if not row["m"].satisfied],
         "can_upload": page_selectors.is_unit_user(request.user),
+        "history": page_selectors.step_history(step),  # the return opinion to act on
     }
     return render(request, "web/projects/submit.html", context)
 
@@ -347,6 +348,7 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
             messages.success(request, _("已办理“%(step)s”。") % {"step": step.name})
             return redirect("project-detail", project.pk)
     rb = workflow.rulebook_of(project)
+    experts = step_panel(request.user, step)  # 专家评审, 验收会: the meetings, the draw
     context = {
         "project": project,
         "task": task,
@@ -355,7 +357,12 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "rb": rb,
         "mine": task.organization_id == request.user.organization_id and works(request.user),
         "read_only": not works(request.user),
-        "warnings": [c for c in step.checks if c["severity"] != "block"],
+        # the experts panel states the pool rule with its article: not again among the 提示
+        "warnings": [
+            c
+            for c in step.checks
+            if c["severity"] != "block" and not (experts and c.get("code") == POOL_CHECK)
+        ],
         "materials": checklist(step, rb),
         # the unit completes its own steps: it uploads into the slots on the task page
         "can_upload": task.actor == "construction_unit"
@@ -363,7 +370,8 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         and works(request.user),
         "reassign_form": pf.ReassignForm(colleagues=page_selectors.colleagues(request.user)),
         "can_urge": works(request.user),  # an auditor reads, and does nothing
-        "experts": step_panel(request.user, step),  # 专家评审, 验收会: the meetings, the draw
+        "experts": experts,
+        "history": page_selectors.step_history(step),  # 报送说明, earlier rounds' returns
     }
     if step.kind == "contract_filing":  # the filer reads every contract, voided ones marked
         context["contracts"] = list(
