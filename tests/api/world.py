@@ -213,6 +213,7 @@ def build_back_half(world: World) -> dict[str, dict[str, Any]]:
                         "new_unit_price": 600_000,
                     }
                 ],
+                acknowledged=["CHANGE_OVER_BUDGET"],  # beyond the 总投资: said, and acknowledged
             )
             rule = (
                 ("PROJECT_VIOLATION", ["accountability"])
