@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Q
+
 from govit.core import clock
 from govit.core.errors import InvalidInput, RuleRefused
 from govit.events.services import record
@@ -19,9 +21,13 @@ from govit.organizations.models import User
 from govit.policy.calendar import add_months
 from govit.policy.loader import LoadedRulebook
 from govit.projects import workflow
-from govit.projects.models import Project, ProjectStep
+from govit.projects.models import Project, ProjectStep, StepStatus
 
 ACCEPTANCE_KINDS = ("final_acceptance",)
+# a yearly duty whose first year a step of the procedure carries (岳阳第三十一条, 临湘第二十九条:
+# the om_report step is the first year's O&M report): while that step is to be done, its task is
+# the duty, due when the obligation is; completing it fulfils the obligation
+CARRIED_BY_STEP = {"OM_REPORT": "om_report"}
 # where a failed review opens a rectification with a deadline (连平第二十五条: 符合性审查)
 RECTIFIABLE_KINDS = ("final_acceptance", "compliance_review")
 
@@ -237,14 +243,37 @@ def _require_evaluation(project: Project, step: ProjectStep, kind: str) -> None:
         raise RuleRefused(f"须先登记{label}", code="EVALUATION_MISSING", cite=step.cite)
 
 
-def _fulfil_om_report(project: Project, step: ProjectStep, actor: User) -> None:
+def _carried(step: ProjectStep):
+    """The open obligations of the yearly duty ``step`` carries, the earliest first."""
     from govit.delivery.models import Obligation
 
-    obligation = (
-        Obligation.objects.filter(project=project, code="OM_REPORT", fulfilled_at__isnull=True)
-        .order_by("due_on")
-        .first()
-    )
+    codes = [code for code, kind in CARRIED_BY_STEP.items() if kind == step.kind]
+    return Obligation.objects.filter(
+        project_id=step.project_id, code__in=codes, fulfilled_at__isnull=True
+    ).order_by("due_on", "pk")
+
+
+def carried_due(step: ProjectStep) -> dt.date | None:
+    """The day a step carrying a yearly duty is due: its earliest open obligation's (the O&M
+    report's 12月31日 of the year of acceptance)."""
+    return _carried(step).values_list("due_on", flat=True).first()
+
+
+def carried_by_open_step() -> Q:
+    """Obligations (a filter on them) a step of their project carries and that is still to be
+    done: that step's task is the duty, not a second one."""
+    waiting = (StepStatus.READY, StepStatus.IN_REVIEW, StepStatus.RETURNED)
+    carried = Q(pk__in=[])
+    for code, kind in CARRIED_BY_STEP.items():
+        step = ProjectStep.objects.filter(
+            project_id=OuterRef("project_id"), kind=kind, status__in=waiting
+        )
+        carried |= Q(code=code) & Q(Exists(step))
+    return carried
+
+
+def _fulfil_om_report(project: Project, step: ProjectStep, actor: User) -> None:
+    obligation = _carried(step).first()
     if obligation is not None:
         obligation.fulfilled_at, obligation.fulfilled_by = clock.now(), actor
         obligation.save(update_fields=["fulfilled_at", "fulfilled_by"])

@@ -284,13 +284,15 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
     step.status = StepStatus.IN_REVIEW
     step.started_on = today
     step.due_on, step.due_note = due_date(today, step.working_days)
+    from govit.delivery import steps as delivery_steps
+
+    if step.every:  # a yearly step is due when the year's duty it carries is (the O&M report)
+        step.due_on = delivery_steps.carried_due(step) or step.due_on
     step.save(update_fields=["round", "status", "started_on", "due_on", "due_note"])
     tasks: list[Task] = []
     if step.kind == "annual_plan":
         return tasks  # passed when the government approves a plan that lists the project
     if step.kind == "construction":
-        from govit.delivery import steps as delivery_steps
-
         delivery_steps.on_construction_opened(step, actor)
     actors = [step.actor, *step.co_actors]
     now = clock.now()
@@ -319,6 +321,8 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
         summary=f"“{step.name}”开始办理"
         + (
             f"，{step.working_days}个工作日内办结（{step.due_on:%Y年%m月%d日}前）"
+            if step.due_on and step.working_days
+            else f"，应于{step.due_on:%Y年%m月%d日}前办结"
             if step.due_on
             else ""
         ),

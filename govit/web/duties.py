@@ -38,7 +38,7 @@ from govit.delivery.models import (
     Obligation,
     Rectification,
 )
-from govit.delivery.steps import application_due_by, sets_application_due
+from govit.delivery.steps import application_due_by, carried_by_open_step, sets_application_due
 from govit.jurisdictions.models import Jurisdiction, RulebookVersion
 from govit.notifications.models import Notification
 from govit.organizations.models import AUTHORITY_KINDS, User
@@ -201,12 +201,18 @@ def _steps_owed(organization_id: int) -> QuerySet[ProjectStep]:
 
 
 def _obligations_owed(organization_id: int, today: dt.date) -> QuerySet[Obligation]:
-    """The unit's obligations not yet fulfilled, from the day their window opens."""
-    return Obligation.objects.filter(
-        project__unit_id=organization_id,
-        project__status__in=OBLIGATIONS_OWED,
-        fulfilled_at__isnull=True,
-    ).filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+    """The unit's obligations not yet fulfilled, from the day their window opens — but for those
+    a step still to be done carries (the first year's O&M report: the om_report step's task is
+    that duty, due the same day)."""
+    return (
+        Obligation.objects.filter(
+            project__unit_id=organization_id,
+            project__status__in=OBLIGATIONS_OWED,
+            fulfilled_at__isnull=True,
+        )
+        .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+        .exclude(carried_by_open_step())
+    )
 
 
 def _built(organization_id: int) -> QuerySet[Project]:

@@ -18,11 +18,14 @@ from govit.contracts import services as contracts
 from govit.core import clock
 from govit.delivery import services as delivery
 from govit.delivery.models import Obligation
-from govit.demo.driver import advance_to, plan_in
+from govit.demo.driver import act_on, advance_to, plan_in
 from govit.documents.services import document_upload
+from govit.jobs.common import system
+from govit.jobs.obligations import renew
 from govit.organizations.backends import GovitBackend
 from govit.planning import services as planning
 from govit.projects import services as projects
+from govit.projects.models import Task
 from govit.reviews import services as reviews
 from govit.reviews.selectors import current_panel
 from govit.web import duties
@@ -451,6 +454,39 @@ def test_a_yearly_obligation_is_the_units_until_fulfilled(client, tree):
     counted_alike(unit)
     delivery.obligation_fulfil(actor=unit, obligation=obligation, note="已报送")
     assert of(unit, project, duties.OBLIGATION) == []
+
+
+def test_the_first_years_om_report_is_one_duty_the_steps_task_due_with_its_obligation(tree):
+    """The om_report step is the first year's O&M report (completing it fulfils the obligation
+    created at acceptance): one row, the step's task, due on the obligation's day (岳阳第三十一条)
+    — not a task without a time limit beside an obligation due 12月31日 on another page."""
+    cast = staffed(tree, "yueyang")
+    project = built(cast, "yueyang")
+    with clock.frozen(D(2026, 11, 2)):
+        project = advance_to(cast, project, "om_report")
+    unit = cast.user("unit")
+    report = project.obligations.get(code="OM_REPORT")
+
+    def reports(today=None):
+        return [d for d in of(unit, project, today=today) if d.title == report.name]
+
+    [owed] = reports(D(2026, 12, 5))
+    task = Task.objects.get(step__project=project, step__kind="om_report", status="open")
+    assert (owed.kind, owed.due_on, owed.cite) == (duties.TASK, report.due_on, "第三十一条")
+    assert owed.url == reverse("task-act", args=[project.pk, task.pk])
+    assert owed.days_left is not None
+    counted_alike(unit, D(2026, 12, 5))
+    with clock.frozen(D(2026, 12, 7)):
+        act_on(cast, project, task.step, task)
+    report.refresh_from_db()
+    assert report.fulfilled_at is not None
+    assert reports() == []
+    # the next year's report, the step done: the obligation is the duty, on its own page
+    with clock.frozen(D(2027, 1, 4)):
+        renew(system(), D(2027, 1, 4))
+        [owed] = reports()
+    assert (owed.kind, owed.due_on) == (duties.OBLIGATION, D(2027, 12, 31))
+    counted_alike(unit, D(2027, 1, 4))
 
 
 # --- kept pages ----------------------------------------------------------------------------------
