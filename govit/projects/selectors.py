@@ -110,17 +110,24 @@ def days_left(task: Task, today: dt.date | None = None) -> int | None:
 def working_days_left(due_on: dt.date | None, today: dt.date) -> int | None:
     """Working days from today to a due date (negative when overdue); None without one, or
     beyond the years the calendar holds."""
+    return time_left(due_on, today)[0]
+
+
+def time_left(due_on: dt.date | None, today: dt.date) -> tuple[int | None, int | None]:
+    """(working days from today to a due date, None) — or, where the span reaches a year whose
+    holidays the calendar does not hold yet, (None, that year): they cannot be counted until it
+    is entered. (None, None) without a due date. Reads no database."""
     from govit.policy.calendar import CalendarYearMissing, default_calendar
 
     if due_on is None:
-        return None
+        return None, None
     cal = default_calendar()
     try:
         if due_on >= today:
-            return cal.working_days_between(today, due_on)
-        return -cal.working_days_between(due_on, today)
-    except CalendarYearMissing:
-        return None
+            return cal.working_days_between(today, due_on), None
+        return -cal.working_days_between(due_on, today), None
+    except CalendarYearMissing as missing:
+        return None, missing.year
 
 
 def declaration_warnings(project: Project) -> list[dict[str, Any]]:

@@ -47,7 +47,7 @@ from govit.planning.selectors import approver_kind
 from govit.policy.loader import LoadedRulebook
 from govit.projects import selectors as project_selectors
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task
-from govit.projects.selectors import working_days_left
+from govit.projects.selectors import time_left
 from govit.reviews.models import ExpertOpinion, MeetingStatus, ReviewMeeting, Seat
 from govit.reviews.selectors import expert_meetings
 from govit.web.labels import step_title
@@ -99,14 +99,19 @@ class Duty:
     project_name: str = ""
     subject: str = ""  # what it is about when not a project (a plan)
     due_on: dt.date | None = None
-    days_left: int | None = None
+    days_left: int | None = None  # working days (negative: overdue)
+    # where they cannot be counted yet — the span reaches a year whose holidays are not entered
+    # — that year, and the calendar days left instead
+    uncounted_year: int | None = None
+    calendar_days_left: int | None = None
     cite: str = ""
     co_signature: bool = False  # a 会签 task (not the lead office's)
     project_url: str = ""  # where the project's name leads, when not its page (an expert's)
 
     @property
     def overdue(self) -> bool:
-        return self.days_left is not None and self.days_left < 0
+        left = self.days_left if self.days_left is not None else self.calendar_days_left
+        return left is not None and left < 0
 
     @property
     def label(self) -> str:
@@ -115,6 +120,18 @@ class Duty:
     @property
     def sort_key(self) -> tuple[Any, ...]:
         return (self.due_on is None, self.due_on or dt.date.max, self.project_id or 0, self.title)
+
+
+def _due(due_on: dt.date | None, today: dt.date) -> dict[str, Any]:
+    """A row's due date and the time left to it (``Duty``'s fields): in working days, or in
+    calendar days where the calendar lacks a year's holidays on the way."""
+    left, year = time_left(due_on, today)
+    return {
+        "due_on": due_on,
+        "days_left": left,
+        "uncounted_year": year,
+        "calendar_days_left": (due_on - today).days if due_on is not None and year else None,
+    }
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -150,8 +167,7 @@ def task_duty(task: Task, today: dt.date) -> Duty:
         who=task.organization.name,
         project_id=task.project_id,
         project_name=task.project.name,
-        due_on=task.due_on,
-        days_left=working_days_left(task.due_on, today),
+        **_due(task.due_on, today),
         cite=task.step.cite,
         co_signature=not task.lead,
     )
@@ -310,8 +326,7 @@ def _submissions(user: User, today: dt.date) -> list[Duty]:
                 who=unit,
                 project_id=step.project_id,
                 project_name=step.project.name,
-                due_on=due,
-                days_left=working_days_left(due, today),
+                **_due(due, today),
                 cite=cite,
             )
         )
@@ -342,8 +357,7 @@ def _acceptance_due(user: User, today: dt.date) -> list[Duty]:
                 who=user.organization.name,
                 project_id=project.pk,
                 project_name=project.name,
-                due_on=due,
-                days_left=working_days_left(due, today),
+                **_due(due, today),
                 cite=cite,
             )
         )
@@ -367,8 +381,7 @@ def _obligations(user: User, today: dt.date) -> list[Duty]:
             who=unit,
             project_id=o.project_id,
             project_name=o.project.name,
-            due_on=o.due_on,
-            days_left=working_days_left(o.due_on, today),
+            **_due(o.due_on, today),
             cite=o.cite,
         )
         for o in owed
@@ -525,8 +538,7 @@ def _plans(user: User, kind: str, today: dt.date) -> list[Duty]:
                 url=_plan_board(jid, plan.year, f"plan-{plan.pk}"),
                 who=office,
                 subject=plan.title,
-                due_on=plan.due_on,
-                days_left=working_days_left(plan.due_on, today),
+                **_due(plan.due_on, today),
                 cite=plan.due_cite or rule.cite,
             )
         )
@@ -651,8 +663,7 @@ def _meetings(user: User, today: dt.date) -> list[Duty]:
                 who=office,
                 project_id=step.project_id,
                 project_name=step.project.name,
-                due_on=step.due_on,
-                days_left=working_days_left(step.due_on, today),
+                **_due(step.due_on, today),
                 cite=step.cite,
             )
         )
@@ -730,8 +741,7 @@ def _opinions(expert: Any, today: dt.date) -> list[Duty]:
                 who=expert.name,
                 project_id=m.project_id,
                 project_name=m.project.name,
-                due_on=due,
-                days_left=working_days_left(due, today),
+                **_due(due, today),
                 cite=m.step.cite,
             )
         )

@@ -155,6 +155,36 @@ def test_a_failed_acceptance_is_owed_again_by_its_rectification_deadline(tree):
         assert late.overdue and late.days_left == -1
 
 
+def test_a_due_date_in_a_year_whose_holidays_are_not_entered_says_so_with_the_days_left(
+    client, tree
+):
+    """calendar/2027.yaml is not there: the working days to 2027-01-11 cannot be counted, and
+    the row says why, with the calendar days left — not a bare dash."""
+    cast = staffed(tree, "yueyang")
+    project = built(cast, "yueyang")
+    unit = cast.user("unit")
+    with clock.frozen(D(2026, 12, 4)):
+        project = advance_to(cast, project, "final_acceptance")
+        step = project.steps.get(kind="final_acceptance")
+        flows.upload_all(unit, project, step.documents)
+        projects.step_submit(actor=unit, step=step)
+        task = flows.open_task(project, "final_acceptance")
+        projects.task_act(
+            actor=cast.user(task.organization.kind),
+            task_id=task.pk,
+            action="return",
+            opinion="不合格",
+            rectify_by=D(2027, 1, 11),
+        )
+    with clock.frozen(D(2026, 12, 5)):
+        [owed] = of(unit, project)
+        page = page_of(client, unit)
+    assert (owed.due_on, owed.days_left) == (D(2027, 1, 11), None)
+    assert (owed.uncounted_year, owed.calendar_days_left) == (2027, 37)
+    assert not owed.overdue
+    assert "37 天（2027年节假日安排尚未录入，暂按自然日计）" in page
+
+
 def test_heilongjiang_the_acceptance_application_is_due_half_a_year_after_completion(tree):
     cast = staffed(tree, "heilongjiang")
     project = built(cast, "heilongjiang")
