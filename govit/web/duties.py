@@ -1,6 +1,7 @@
 """Duties: everything an account owes now, of every kind, as uniform rows for the 工作台 and the
 header — the tasks of its organization, the unit's submissions and resubmissions, plan 会签 and
-审定, change and extension decisions, an expert's opinion, the yearly obligations. Reads only;
+审定, change and extension decisions, an expert's opinion, the yearly obligations, and the
+jurisdiction administrator's next year's holidays and rulebook confirmation. Reads only;
 each kind is one query (or none, where the account cannot owe it), and a row disappears as soon
 as the write that discharges it has recorded its event (the 工作台 is kept per jurisdiction)."""
 
@@ -28,9 +29,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govit.access.policy import jurisdiction_id, org_kind, works
+from govit.access.policy import authorize, jurisdiction_id, org_kind, works
+from govit.calendars.selectors import next_year_to_add
 from govit.contracts.models import ChangeApproval, ChangeStatus
 from govit.core import clock
+from govit.core.errors import PermissionDenied
 from govit.delivery.models import (
     AcceptanceExtension,
     Evaluation,
@@ -39,12 +42,14 @@ from govit.delivery.models import (
     Rectification,
 )
 from govit.delivery.steps import application_due_by, carried_by_open_step, sets_application_due
-from govit.jurisdictions.models import Jurisdiction, RulebookVersion
+from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation, RulebookVersion
+from govit.jurisdictions.selectors import status_cite
 from govit.notifications.models import Notification
-from govit.organizations.models import AUTHORITY_KINDS, User
+from govit.organizations.models import AUTHORITY_KINDS, Role, User
 from govit.planning.models import AnnualPlan, PlanEntry, PlanSignoff, PlanStatus, SignoffStatus
 from govit.planning.selectors import approver_kind
 from govit.policy.loader import LoadedRulebook
+from govit.policy.vocab import STATUS_LABELS
 from govit.projects import selectors as project_selectors
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task
 from govit.projects.selectors import time_left
@@ -67,6 +72,8 @@ OPINION = "opinion"  # an expert's opinion due on a meeting
 MEETING = "meeting"  # the department convenes, draws or concludes an expert meeting
 OBLIGATION = "obligation"  # a yearly report, the self-evaluation window, the surplus to return
 ACCEPTANCE_DUE = "acceptance_due"  # the last day to apply for final acceptance (黑龙江)
+CALENDAR = "calendar"  # the administrator enters next year's holidays (the calendar lacks them)
+RULEBOOK_CONFIRM = "rulebook_confirm"  # the administrator confirms a rulebook not in force
 
 KIND_LABELS = {
     TASK: gettext_lazy("待办"),
@@ -82,7 +89,11 @@ KIND_LABELS = {
     MEETING: gettext_lazy("专家评审"),
     OBLIGATION: gettext_lazy("年度义务"),
     ACCEPTANCE_DUE: gettext_lazy("申请验收"),
+    CALENDAR: gettext_lazy("节假日安排"),
+    RULEBOOK_CONFIRM: gettext_lazy("规则手册确认"),
 }
+
+NOT_IN_FORCE = tuple(status for status in STATUS_LABELS if status != "in_force")
 
 # the projects whose duties are still owed (a suspended project's wait for the measure to lift)
 UNDER_WAY = (ProjectStatus.ACTIVE,)
@@ -199,6 +210,7 @@ def other_duties(user: User, today: dt.date | None = None) -> list[Duty]:
                 rows += _meetings(user, today)
                 rows += _extensions(user, today)
                 rows += _rectified(user, today)
+    rows += _administration(user, today)
     rows.sort(key=lambda d: d.sort_key)
     return rows
 
@@ -748,6 +760,100 @@ def _opinions(expert: Any, today: dt.date) -> list[Duty]:
     return rows
 
 
+# --- the jurisdiction's administrator ------------------------------------------------------------
+
+
+def _may(user: User, action: str, obj: Any) -> bool:
+    try:
+        authorize(user, action, obj)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _administered(user: User) -> tuple[int | None, bool, bool]:
+    """The jurisdiction the account administers (None: none), whether it enters the calendar's
+    years (calendars.services) and whether it confirms a rulebook not in force
+    (jurisdictions.services.rulebook_confirm) — from the user and its roles as read, no query."""
+    jid = jurisdiction_id(user) if user.is_authenticated else None
+    if jid is None or not user.has_role(Role.ADMIN):
+        return None, False, False
+    return jid, _may(user, "jurisdiction.admin", jid), _may(user, "rulebook.confirm", jid)
+
+
+def _confirmed(jid: int) -> dict[str, Exists]:
+    """Annotations (of any query: they name the jurisdiction): whether its administrator has
+    confirmed its bound rulebook version while it is each status short of in force."""
+    return {
+        f"confirmed_{status}": Exists(
+            RulebookConfirmation.objects.filter(
+                jurisdiction_id=jid, rulebook_id=F("jurisdiction__rulebook_id"), status=status
+            )
+        )
+        for status in NOT_IN_FORCE
+    }
+
+
+def _unconfirmed(
+    version_id: int | None, digest: str | None, found: dict[str, Any], today: dt.date
+) -> tuple[LoadedRulebook, str] | None:
+    """The bound rulebook and its status today when declarations wait for the administrator's
+    confirmation (projects.workflow.require_rulebook_usable): not in force, and not confirmed
+    while it is what it is (``found``: ``_confirmed``'s values)."""
+    if version_id is None or digest is None:
+        return None
+    rb = _rulebook(version_id, digest)
+    status = rb.status_on(today)
+    if status == "in_force" or found.get(f"confirmed_{status}"):
+        return None
+    return rb, status
+
+
+def _administration(user: User, today: dt.date) -> list[Duty]:
+    """What the jurisdiction's administrator owes, as the administration pages say it: next
+    year's holiday schedule while the calendar lacks it (the due dates in that year cannot be
+    counted), and the confirmation declarations wait for under a rulebook not in force."""
+    jid, calendar, confirms = _administered(user)
+    if jid is None:
+        return []
+    rows = []
+    year = next_year_to_add(today) if calendar else None  # the engine's calendar: no query
+    if year is not None:
+        rows.append(
+            Duty(
+                kind=CALENDAR,
+                title=_("录入%(year)d年的节假日安排：涉及该年的到期日尚无法按工作日计算")
+                % {"year": year},
+                url=reverse("admin-calendar"),
+                who=_("辖区管理员"),
+                subject=_("工作日历"),
+            )
+        )
+    if confirms:
+        confirmed = _confirmed(jid)
+        found = (
+            Jurisdiction.objects.filter(pk=jid)
+            .annotate(**confirmed)
+            .values("rulebook_id", "rulebook__digest", *confirmed)
+            .first()
+        )
+        owed = found and _unconfirmed(found["rulebook_id"], found["rulebook__digest"], found, today)
+        if owed:
+            rb, status = owed
+            rows.append(
+                Duty(
+                    kind=RULEBOOK_CONFIRM,
+                    title=_("规则手册%(status)s，须确认后方可申报")
+                    % {"status": tr(STATUS_LABELS[status])},
+                    url=reverse("admin-rulebook"),
+                    who=_("辖区管理员"),
+                    subject=f"《{rb.model.title}》",
+                    cite=status_cite(rb, status) or "",
+                )
+            )
+    return rows
+
+
 # --- the whole desk ------------------------------------------------------------------------------
 
 
@@ -818,7 +924,10 @@ def header_figures(
             template="(SELECT COUNT(*) FROM %(expressions)s capped)",
             output_field=IntegerField(),
         )
-    if "drafts" in counts:  # the plan rule is the jurisdiction's rulebook's
+    administered, enters_calendar, confirms = _administered(user)
+    if confirms:  # whether the bound rulebook waits for this administrator's confirmation
+        figures.update(_confirmed(administered))
+    if "drafts" in counts or confirms:  # the plan rule is the jurisdiction's rulebook's
         bound = Jurisdiction.objects.filter(pk=jurisdiction_id(user))
         figures["rulebook"] = Subquery(bound.values("rulebook_id")[:1])
         figures["digest"] = Subquery(bound.values("rulebook__digest")[:1])
@@ -835,6 +944,10 @@ def header_figures(
             total += n["submitted"] if kind == rule.approver else 0
     if n.get("built"):  # whether a date is owed is the rulebook's
         total += _built_owing(user.organization_id)
+    if enters_calendar and next_year_to_add(today) is not None:
+        total += 1
+    if confirms and _unconfirmed(found.get("rulebook"), found.get("digest"), found, today):
+        total += 1
     return total, found.get("unread") or 0
 
 

@@ -14,14 +14,18 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from govit.calendars import sync
+from govit.calendars.services import calendar_year_add
 from govit.contracts import services as contracts
 from govit.core import clock
+from govit.core.errors import RuleRefused
 from govit.delivery import services as delivery
 from govit.delivery.models import Obligation
 from govit.demo.driver import act_on, advance_to, plan_in
 from govit.documents.services import document_upload
 from govit.jobs.common import system
 from govit.jobs.obligations import renew
+from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.backends import GovitBackend
 from govit.planning import services as planning
 from govit.projects import services as projects
@@ -31,6 +35,7 @@ from govit.reviews.selectors import current_panel
 from govit.web import duties
 from govit.web import selectors as page_selectors
 from tests.api.helpers import experts
+from tests.calendars.conftest import HOLIDAYS_2027, SOURCE_2027, WORKDAYS_2027
 from tests.core.test_kept import get, kept_on, signed_in, twice  # noqa: F401 - fixture
 from tests.delivery.conftest import staffed
 from tests.delivery.test_rules import built, change
@@ -517,6 +522,52 @@ def test_the_first_years_om_report_is_one_duty_the_steps_task_due_with_its_oblig
         [owed] = reports()
     assert (owed.kind, owed.due_on) == (duties.OBLIGATION, D(2027, 12, 31))
     counted_alike(unit, D(2027, 1, 4))
+
+
+# --- the jurisdiction's administrator ------------------------------------------------------------
+
+
+def test_the_administrator_owes_next_years_holidays_and_the_rulebook_confirmation(client, tree):
+    """What only the administration pages said — 2027's holidays not entered (the due dates in
+    that year cannot be counted), 连平's 征求意见稿 to confirm before any project is declared —
+    is in the administrator's 工作台 and header, with the article and the page where it is done,
+    and counted in the header's one query."""
+    sync.forget()  # the calendar of the files: up to 2026
+    cast = make_cast(tree, "lianping")
+    admin, clerk = cast.user("admin"), cast.user("competent_department")
+    with pytest.raises(RuleRefused) as refused:
+        flows.declared(cast, amount=800_000, on=D(2026, 6, 10))
+    with clock.frozen(D(2026, 12, 5)):
+        [calendar] = of(admin, kind=duties.CALENDAR)
+        [confirm] = of(admin, kind=duties.RULEBOOK_CONFIRM)
+        assert of(clerk, kind=duties.CALENDAR) == of(clerk, kind=duties.RULEBOOK_CONFIRM) == []
+        counted_alike(admin)
+        client.force_login(admin)
+        client.get(reverse("rulebook-list"))  # the calendar and rulebook, read once a process
+        with CaptureQueriesContext(connection) as queries:
+            header = client.get(reverse("rulebook-list")).content.decode()
+        page = page_of(client, admin)
+    assert calendar.url == reverse("admin-calendar") and "2027" in calendar.title
+    assert (confirm.url, confirm.cite) == (reverse("admin-rulebook"), refused.value.cite)
+    assert "征求意见稿（未生效）" in confirm.title
+    assert f"工作台（{duties.count(admin, D(2026, 12, 5))}）" in header
+    assert len(queries) <= 4, [q["sql"] for q in queries]  # as for any account (header test)
+    assert escape(confirm.url) in page and escape(calendar.url) in page
+    # done where they are done, they leave
+    with clock.frozen(D(2026, 12, 5)):
+        rulebook_confirm(actor=admin, jurisdiction=cast.jurisdiction, reason="按征求意见稿试行")
+        calendar_year_add(
+            actor=admin,
+            year=2027,
+            source=SOURCE_2027,
+            holidays=HOLIDAYS_2027,
+            workdays=WORKDAYS_2027,
+            reason="已公布",
+        )
+        sync.load_into_engine()  # as the commit, or the next request, does
+        assert of(admin, kind=duties.CALENDAR) == of(admin, kind=duties.RULEBOOK_CONFIRM) == []
+        counted_alike(admin)
+    sync.forget()
 
 
 # --- kept pages ----------------------------------------------------------------------------------
