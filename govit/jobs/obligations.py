@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q
 
 from govit.core.clock import CHINA
 from govit.delivery.models import Obligation, Rectification
-from govit.delivery.steps import application_due
+from govit.delivery.steps import application_due, carried_by_open_step
 from govit.jobs.common import add_working_days, already_told, batches, day, system, untold
 from govit.jobs.recheck import Rulebooks
 from govit.jobs.recipients import People
@@ -61,7 +61,12 @@ def run(today: dt.date) -> dict[str, int]:
         .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
         .filter(Q(due_on__lte=today + SOON) | Q(opens_on__lte=today))
         .select_related("project__jurisdiction", "project__unit")
-        .annotate(rulebook_code=F("project__rulebook__rulebook_id"))
+        .annotate(
+            rulebook_code=F("project__rulebook__rulebook_id"),
+            # the first year's O&M report is also its step's task: the deadline scan tells it
+            # overdue (and the competent department, to supervise), so it is not told twice
+            carried=ExpressionWrapper(carried_by_open_step(), output_field=BooleanField()),
+        )
         .order_by("due_on", "id")
     )
     counts["obligations"] = len(duties)
@@ -70,6 +75,8 @@ def run(today: dt.date) -> dict[str, int]:
         plan = []
         for duty in chunk:
             for kind in _stages(duty, today):
+                if duty.carried and kind == Kind.OBLIGATION_OVERDUE:
+                    continue
                 plan.append((duty, kind, f"{kind}:obligation:{duty.pk}:{duty.due_on.isoformat()}"))
         told = already_told(key for _, _, key in plan)
         notices = []

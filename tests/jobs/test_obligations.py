@@ -101,3 +101,20 @@ def test_the_yearly_om_report_of_yueyang(tree):
         "yueyang.unit.leader",
     }
     assert Notification.objects.filter(key=key).first().cite == om.cite
+
+
+def test_the_first_om_report_is_told_overdue_once_by_its_task_not_again_as_an_obligation(tree):
+    """The O&M report of the year of acceptance is the om_report step's task, due with its
+    obligation: the obligations job tells it a month ahead, the deadline scan tells it overdue."""
+    cast = staffed(tree, "yueyang")
+    project = flows.declared(cast, amount=1_000_000, on=D(2026, 10, 20))
+    with clock.frozen(D(2026, 10, 21)):
+        project = advance_to(cast, project, "om_report")
+    om = project.obligations.get(code="OM_REPORT")
+    task = project.tasks.get(step__kind="om_report", status="open")
+    assert task.due_on == om.due_on == D(2026, 12, 31)
+    run("obligations", D(2027, 1, 4))
+    run("deadline_scan", D(2027, 1, 4))
+    overdue = Notification.objects.filter(user__username="yueyang.unit.clerk")
+    assert not overdue.filter(kind=Kind.OBLIGATION_OVERDUE).exists()
+    assert overdue.filter(kind=Kind.TASK_OVERDUE, key__contains=f"task:{task.pk}:").count() == 1
