@@ -1,4 +1,4 @@
-"""delivery 0003 carries the reports' trail over: a report voided or corrected under the old
+"""delivery 0003–0005 carry the reports' trail over: a report voided or corrected under the old
 columns (``state``, ``annul_*``, ``replaces`` on the correction) keeps who voided it, when, why
 and which report corrects it under the shared ones (``voided_*``, ``superseded_by``)."""
 
@@ -19,7 +19,7 @@ from tests.workflow.conftest import tree  # noqa: F401 - fixture
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("delivery", "0002_reports_void_or_correct_and_trial_runs")]
-AFTER = [("delivery", "0003_reports_share_the_correction_trail")]
+AFTER = [("delivery", "0005_reports_drop_the_old_state_columns")]
 
 
 def migrate(target):

@@ -1,7 +1,9 @@
 """Progress and incident reports and trial runs take the correction trail procurements, contracts
 and payments have (``govit.events.trail``): ``voided_at``/``voided_by``/``void_reason`` and
 ``superseded_by`` on the old row, the state derived from them, instead of a ``state`` column, its
-own ``annul_*`` fields and ``replaces`` on the new row. Existing rows are carried over."""
+own ``annul_*`` fields and ``replaces`` on the new row. 0004 carries existing rows over and 0005
+drops the old columns: each in a transaction of its own, since on PostgreSQL a table whose rows a
+transaction updated has pending foreign-key trigger events and cannot be altered in it."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -48,52 +50,10 @@ def _trail_fields(model):
     ]
 
 
-def _old_fields(model):
-    return [
-        migrations.RemoveField(model_name=model, name=name)
-        for name in ("replaces", "state", "annul_reason", "annulled_by", "annulled_at")
-    ]
-
-
-def forwards(apps, schema_editor):
-    """A voided or corrected row keeps who, when and why; the correction that ``replaces`` a row
-    becomes the row's ``superseded_by``. On the database being migrated (a restore migrates one
-    that is not the default)."""
-    db = schema_editor.connection.alias
-    for name in MODELS:
-        Model = apps.get_model("delivery", name)
-        rows = Model.objects.using(db)
-        for row in rows.exclude(state="valid"):
-            row.voided_at = row.annulled_at or row.reported_at
-            row.voided_by_id = row.annulled_by_id or row.reported_by_id
-            row.void_reason = row.annul_reason
-            row.save(update_fields=["voided_at", "voided_by", "void_reason"])
-        for new in rows.filter(replaces__isnull=False):
-            rows.filter(pk=new.replaces_id).update(superseded_by=new.pk)
-
-
-def backwards(apps, schema_editor):
-    db = schema_editor.connection.alias
-    for name in MODELS:
-        Model = apps.get_model("delivery", name)
-        rows = Model.objects.using(db)
-        for row in rows.filter(voided_at__isnull=False):
-            row.state = "corrected" if row.superseded_by_id else "voided"
-            row.annulled_at, row.annulled_by_id = row.voided_at, row.voided_by_id
-            row.annul_reason = row.void_reason[:300]
-            row.save(update_fields=["state", "annulled_at", "annulled_by", "annul_reason"])
-            if row.superseded_by_id:
-                rows.filter(pk=row.superseded_by_id).update(replaces=row.pk)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("delivery", "0002_reports_void_or_correct_and_trial_runs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        *[op for model in MODELS for op in _trail_fields(model)],
-        migrations.RunPython(forwards, backwards),
-        *[op for model in MODELS for op in _old_fields(model)],
-    ]
+    operations = [op for model in MODELS for op in _trail_fields(model)]
