@@ -6,452 +6,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("documents", "0002_initial"),
-        ("organizations", "0001_initial"),
-        ("projects", "0002_project_accepted_on_project_approved_budget_and_more"),
+        ('documents', '0002_initial'),
+        ('organizations', '0001_initial'),
+        ('projects', '0002_project_accepted_on_project_approved_budget_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AcceptanceExtension",
+            name='AcceptanceExtension',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.TextField(verbose_name="理由")),
-                ("until", models.DateField(verbose_name="申请延期至")),
-                ("cite", models.CharField(max_length=100, verbose_name="依据条款")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待审批"),
-                            ("approved", "已同意"),
-                            ("refused", "不予同意"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("requested_at", models.DateTimeField()),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                ("opinion", models.TextField(blank=True, verbose_name="意见")),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="extensions",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.TextField(verbose_name='理由')),
+                ('until', models.DateField(verbose_name='申请延期至')),
+                ('cite', models.CharField(max_length=100, verbose_name='依据条款')),
+                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已同意'), ('refused', '不予同意')], default='pending', max_length=10, verbose_name='状态')),
+                ('requested_at', models.DateTimeField()),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('opinion', models.TextField(blank=True, verbose_name='意见')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='projects.project')),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "延期验收申请",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '延期验收申请',
+                'ordering': ['project_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Asset",
+            name='Asset',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, verbose_name="资产名称")),
-                (
-                    "value",
-                    models.DecimalField(decimal_places=2, max_digits=16, verbose_name="价值（元）"),
-                ),
-                ("entered_on", models.DateField(verbose_name="入账日期")),
-                (
-                    "transferred_on",
-                    models.DateField(blank=True, null=True, verbose_name="转移日期"),
-                ),
-                ("recorded_at", models.DateTimeField()),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="assets",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "using_unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="organizations.organization",
-                        verbose_name="使用单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, verbose_name='资产名称')),
+                ('value', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='价值（元）')),
+                ('entered_on', models.DateField(verbose_name='入账日期')),
+                ('transferred_on', models.DateField(blank=True, null=True, verbose_name='转移日期')),
+                ('recorded_at', models.DateTimeField()),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='projects.project')),
+                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('using_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='使用单位')),
             ],
             options={
-                "verbose_name": "资产台账",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '资产台账',
+                'ordering': ['project_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Evaluation",
+            name='Evaluation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("self", "自评价"), ("post", "运行后评价")],
-                        max_length=8,
-                        verbose_name="类别",
-                    ),
-                ),
-                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="评分")),
-                (
-                    "grade",
-                    models.CharField(
-                        choices=[
-                            ("excellent", "优"),
-                            ("good", "良"),
-                            ("fair", "中"),
-                            ("poor", "差"),
-                        ],
-                        max_length=10,
-                        verbose_name="等次",
-                    ),
-                ),
-                ("findings", models.TextField(blank=True, verbose_name="问题与建议")),
-                (
-                    "rectification_required",
-                    models.BooleanField(default=False, verbose_name="须整改"),
-                ),
-                (
-                    "rectified_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="整改完成"),
-                ),
-                ("cite", models.CharField(max_length=100, verbose_name="依据条款")),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "evaluator",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="organizations.organization",
-                        verbose_name="评价单位",
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="evaluations",
-                        to="projects.project",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('self', '自评价'), ('post', '运行后评价')], max_length=8, verbose_name='类别')),
+                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='评分')),
+                ('grade', models.CharField(choices=[('excellent', '优'), ('good', '良'), ('fair', '中'), ('poor', '差')], max_length=10, verbose_name='等次')),
+                ('findings', models.TextField(blank=True, verbose_name='问题与建议')),
+                ('rectification_required', models.BooleanField(default=False, verbose_name='须整改')),
+                ('rectified_at', models.DateTimeField(blank=True, null=True, verbose_name='整改完成')),
+                ('cite', models.CharField(max_length=100, verbose_name='依据条款')),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('evaluator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='评价单位')),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='projects.project')),
             ],
             options={
-                "verbose_name": "评价",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '评价',
+                'ordering': ['project_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="IncidentReport",
+            name='IncidentReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("serious_delay", "工程严重逾期"), ("major_loss", "投资重大损失")],
-                        max_length=16,
-                        verbose_name="类别",
-                    ),
-                ),
-                ("text", models.TextField(verbose_name="情况说明")),
-                ("cite", models.CharField(max_length=100, verbose_name="依据条款")),
-                ("reported_at", models.DateTimeField()),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="incidents",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "reported_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('serious_delay', '工程严重逾期'), ('major_loss', '投资重大损失')], max_length=16, verbose_name='类别')),
+                ('text', models.TextField(verbose_name='情况说明')),
+                ('cite', models.CharField(max_length=100, verbose_name='依据条款')),
+                ('reported_at', models.DateTimeField()),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='projects.project')),
+                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "重大问题报告",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '重大问题报告',
+                'ordering': ['project_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="ProgressReport",
+            name='ProgressReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("period", models.CharField(max_length=40, verbose_name="报告期")),
-                ("percent", models.PositiveSmallIntegerField(verbose_name="完成比例（%）")),
-                ("text", models.TextField(verbose_name="进展情况")),
-                ("reported_at", models.DateTimeField()),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="progress_reports",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "reported_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('period', models.CharField(max_length=40, verbose_name='报告期')),
+                ('percent', models.PositiveSmallIntegerField(verbose_name='完成比例（%）')),
+                ('text', models.TextField(verbose_name='进展情况')),
+                ('reported_at', models.DateTimeField()),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_reports', to='projects.project')),
+                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "进度报告",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '进度报告',
+                'ordering': ['project_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Rectification",
+            name='Rectification',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.TextField(verbose_name="不合格情况")),
-                ("deadline", models.DateField(verbose_name="整改期限")),
-                ("cite", models.CharField(max_length=100, verbose_name="依据条款")),
-                (
-                    "withhold_payments",
-                    models.BooleanField(default=False, verbose_name="整改期间暂停支付剩余款项"),
-                ),
-                ("opened_at", models.DateTimeField()),
-                ("closed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "closed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "opened_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="rectifications",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "step",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="rectifications",
-                        to="projects.projectstep",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.TextField(verbose_name='不合格情况')),
+                ('deadline', models.DateField(verbose_name='整改期限')),
+                ('cite', models.CharField(max_length=100, verbose_name='依据条款')),
+                ('withhold_payments', models.BooleanField(default=False, verbose_name='整改期间暂停支付剩余款项')),
+                ('opened_at', models.DateTimeField()),
+                ('closed_at', models.DateTimeField(blank=True, null=True)),
+                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectifications', to='projects.project')),
+                ('step', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectifications', to='projects.projectstep')),
             ],
             options={
-                "verbose_name": "验收整改",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '验收整改',
+                'ordering': ['project_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Termination",
+            name='Termination',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.TextField(verbose_name="终止原因")),
-                ("cite", models.CharField(max_length=100, verbose_name="依据条款")),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="termination",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "recipient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="organizations.organization",
-                        verbose_name="报送单位",
-                    ),
-                ),
-                (
-                    "statement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="documents.documentversion",
-                        verbose_name="书面说明",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.TextField(verbose_name='终止原因')),
+                ('cite', models.CharField(max_length=100, verbose_name='依据条款')),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='termination', to='projects.project')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='报送单位')),
+                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.documentversion', verbose_name='书面说明')),
             ],
             options={
-                "verbose_name": "项目终止",
+                'verbose_name': '项目终止',
             },
         ),
         migrations.CreateModel(
-            name="Obligation",
+            name='Obligation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=40, verbose_name="类别")),
-                ("name", models.CharField(max_length=200, verbose_name="名称")),
-                ("period", models.PositiveIntegerField(blank=True, null=True, verbose_name="年度")),
-                ("opens_on", models.DateField(blank=True, null=True, verbose_name="开始日期")),
-                ("due_on", models.DateField(blank=True, null=True, verbose_name="到期日")),
-                (
-                    "amount",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=16,
-                        null=True,
-                        verbose_name="金额（元）",
-                    ),
-                ),
-                ("cite", models.CharField(max_length=100, verbose_name="依据条款")),
-                ("fulfilled_at", models.DateTimeField(blank=True, null=True)),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
-                (
-                    "document",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="documents.documentversion",
-                    ),
-                ),
-                (
-                    "fulfilled_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="obligations",
-                        to="projects.project",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=40, verbose_name='类别')),
+                ('name', models.CharField(max_length=200, verbose_name='名称')),
+                ('period', models.PositiveIntegerField(blank=True, null=True, verbose_name='年度')),
+                ('opens_on', models.DateField(blank=True, null=True, verbose_name='开始日期')),
+                ('due_on', models.DateField(blank=True, null=True, verbose_name='到期日')),
+                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='金额（元）')),
+                ('cite', models.CharField(max_length=100, verbose_name='依据条款')),
+                ('fulfilled_at', models.DateTimeField(blank=True, null=True)),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.documentversion')),
+                ('fulfilled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='obligations', to='projects.project')),
             ],
             options={
-                "verbose_name": "义务",
-                "ordering": ["due_on", "id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("project", "code", "period"), name="obligation_unique_per_period"
-                    )
-                ],
+                'verbose_name': '义务',
+                'ordering': ['due_on', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('project', 'code', 'period'), name='obligation_unique_per_period')],
             },
         ),
     ]

@@ -6,175 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("delivery", "0001_initial"),
-        ("projects", "0006_step_actor_index"),
+        ('delivery', '0001_initial'),
+        ('projects', '0006_step_actor_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="incidentreport",
-            name="annul_reason",
-            field=models.CharField(blank=True, max_length=300, verbose_name="作废或更正原因"),
+            model_name='incidentreport',
+            name='annul_reason',
+            field=models.CharField(blank=True, max_length=300, verbose_name='作废或更正原因'),
         ),
         migrations.AddField(
-            model_name="incidentreport",
-            name="annulled_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="作废或更正时间"),
+            model_name='incidentreport',
+            name='annulled_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='作废或更正时间'),
         ),
         migrations.AddField(
-            model_name="incidentreport",
-            name="annulled_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='incidentreport',
+            name='annulled_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="incidentreport",
-            name="replaces",
-            field=models.OneToOneField(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="replaced_by",
-                to="delivery.incidentreport",
-                verbose_name="更正的报告",
-            ),
+            model_name='incidentreport',
+            name='replaces',
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='delivery.incidentreport', verbose_name='更正的报告'),
         ),
         migrations.AddField(
-            model_name="incidentreport",
-            name="state",
-            field=models.CharField(
-                choices=[("valid", "有效"), ("voided", "已作废"), ("corrected", "已更正")],
-                default="valid",
-                max_length=10,
-                verbose_name="状态",
-            ),
+            model_name='incidentreport',
+            name='state',
+            field=models.CharField(choices=[('valid', '有效'), ('voided', '已作废'), ('corrected', '已更正')], default='valid', max_length=10, verbose_name='状态'),
         ),
         migrations.AddField(
-            model_name="progressreport",
-            name="annul_reason",
-            field=models.CharField(blank=True, max_length=300, verbose_name="作废或更正原因"),
+            model_name='progressreport',
+            name='annul_reason',
+            field=models.CharField(blank=True, max_length=300, verbose_name='作废或更正原因'),
         ),
         migrations.AddField(
-            model_name="progressreport",
-            name="annulled_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="作废或更正时间"),
+            model_name='progressreport',
+            name='annulled_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='作废或更正时间'),
         ),
         migrations.AddField(
-            model_name="progressreport",
-            name="annulled_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='progressreport',
+            name='annulled_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="progressreport",
-            name="as_of",
-            field=models.DateField(blank=True, null=True, verbose_name="截至日期"),
+            model_name='progressreport',
+            name='as_of',
+            field=models.DateField(blank=True, null=True, verbose_name='截至日期'),
         ),
         migrations.AddField(
-            model_name="progressreport",
-            name="replaces",
-            field=models.OneToOneField(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="replaced_by",
-                to="delivery.progressreport",
-                verbose_name="更正的报告",
-            ),
+            model_name='progressreport',
+            name='replaces',
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='delivery.progressreport', verbose_name='更正的报告'),
         ),
         migrations.AddField(
-            model_name="progressreport",
-            name="state",
-            field=models.CharField(
-                choices=[("valid", "有效"), ("voided", "已作废"), ("corrected", "已更正")],
-                default="valid",
-                max_length=10,
-                verbose_name="状态",
-            ),
+            model_name='progressreport',
+            name='state',
+            field=models.CharField(choices=[('valid', '有效'), ('voided', '已作废'), ('corrected', '已更正')], default='valid', max_length=10, verbose_name='状态'),
         ),
         migrations.CreateModel(
-            name="TrialRun",
+            name='TrialRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("valid", "有效"), ("voided", "已作废"), ("corrected", "已更正")],
-                        default="valid",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "annul_reason",
-                    models.CharField(blank=True, max_length=300, verbose_name="作废或更正原因"),
-                ),
-                (
-                    "annulled_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="作废或更正时间"),
-                ),
-                ("started_on", models.DateField(verbose_name="试运行开始日期")),
-                ("ended_on", models.DateField(verbose_name="试运行结束日期")),
-                ("text", models.TextField(blank=True, verbose_name="试运行情况")),
-                ("reported_at", models.DateTimeField()),
-                (
-                    "annulled_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="trial_runs",
-                        to="projects.project",
-                    ),
-                ),
-                (
-                    "replaces",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="replaced_by",
-                        to="delivery.trialrun",
-                        verbose_name="更正的报告",
-                    ),
-                ),
-                (
-                    "reported_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('state', models.CharField(choices=[('valid', '有效'), ('voided', '已作废'), ('corrected', '已更正')], default='valid', max_length=10, verbose_name='状态')),
+                ('annul_reason', models.CharField(blank=True, max_length=300, verbose_name='作废或更正原因')),
+                ('annulled_at', models.DateTimeField(blank=True, null=True, verbose_name='作废或更正时间')),
+                ('started_on', models.DateField(verbose_name='试运行开始日期')),
+                ('ended_on', models.DateField(verbose_name='试运行结束日期')),
+                ('text', models.TextField(blank=True, verbose_name='试运行情况')),
+                ('reported_at', models.DateTimeField()),
+                ('annulled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trial_runs', to='projects.project')),
+                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='delivery.trialrun', verbose_name='更正的报告')),
+                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "试运行",
-                "ordering": ["project_id", "id"],
+                'verbose_name': '试运行',
+                'ordering': ['project_id', 'id'],
             },
         ),
     ]
