@@ -17,8 +17,8 @@ from django.test import override_settings
 from govit.core import clock
 from govit.demo import catalog
 from govit.demo.cast import DEMO_PASSWORD, JURISDICTIONS
-from govit.organizations.models import AUTHORITY_KINDS, OrgKind, Role, User
-from govit.policy.vocab import step_label
+from govit.organizations.models import OrgKind, Role, User
+from govit.policy.vocab import AUTHORITY_KINDS, step_label
 from govit.projects.models import Project
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "demo.md"

@@ -8,9 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation, RulebookVersion
-from govit.organizations.models import AUTHORITY_KINDS
 from govit.policy.loader import LoadedRulebook
-from govit.policy.vocab import actor_label
+from govit.policy.vocab import AUTHORITY_KINDS, actor_label
 
 # the authorities every staffed jurisdiction has, whether or not its rulebook names them: the
 # audit bureau reads everything, the government approves plans

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from govit.policy.vocab import ACTOR_LABELS
+from govit.policy.vocab import ACTOR_LABELS, AUTHORITY_KINDS
 
 
 class OrgKind(models.TextChoices):
@@ -31,19 +31,6 @@ class OrgKind(models.TextChoices):
     EVALUATOR = "evaluator", "测评机构"
 
 
-AUTHORITY_KINDS = (
-    "competent_department",
-    "development_reform",
-    "finance",
-    "audit",
-    "cyberspace",
-    "crypto_administration",
-    "secrecy",
-    "public_security",
-    "big_data_center",
-    "government",
-    "leading_group_office",
-)
 VENDOR_KINDS = ("contractor", "supervisor", "consultant", "agent", "evaluator")
 
 

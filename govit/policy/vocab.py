@@ -62,6 +62,22 @@ Status = Literal["in_force", "expired", "not_yet_effective", "draft"]
 ACTORS: tuple[str, ...] = get_args(Actor)
 STEP_KINDS: tuple[str, ...] = get_args(StepKind)
 
+# the actors that are authorities of a jurisdiction (one organization of each kind per
+# jurisdiction); the permission policy and the administration pages read them as well as the models
+AUTHORITY_KINDS: tuple[str, ...] = (
+    "competent_department",
+    "development_reform",
+    "finance",
+    "audit",
+    "cyberspace",
+    "crypto_administration",
+    "secrecy",
+    "public_security",
+    "big_data_center",
+    "government",
+    "leading_group_office",
+)
+
 ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "construction_unit": ("建设单位", "Construction unit"),
     "competent_department": ("政务信息化主管部门", "Competent department"),

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from govit.access.policy import is_auditor, org_kind, works
 from govit.core import kept
 from govit.notifications.selectors import unread_count
-from govit.organizations.models import AUTHORITY_KINDS, Role
+from govit.organizations.models import Role
+from govit.policy.vocab import AUTHORITY_KINDS
 from govit.web import duties
 
 BADGE_MAX = 99  # the header shows "99+" above this many unread notifications
