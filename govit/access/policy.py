@@ -1,20 +1,18 @@
-"""Who may see and do what — decided here and nowhere else.
+"""Who may do what — decided here and nowhere else.
 
-Deny by default. Two questions, one place: ``visible_projects(user)`` (which projects this user
-may see at all) and ``authorize(user, action, obj)`` (may this user do this to that). A user of
-one jurisdiction never sees another's; an object you may not see is "not found", the same answer
-as an object that does not exist.
+Deny by default. ``authorize(user, action, obj)``: may this user do this to that. Which projects a
+user may see at all is ``govit.projects.visibility.visible_projects``, built on the facts about the
+user read here. The policy sits below the workflow and the apps above it: it imports none of them
+and asks the object it is given (a task's ``delegation_to``, a meeting's ``seats``), so the
+objects are typed ``Any`` where they are the upper apps' models.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
-
-from govit.core.errors import NotFound, PermissionDenied
-from govit.organizations.models import AUTHORITY_KINDS, Organization, Role, User
-from govit.projects.models import Project, ProjectParty, ProjectStatus, ProjectStep, Task
+from govit.core.errors import PermissionDenied
+from govit.organizations.models import Organization, Role, User
 
 WORKING_ROLES = {Role.CLERK, Role.LEADER}
 
@@ -39,53 +37,6 @@ def works(user: User) -> bool:
     return bool(user.role_codes() & WORKING_ROLES) and not is_auditor(user)
 
 
-def visible_projects(user: User) -> QuerySet[Project]:
-    """Every project this user may see, as a queryset to filter further."""
-    if not user.is_authenticated:
-        return Project.objects.none()
-    if user.is_superuser:
-        return Project.objects.all()
-    jid = jurisdiction_id(user)
-    if jid is None:
-        return Project.objects.none()
-    mine = Project.objects.filter(jurisdiction_id=jid)
-    kind = org_kind(user)
-    if kind == "construction_unit":
-        return mine.filter(unit_id=user.organization_id)
-    declared = mine.exclude(status=ProjectStatus.DRAFT)
-    if kind in ("competent_department", "audit") or is_auditor(user):
-        return declared
-    if kind in AUTHORITY_KINDS:
-        # an authority sees the projects whose procedure names it, that it has been given a task
-        # on, or — the government and the leading group, which approve plans — that a plan lists.
-        # Each as "id IN (a list read once)": PostgreSQL hashes each list, where joining the
-        # steps, tasks and plan lines multiplied every project's rows (0.6 s a page).
-        seen = Q(pk__in=ProjectStep.objects.filter(actor=kind).values("project_id")) | Q(
-            pk__in=Task.objects.filter(organization_id=user.organization_id).values("project_id")
-        )
-        if kind in ("government", "leading_group_office"):
-            entries = Project._meta.get_field("plan_entries").related_model
-            seen |= Q(pk__in=entries.objects.values("project_id"))
-        return declared.filter(seen)
-    if kind is not None:  # a vendor: only the projects it is a party to
-        parties = ProjectParty.objects.filter(organization_id=user.organization_id)
-        return declared.filter(pk__in=parties.values("project_id"))
-    # an expert sees no project as such, only the materials of the meetings they sit on
-    # (govit.reviews.selectors.expert_meetings)
-    return Project.objects.none()
-
-
-def project_for(user: User, pk: int, *, for_update: bool = False) -> Project:
-    """The project with this id if the user may see it; otherwise NotFound."""
-    qs = visible_projects(user).filter(pk=pk)
-    if for_update:
-        qs = Project.objects.select_for_update(of=("self",)).filter(pk__in=qs.values("pk"))
-    project = qs.select_related("jurisdiction", "unit", "rulebook").first()
-    if project is None:
-        raise NotFound("项目不存在或无权查看")
-    return project
-
-
 def _deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
@@ -102,7 +53,7 @@ def _authority(user: User, kind: str, jurisdiction: int) -> bool:
     )
 
 
-def may_act_on_task(user: User, task: Task, *, on: Any = None) -> tuple[bool, User | None]:
+def may_act_on_task(user: User, task: Any, *, on: Any = None) -> tuple[bool, User | None]:
     """Whether the user may act on the task, and on whose behalf (for a delegated task)."""
     if not works(user):
         return False, None
@@ -110,9 +61,7 @@ def may_act_on_task(user: User, task: Task, *, on: Any = None) -> tuple[bool, Us
         return False, None
     if task.assignee_id is None or task.assignee_id == user.pk or user.has_role(Role.LEADER):
         return True, None
-    from govit.projects.selectors import active_delegation
-
-    delegation = active_delegation(task.assignee_id, user.pk, on)
+    delegation = task.delegation_to(user.pk, on)
     if delegation is not None:
         return True, delegation.delegator
     return False, None
@@ -139,13 +88,13 @@ def _project_create(user: User, unit: Organization | None) -> str | None:
     return None
 
 
-def _unit_work(user: User, project: Project) -> str | None:
+def _unit_work(user: User, project: Any) -> str | None:
     if not (_member_of(user, project.unit_id) and works(user)):
         return "只有本项目建设单位的经办人或负责人可以办理此事项"
     return None
 
 
-def _task_act(user: User, task: Task) -> str | None:
+def _task_act(user: User, task: Any) -> str | None:
     allowed, _ = may_act_on_task(user, task)
     if not allowed:
         if task.organization_id != user.organization_id:
@@ -156,7 +105,7 @@ def _task_act(user: User, task: Task) -> str | None:
     return None
 
 
-def _task_reassign(user: User, task: Task) -> str | None:
+def _task_reassign(user: User, task: Any) -> str | None:
     if not (_member_of(user, task.organization_id) and works(user)):
         return f"只有“{task.organization.name}”的经办人或负责人可以转办此待办"
     if task.assignee_id not in (None, user.pk) and not user.has_role(Role.LEADER):
@@ -164,7 +113,7 @@ def _task_reassign(user: User, task: Task) -> str | None:
     return None
 
 
-def _task_urge(user: User, task: Task) -> str | None:
+def _task_urge(user: User, task: Any) -> str | None:
     project = task.project
     if _member_of(user, project.unit_id) and works(user):
         return None
@@ -214,17 +163,16 @@ def _plan_countersign(user: User, jurisdiction_and_kinds: tuple[int, set[str]]) 
     return None
 
 
-def _competent(user: User, project: Project) -> str | None:
+def _competent(user: User, project: Any) -> str | None:
     if not (_authority(user, "competent_department", project.jurisdiction_id) and works(user)):
         return "只有主管部门可以办理此事项"
     return None
 
 
 def _expert_opinion(user: User, meeting: Any) -> str | None:
-    from govit.reviews.selectors import current_panel
-
     expert = getattr(user, "expert", None)
-    if expert is None or expert.pk not in {e.pk for e in current_panel(meeting)}:
+    # on the panel now: a seat not vacated by a replacement (reviews.selectors.current_panel)
+    if expert is None or not meeting.seats.filter(expert=expert, vacated_at__isnull=True).exists():
         return "只有本次评审会抽中的专家可以提交评审意见"
     return None
 
@@ -263,7 +211,7 @@ def _own_account(user: User, target: User) -> str | None:
     return None
 
 
-def _payment_pay(user: User, project: Project) -> str | None:
+def _payment_pay(user: User, project: Any) -> str | None:
     if _member_of(user, project.unit_id) and works(user):
         return None
     if _authority(user, "finance", project.jurisdiction_id) and works(user):
@@ -278,7 +226,7 @@ def _change_decide(user: User, change_and_approval: tuple[Any, Any]) -> str | No
     return None
 
 
-def _penalty_impose(user: User, project_and_kinds: tuple[Project, set[str]]) -> str | None:
+def _penalty_impose(user: User, project_and_kinds: tuple[Any, set[str]]) -> str | None:
     project, kinds = project_and_kinds
     if works(user) and any(_authority(user, kind, project.jurisdiction_id) for kind in kinds):
         return None

@@ -8,34 +8,16 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from govit.access.policy import visible_projects
 from govit.core import clock
 from govit.organizations.models import User
 from govit.projects.models import (
     DONE_STEP_STATUSES,
-    Delegation,
     Project,
     ProjectStep,
     Task,
     TaskStatus,
 )
-
-
-def active_delegation(
-    delegator_id: int, delegate_id: int, on: dt.date | None = None
-) -> Delegation | None:
-    on = on or clock.today()
-    return (
-        Delegation.objects.select_related("delegator")
-        .filter(
-            delegator_id=delegator_id,
-            delegate_id=delegate_id,
-            starts_on__lte=on,
-            ends_on__gte=on,
-            revoked_at__isnull=True,
-        )
-        .first()
-    )
+from govit.projects.visibility import visible_projects
 
 
 def project_list(

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from govit.access.policy import authorize, may_act_on_task
+from govit.access.policy import authorize, may_act_on_task, works
 from govit.core import clock
-from govit.core.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.selectors import confirmation_of
 from govit.organizations.models import Organization, User
@@ -36,6 +36,7 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
+from govit.projects.visibility import task_for
 
 EDITABLE_FIELDS = (
     "name",
@@ -383,7 +384,7 @@ def task_act(
 
     ``approved_budget`` records the 批复概算 when an approval step is approved; ``rectify_by`` is
     the 整改期限 when an acceptance is returned as failed."""
-    task = _visible_task(actor, task_id)
+    task = task_for(actor, task_id)
     authorize(actor, "task.act", task)
     _, on_behalf_of = may_act_on_task(actor, task)
     task = workflow.lock_task(task.pk, expected_version)
@@ -508,19 +509,6 @@ def _approved_budget(step: ProjectStep, action: str, value: Any) -> Decimal | No
     return amount
 
 
-def _visible_task(actor: User, task_id: int) -> Task:
-    from govit.access.policy import visible_projects
-
-    task = (
-        Task.objects.filter(pk=task_id, project__in=visible_projects(actor))
-        .select_related("project", "step", "organization")
-        .first()
-    )
-    if task is None:
-        raise NotFound("待办不存在或无权查看")
-    return task
-
-
 def _check_action_fits(step: ProjectStep, task: Task, action: str, via_meeting: bool) -> None:
     if step.kind == "expert_review" and task.lead and not via_meeting:
         raise RuleRefused(
@@ -562,13 +550,11 @@ def _close_round(step: ProjectStep, status: str) -> None:
 @transaction.atomic
 def task_reassign(*, actor: User, task_id: int, to_user: User, note: str = "") -> Task:
     """转办: hand the task to a colleague in the same organization."""
-    task = _visible_task(actor, task_id)
+    task = task_for(actor, task_id)
     authorize(actor, "task.reassign", task)
     task = workflow.lock_task(task.pk, None)
     if to_user.organization_id != task.organization_id or not to_user.is_active:
         raise InvalidInput("只能转办给本单位的在岗人员", code="INVALID_ASSIGNEE")
-    from govit.access.policy import works
-
     if not works(to_user):
         raise InvalidInput(f"“{to_user.display_name}”不是经办人或负责人", code="INVALID_ASSIGNEE")
     before = task.assignee_id
@@ -589,7 +575,7 @@ def task_reassign(*, actor: User, task_id: int, to_user: User, note: str = "") -
 @transaction.atomic
 def task_urge(*, actor: User, task_id: int, text: str = "") -> Task:
     """催办: remind the organization that holds the task; recorded, and counted."""
-    task = _visible_task(actor, task_id)
+    task = task_for(actor, task_id)
     authorize(actor, "task.urge", task)
     task = (
         Task.objects.select_for_update()

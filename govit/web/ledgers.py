@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govit.access.policy import authorize, jurisdiction_id, visible_projects
+from govit.access.policy import authorize, jurisdiction_id
 from govit.contracts.models import ChangeRequest, Contract, Payment, Procurement
 from govit.core.errors import PermissionDenied
 from govit.delivery.models import Asset, Obligation
@@ -22,6 +22,7 @@ from govit.exchange.tables import Column
 from govit.organizations.models import User
 from govit.policy.vocab import STEP_LABELS
 from govit.projects.models import Project
+from govit.projects.visibility import visible_projects
 from govit.supervision.models import CreditRecord, Penalty
 from govit.supervision.services import MEASURE_LABELS
 

@@ -1,6 +1,6 @@
 """The dashboard's figures: investment and projects by stage, construction unit and plan year,
 overdue open tasks by organization, and how many working days each kind of step took against its
-limit — all scoped to the projects the user may see (``access.policy.visible_projects``).
+limit — all scoped to the projects the user may see (``projects.visibility.visible_projects``).
 
 The sums and counts are computed by the database: one aggregate query for the three money charts
 (grouped by status, stage, plan year and unit, then folded), one each for the overdue tasks and the
@@ -22,12 +22,13 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from govit.access.policy import is_auditor, jurisdiction_id, visible_projects
+from govit.access.policy import is_auditor, jurisdiction_id
 from govit.core import clock
 from govit.organizations.models import User
 from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.policy.vocab import STEP_KINDS, STEP_LABELS
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
+from govit.projects.visibility import visible_projects
 
 WAN = Decimal(10000)
 CENT = Decimal("0.01")

@@ -13,11 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from govit.access.policy import visible_projects
 from govit.core import clock
 from govit.planning import selectors
 from govit.planning import services as planning
 from govit.projects.models import Project, ProjectStatus
+from govit.projects.visibility import visible_projects
 from tests.web.test_plans import lane
 from tests.web.test_scale_plans_board import names
 from tests.workflow.flows import declared, planned

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from govit.access.policy import visible_projects
 from govit.core import clock
 from govit.organizations.models import Role, User, UserRole
 from govit.projects.models import Project, ProjectStatus
+from govit.projects.visibility import visible_projects
 from tests.web.test_dashboard import page, wan, world  # noqa: F401 - the fixture
 from tests.workflow.conftest import make_cast, tree  # noqa: F401 - fixture
 from tests.workflow.flows import colleague, declared

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from govit.access.policy import jurisdiction_id, project_for, visible_projects
+from govit.access.policy import jurisdiction_id
 from govit.api import serialize
 from govit.api.schemas import (
     ERRORS,
@@ -68,6 +68,7 @@ from govit.delivery.models import (
     TrialRun,
 )
 from govit.organizations.models import Organization, User
+from govit.projects.visibility import project_for, visible_projects
 from govit.supervision import selectors as supervision_selectors
 from govit.supervision import services as supervision
 from govit.supervision.models import CreditRecord, Penalty

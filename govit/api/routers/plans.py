@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from govit.access.policy import authorize, jurisdiction_id, visible_projects
+from govit.access.policy import authorize, jurisdiction_id
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
 from govit.api.schemas import ERRORS, CountersignIn, OpinionIn, PlanEntryIn, PlanIn, PlanOut
@@ -14,6 +14,7 @@ from govit.organizations.models import User
 from govit.planning import services
 from govit.planning.models import AnnualPlan
 from govit.planning.selectors import plan_step
+from govit.projects.visibility import visible_projects
 
 router = Router(tags=["年度计划"])
 

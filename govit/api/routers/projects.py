@@ -7,7 +7,6 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from govit.access.policy import project_for, visible_projects
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
 from govit.api.schemas import (
@@ -36,6 +35,7 @@ from govit.organizations.models import Organization, User
 from govit.projects import services, workflow
 from govit.projects.models import ProjectStep
 from govit.projects.selectors import project_list
+from govit.projects.visibility import project_for, visible_projects
 
 router = Router(tags=["项目"])
 

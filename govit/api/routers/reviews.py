@@ -6,7 +6,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from govit.access.policy import authorize, jurisdiction_id, visible_projects
+from govit.access.policy import authorize, jurisdiction_id
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
 from govit.api.schemas import (
@@ -27,6 +27,7 @@ from govit.core.errors import NotFound
 from govit.documents.models import Document, DocumentVersion
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
+from govit.projects.visibility import visible_projects
 from govit.reviews import services
 from govit.reviews.models import Expert, ExpertOpinion, ReviewMeeting, Seat
 from govit.reviews.selectors import current_panel, draw_verify

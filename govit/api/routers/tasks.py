@@ -13,6 +13,7 @@ from govit.organizations.models import User
 from govit.projects import services
 from govit.projects.models import Task
 from govit.projects.selectors import task_list
+from govit.projects.visibility import task_for
 
 router = Router(tags=["待办"])
 
@@ -41,9 +42,7 @@ TASK_COLUMNS = (
 
 
 def _task(user: User, task_id: int):
-    from govit.projects.services import _visible_task
-
-    return _visible_task(user, task_id)
+    return task_for(user, task_id)
 
 
 @router.get("/{task_id}", response={200: TaskOut, **ERRORS}, summary="一项待办")

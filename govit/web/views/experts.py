@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from govit.access.policy import is_auditor, org_kind, visible_projects
+from govit.access.policy import is_auditor, org_kind
 from govit.core.errors import DomainError
 from govit.documents.models import Document, DocumentVersion
 from govit.organizations.models import User
@@ -33,6 +33,7 @@ from govit.policy.loader import LoadedRulebook
 from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import ProjectStep, StepStatus
+from govit.projects.visibility import visible_projects
 from govit.reviews import draw as algorithm
 from govit.reviews import services
 from govit.reviews.models import (

@@ -16,7 +16,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govit.access.policy import project_for
 from govit.core import clock
 from govit.core.errors import DomainError, NotFound
 from govit.events.selectors import project_events
@@ -26,6 +25,7 @@ from govit.exchange.declarations import COLUMNS, MAX_ROWS, declarations_template
 from govit.exchange.imports import declarations_import
 from govit.exchange.tables import table_xlsx
 from govit.projects import workflow
+from govit.projects.visibility import project_for
 from govit.web import ledgers
 from govit.web.selectors import history_filters, is_unit_user
 from govit.web.views.projects import listed_projects

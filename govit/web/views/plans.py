@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from govit.access.policy import jurisdiction_id, org_kind, visible_projects, works
+from govit.access.policy import jurisdiction_id, org_kind, works
 from govit.core.errors import DomainError
 from govit.exchange.common import XLSX_TYPE
 from govit.exchange.plan_sheet import annual_plan_xlsx, plan_filename
@@ -44,6 +44,7 @@ from govit.planning.selectors import (
 )
 from govit.policy.vocab import STEP_LABELS
 from govit.projects.models import ProjectStatus, StepStatus
+from govit.projects.visibility import visible_projects
 from govit.web.context import audience
 from govit.web.refusals import refusal_text
 from govit.web.selectors import next_year

@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from govit.access.policy import project_for, works
+from govit.access.policy import works
 from govit.core.errors import DomainError, NotFound
 from govit.documents.materials import first_step, step_materials
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
 from govit.projects import selectors, services, workflow
 from govit.projects.models import ProjectStatus, Task
+from govit.projects.visibility import project_for
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
 from govit.web import selectors as page_selectors

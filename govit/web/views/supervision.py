@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from govit.access.policy import authorize, jurisdiction_id, org_kind, visible_projects, works
+from govit.access.policy import authorize, jurisdiction_id, org_kind, works
 from govit.core import clock, errors
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import VENDOR_KINDS, Organization, User
 from govit.projects.models import ProjectStatus
+from govit.projects.visibility import visible_projects
 from govit.supervision import services
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 from govit.supervision.selectors import credit_rules, penalty_rules
