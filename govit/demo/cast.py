@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from govit.access.services import (
+    jurisdiction_bind,
+    jurisdiction_create,
+    organization_create,
+    rulebook_register,
+    user_create,
+)
 from govit.jurisdictions.models import Jurisdiction, RulebookVersion
 from govit.jurisdictions.selectors import authority_name
-from govit.jurisdictions.services import jurisdiction_bind, jurisdiction_create, rulebook_register
-from govit.organizations.models import AUTHORITY_KINDS, Organization, Role, User
-from govit.organizations.services import organization_create, system_user, user_create
+from govit.organizations.models import Organization, Role, User
+from govit.organizations.services import system_user
 from govit.policy.loader import rulebook_paths
+from govit.policy.vocab import AUTHORITY_KINDS
 
 DEMO_PASSWORD = "GovIT-demo-2026"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from govit.access.services import organization_create, rulebook_confirm, user_create
 from govit.contracts import services as contracts
 from govit.contracts.selectors import effective_contract_amount
 from govit.core import clock
@@ -33,14 +34,14 @@ from govit.documents.materials import first_step
 from govit.documents.services import document_upload
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation
 from govit.jurisdictions.selectors import authority_name as rulebook_authority_name
-from govit.jurisdictions.services import rulebook_confirm
-from govit.organizations.models import AUTHORITY_KINDS, Organization, Role, User
-from govit.organizations.services import organization_create, system_user, user_create
+from govit.organizations.models import Organization, Role, User
+from govit.organizations.services import system_user
 from govit.planning import services as planning
 from govit.planning.models import AnnualPlan, PlanKind
 from govit.policy.calendar import CalendarYearMissing, add_months, default_calendar
 from govit.policy.classify import classify
 from govit.policy.loader import LoadedRulebook, rulebook_from_text, rulebook_paths
+from govit.policy.vocab import AUTHORITY_KINDS
 from govit.projects import services as projects
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus

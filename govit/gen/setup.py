@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from govit.access.services import organization_create, rulebook_confirm
 from govit.core import clock
 from govit.demo import catalog
 from govit.demo.cast import JURISDICTIONS, add_unit, add_vendor, build_tree, staff
 from govit.gen import names
 from govit.jurisdictions.models import Jurisdiction, RulebookVersion
-from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.models import Organization, User
-from govit.organizations.services import organization_create, system_user
+from govit.organizations.services import system_user
 from govit.policy.loader import LoadedRulebook
 
 PLACES = catalog.PLACES  # the five jurisdictions bound to a rulebook

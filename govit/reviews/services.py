@@ -9,12 +9,12 @@ from typing import Any
 from django.db import transaction
 
 from govit.access.policy import authorize
+from govit.access.services import user_create
 from govit.core import clock, kept
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
-from govit.organizations.services import user_create
 from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep, StepStatus, Task, TaskStatus
@@ -67,7 +67,7 @@ def expert_register(
 ) -> Expert:
     """专家入库. ``user`` is the expert's existing account; or ``username`` (and ``password``)
     opens one for them in the same transaction — which only the jurisdiction's administrator
-    may (organizations.services.user_create): the entry and its account, both or neither."""
+    may (access.services.user_create): the entry and its account, both or neither."""
     authorize(actor, "expert.manage", jurisdiction.pk)
     specialties = _valid_entry(name, specialties, employer, jurisdiction.pk)
     if username.strip():

@@ -45,11 +45,11 @@ from govit.delivery.steps import application_due_by, carried_by_open_step, sets_
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation, RulebookVersion
 from govit.jurisdictions.selectors import status_cite
 from govit.notifications.models import Notification
-from govit.organizations.models import AUTHORITY_KINDS, Role, User
+from govit.organizations.models import Role, User
 from govit.planning.models import AnnualPlan, PlanEntry, PlanSignoff, PlanStatus, SignoffStatus
 from govit.planning.selectors import approver_kind
 from govit.policy.loader import LoadedRulebook
-from govit.policy.vocab import STATUS_LABELS
+from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 from govit.projects import selectors as project_selectors
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task
 from govit.projects.selectors import time_left
@@ -774,7 +774,7 @@ def _may(user: User, action: str, obj: Any) -> bool:
 def _administered(user: User) -> tuple[int | None, bool, bool]:
     """The jurisdiction the account administers (None: none), whether it enters the calendar's
     years (calendars.services) and whether it confirms a rulebook not in force
-    (jurisdictions.services.rulebook_confirm) — from the user and its roles as read, no query."""
+    (access.services.rulebook_confirm) — from the user and its roles as read, no query."""
     jid = jurisdiction_id(user) if user.is_authenticated else None
     if jid is None or not user.has_role(Role.ADMIN):
         return None, False, False

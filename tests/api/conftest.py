@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from govit.organizations.services import token_create
+from govit.access.services import token_create
 from tests.workflow.conftest import PDF, casts, make_cast, tree  # noqa: F401 - fixtures
 
 API = "/api/v1"

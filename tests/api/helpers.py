@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from govit.access.services import user_create
 from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD, Cast
 from govit.organizations.models import User
-from govit.organizations.services import system_user, user_create
+from govit.organizations.services import system_user
 from govit.reviews.models import Expert
 from govit.reviews.services import expert_register
 from tests.api.conftest import Api, expect

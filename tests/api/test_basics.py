@@ -60,7 +60,7 @@ def test_a_logged_in_browser_session_may_call_the_api(casts):
 
 
 def test_errors_are_code_message_cite_in_chinese(casts):
-    from govit.organizations.services import token_create
+    from govit.access.services import token_create
 
     _, token = token_create(actor=casts["yueyang"].user("unit"))
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -93,7 +93,7 @@ def test_errors_are_code_message_cite_in_chinese(casts):
 
 
 def test_lists_are_paginated(casts):
-    from govit.organizations.services import token_create
+    from govit.access.services import token_create
 
     _, token = token_create(actor=casts["yueyang"].user("competent_department"))
     client = Client()

@@ -13,10 +13,10 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from govit.access.services import token_create
 from govit.api.api import api as ninja_api
 from govit.events.models import Event
 from govit.organizations.models import Organization, User
-from govit.organizations.services import token_create
 from govit.projects.services import delegation_create
 from tests.api.world import World, build_back_half, build_world
 

@@ -30,11 +30,11 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.meta import TestPhase
 
+from govit.access.services import token_create
 from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD, build_tree
 from govit.documents.models import Document, DocumentVersion
 from govit.organizations.models import Organization, User
-from govit.organizations.services import token_create
 from govit.policy.loader import rulebook_paths
 from govit.projects import services as projects
 from govit.projects.models import ProjectStep, Task

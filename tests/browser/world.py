@@ -8,10 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
+from govit.access.services import user_create
 from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD, Cast, build_tree
 from govit.demo.driver import advance_to
-from govit.organizations.services import system_user, user_create
+from govit.organizations.services import system_user
 from govit.projects.models import Project
 from govit.reviews import services as reviews
 from govit.reviews.models import Expert

@@ -31,10 +31,10 @@ def _engine_forgets_stored_years():
 def people(db):
     """A jurisdiction with its administrator and a few people who are not administrators (no
     rulebook: the calendar does not depend on one)."""
+    from govit.access.services import jurisdiction_create, organization_create, user_create
     from govit.demo.cast import DEMO_PASSWORD
-    from govit.jurisdictions.services import jurisdiction_create
     from govit.organizations.models import Role
-    from govit.organizations.services import organization_create, system_user, user_create
+    from govit.organizations.services import system_user
 
     system = system_user()
     where = jurisdiction_create(actor=system, code="439900", name="测试市", level="city")

@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from django.db import connections
 
+from govit.access.services import user_create
 from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD
 from govit.events.models import Event
 from govit.events.services import verify_stream
 from govit.organizations.models import Role
-from govit.organizations.services import system_user, user_create
+from govit.organizations.services import system_user
 from govit.projects.models import Opinion, ProjectStep, Task
 from tests.api.conftest import Api, Reply, expect
 from tests.api.helpers import act, block_checks, create_project, declare, open_task, step_of

@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from govit.access.services import token_create, user_active_set, user_roles_change
 from govit.core import clock, kept, stamps
 from govit.demo.cast import add_vendor
 from govit.demo.driver import advance_to
@@ -23,12 +24,7 @@ from govit.documents.services import document_upload
 from govit.notifications.inbox import mark_read
 from govit.notifications.services import notify
 from govit.organizations.models import Role, User
-from govit.organizations.services import (
-    system_user,
-    token_create,
-    user_active_set,
-    user_roles_change,
-)
+from govit.organizations.services import system_user
 from govit.projects import services as projects
 from govit.projects.models import DONE_STEP_STATUSES, ProjectStep
 from tests.workflow.conftest import casts, make_cast, tree  # noqa: F401 - fixtures
@@ -247,7 +243,7 @@ def test_a_project_page_stays_kept_while_other_projects_change_but_not_the_list(
 def test_an_event_of_no_project_makes_every_project_page_of_the_jurisdiction_stale(cast, kept_on):
     """Plans, organizations, accounts, delegations, vendors' credit: what a project page may
     show of them is recorded on the jurisdiction's stream."""
-    from govit.organizations.services import organization_create
+    from govit.access.services import organization_create
 
     project = declared(cast)
     client = signed_in(cast.user("competent_department"))

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from govit.access.services import jurisdiction_create
 from govit.events.models import Event
 from govit.events.services import EventBatch, _content, event_digest, record, verify_stream
-from govit.jurisdictions.services import jurisdiction_create
 from govit.organizations.services import system_user
 
 pytestmark = pytest.mark.django_db

@@ -10,15 +10,15 @@ import uuid
 import pytest
 from django.db import connection
 
+from govit.access.services import jurisdiction_create, organization_create, user_create
 from govit.core import clock
 from govit.core.digest import canonical_json, sm3
 from govit.demo.cast import DEMO_PASSWORD
 from govit.events.models import AppendOnly, Event
 from govit.events.registry import UnknownEventKind
 from govit.events.services import GENESIS, correlation, record, verify_stream
-from govit.jurisdictions.services import jurisdiction_create
 from govit.organizations.models import Role, User, UserRole
-from govit.organizations.services import organization_create, system_user, user_create
+from govit.organizations.services import system_user
 from tests.api.conftest import Api
 from tests.workflow import flows
 from tests.workflow.conftest import make_cast, tree  # noqa: F401 - fixtures

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from importlib import import_module
 
 from govit.demo.cast import add_unit, build_tree, staff
-from govit.organizations.services import token_create
+from govit.access.services import token_create
 
 call_command("migrate", verbosity=0)
 cast = staff(build_tree()["yueyang"], prefix="yueyang")

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 import pytest
 
+from govit.access.services import user_create
 from govit.core import clock
 from govit.core.digest import canonical_json, sm3
 from govit.core.errors import Conflict, InvalidInput, PermissionDenied, RuleRefused
 from govit.demo.cast import DEMO_PASSWORD
 from govit.events.models import Event
 from govit.events.services import verify_stream
-from govit.organizations.services import system_user, user_create
+from govit.organizations.services import system_user
 from govit.projects import services as projects
 from govit.projects.models import ProjectStep, StepStatus, Task, TaskStatus
 from govit.reviews import draw

@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from govit.access.services import jurisdiction_bind, rulebook_register
 from govit.core import clock
 from govit.demo.driver import advance_to
 from govit.documents.models import DocumentVersion
 from govit.events.models import Event
-from govit.jurisdictions.services import jurisdiction_bind, rulebook_register
 from govit.organizations.services import system_user
 from govit.policy.loader import DEFAULT_RULEBOOK_DIR
 from govit.projects import workflow

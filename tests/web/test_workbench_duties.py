@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from govit.access.services import rulebook_confirm
 from govit.calendars import sync
 from govit.calendars.services import calendar_year_add
 from govit.contracts import services as contracts
@@ -25,7 +26,6 @@ from govit.demo.driver import act_on, advance_to, plan_in
 from govit.documents.services import document_upload
 from govit.jobs.common import system
 from govit.jobs.obligations import renew
-from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.backends import GovitBackend
 from govit.planning import services as planning
 from govit.projects import services as projects

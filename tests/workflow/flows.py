@@ -6,12 +6,12 @@ import datetime as dt
 import io
 from typing import Any
 
+from govit.access.services import rulebook_confirm, user_create
 from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD, Cast
 from govit.documents.services import document_upload
-from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.models import Role, User
-from govit.organizations.services import system_user, user_create
+from govit.organizations.services import system_user
 from govit.planning import services as planning
 from govit.projects import services as projects
 from govit.projects.models import Project, ProjectStep, Task, TaskStatus

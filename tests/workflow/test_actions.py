@@ -7,6 +7,12 @@ import datetime as dt
 
 import pytest
 
+from govit.access.services import (
+    jurisdiction_bind,
+    jurisdiction_create,
+    organization_create,
+    user_create,
+)
 from govit.core import clock
 from govit.core.errors import (
     Conflict,
@@ -18,9 +24,8 @@ from govit.core.errors import (
 from govit.demo.cast import DEMO_PASSWORD, Cast
 from govit.events.models import Event
 from govit.events.services import verify_stream
-from govit.jurisdictions.services import jurisdiction_bind, jurisdiction_create
 from govit.organizations.models import Role
-from govit.organizations.services import organization_create, system_user, user_create
+from govit.organizations.services import system_user
 from govit.planning import services as planning
 from govit.projects import services
 from govit.projects.models import (

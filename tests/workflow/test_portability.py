@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 
+from govit.access.services import token_create, user_create
 from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD
 from govit.events.models import Event
 from govit.events.services import verify_stream
 from govit.organizations.models import Role
-from govit.organizations.services import system_user, token_create, user_create
+from govit.organizations.services import system_user
 from govit.projects.models import Project, Task
 from tests.api.conftest import Api, expect
 from tests.api.helpers import create_project, declare, experts, open_task, step_of

@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 import yaml
 
+from govit.access.services import jurisdiction_bind, jurisdiction_create
 from govit.core import clock
 from govit.core.errors import RuleRefused
 from govit.demo.cast import add_unit, staff
 from govit.jurisdictions.models import RulebookVersion
-from govit.jurisdictions.services import jurisdiction_bind, jurisdiction_create
 from govit.organizations.services import system_user
 from govit.planning import services as planning
 from govit.policy.loader import DEFAULT_RULEBOOK_DIR

@@ -9,6 +9,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from govit.access.policy import authorize, jurisdiction_id
+from govit.access.services import rulebook_confirm, token_create
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
 from govit.api.schemas import (
@@ -28,9 +29,7 @@ from govit.api.schemas import (
 from govit.core import clock
 from govit.core.errors import DomainError, NotFound
 from govit.jurisdictions.models import Jurisdiction
-from govit.jurisdictions.services import rulebook_confirm
 from govit.organizations.models import Organization, User
-from govit.organizations.services import token_create
 from govit.projects.models import Delegation
 from govit.projects.selectors import task_list
 from govit.projects.services import delegation_create, delegation_revoke

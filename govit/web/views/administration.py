@@ -5,7 +5,7 @@ expired one (who may record it: access.policy "rulebook.confirm"). Setting up ju
 binding rulebook versions is the platform administrator's (views/platform.py).
 
 Only users with the administrator role of a jurisdiction (access.policy "jurisdiction.admin") open
-them, for their own jurisdiction. Writes go through organizations.services and calendars.services;
+them, for their own jurisdiction. Writes go through access.services and calendars.services;
 a refusal is shown with its reason and changes nothing."""
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govit.access import services as admin_services
 from govit.access.policy import authorize, jurisdiction_id
+from govit.access.services import rulebook_confirm
 from govit.calendars import selectors as calendar_selectors
 from govit.calendars import sync as calendar_sync
 from govit.calendars.forms import CalendarYearForm
@@ -31,11 +33,9 @@ from govit.calendars.services import calendar_year_add
 from govit.core import clock, errors
 from govit.jurisdictions import selectors as jurisdiction_selectors
 from govit.jurisdictions.models import Jurisdiction
-from govit.jurisdictions.services import rulebook_confirm
-from govit.organizations import services as org_services
-from govit.organizations.models import AUTHORITY_KINDS, Organization, OrgKind, Role, User
+from govit.organizations.models import Organization, OrgKind, Role, User
 from govit.policy.calendar import default_calendar
-from govit.policy.vocab import STATUS_LABELS
+from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 from govit.web.forms import translated
 from govit.web.refusals import refuse
 
@@ -150,7 +150,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None, taken=taken)
     if request.method == "POST" and form.is_valid():
         try:
-            org = org_services.organization_create(
+            org = admin_services.organization_create(
                 actor=request.user, jurisdiction=jurisdiction, **form.cleaned_data
             )
         except errors.DomainError as error:
@@ -167,7 +167,7 @@ def users(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = org_services.user_create(
+            user = admin_services.user_create(
                 actor=request.user,
                 organization=data["organization"],
                 username=data["username"],
@@ -222,11 +222,11 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 if sorted(data["roles"]) != current:
-                    org_services.user_roles_change(
+                    admin_services.user_roles_change(
                         actor=request.user, user=user, roles=data["roles"], reason=data["reason"]
                     )
                 if data["is_active"] != user.is_active:
-                    org_services.user_active_set(
+                    admin_services.user_active_set(
                         actor=request.user,
                         user=user,
                         active=data["is_active"],

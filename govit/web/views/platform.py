@@ -3,7 +3,7 @@ each is bound to, setting up a new jurisdiction (its authorities and first admin
 storing the current text of a rulebook file as a version, and binding a jurisdiction to another
 version.
 
-Who: the platform administrator (a superuser), as jurisdictions.services requires — a jurisdiction
+Who: the platform administrator (a superuser), as access.services requires — a jurisdiction
 sits above its own administrator, and which regulation governs it is a decision above the
 jurisdiction's staff; the jurisdiction administrator then staffs it on the 管理 pages. A project
 declared under one version keeps it: binding another applies to new declarations only."""
@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from govit.access.services import jurisdiction_bind, jurisdiction_setup, rulebook_register
 from govit.core import clock, errors
 from govit.jurisdictions import selectors
 from govit.jurisdictions.models import Jurisdiction, Level, RulebookVersion
-from govit.jurisdictions.services import jurisdiction_bind, jurisdiction_setup, rulebook_register
-from govit.organizations.models import AUTHORITY_KINDS, OrgKind, Role, User
+from govit.organizations.models import OrgKind, Role, User
 from govit.policy.loader import rulebook_paths
-from govit.policy.vocab import STATUS_LABELS
+from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 from govit.projects.models import Project
 from govit.web.forms import translated
 from govit.web.refusals import refusal_text, refuse

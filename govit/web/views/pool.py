@@ -149,7 +149,7 @@ class ExpertForm(forms.Form):
 class ExpertAccountForm(ExpertForm):
     """Registering, with a sign-in account for the expert (to read the materials of the meetings
     they are drawn for and give their opinion): offered to a jurisdiction administrator, who
-    creates accounts (organizations.services.user_create)."""
+    creates accounts (access.services.user_create)."""
 
     username = forms.RegexField(
         label=gettext_lazy("专家登录用户名"),
