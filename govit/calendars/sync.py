@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError
 
+from govit.calendars.selectors import stored_schedules
 from govit.core import clock
 from govit.policy.calendar import set_extra_schedules
 
@@ -29,8 +30,6 @@ def load_into_engine() -> None:
     """Push the stored years into the engine's calendar now (one query). Commands and jobs that
     run outside a request call this before computing deadlines."""
     global _synced_at
-    from govit.calendars.selectors import stored_schedules
-
     set_extra_schedules(SOURCE, stored_schedules())
     _synced_at = clock.now()
 

@@ -18,9 +18,12 @@ from govit.documents.models import Document, DocumentVersion
 from govit.events import selectors as event_selectors
 from govit.events.models import Event
 from govit.exchange.annex import forms_for
-from govit.organizations.models import User
+from govit.jurisdictions.models import Jurisdiction
+from govit.organizations.models import Organization, User
 from govit.policy import render
+from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.policy.loader import LoadedRulebook
+from govit.policy.vocab import AUTHORITY_KINDS
 from govit.projects import selectors as project_selectors
 from govit.projects import workflow
 from govit.projects.models import (
@@ -33,7 +36,9 @@ from govit.projects.models import (
     Task,
     TaskStatus,
 )
+from govit.reviews.selectors import expert_meetings
 from govit.web import duties as desk
+from govit.web.actions import ACTIONS, AUTHORITY, UNIT
 from govit.web.labels import event_actor_name, event_actor_text, event_kind_label, step_label
 
 EVENTS_SHOWN = 50  # events a page of the project's history
@@ -61,8 +66,6 @@ class CountedPaginator(Paginator):
 def overdue_before(today: dt.date) -> dt.date:
     """A task is overdue (its working days left are negative) when it was due before the last
     working day up to today: on a Saturday, a task due on Friday has 0 working days left."""
-    from govit.policy.calendar import CalendarYearMissing, default_calendar
-
     cal = default_calendar()
     day = today
     try:
@@ -91,8 +94,6 @@ def workbench(user: User, page_number: Any = None) -> dict[str, Any]:
     meetings = []
     expert = getattr(user, "expert", None)
     if expert is not None:
-        from govit.reviews.selectors import expert_meetings
-
         meetings = list(expert_meetings(expert).select_related("project")[:50])
     drafts = []
     if is_unit_user(user):
@@ -119,9 +120,6 @@ def filter_choices(user: User, visible: QuerySet[Project]) -> tuple[Any, Any]:
     them where the policy already says whose they are: every project a user of a jurisdiction
     may see is of that jurisdiction, and an authority's or auditor's are its construction
     units' (a unit sees its own). Vendors (a few projects each) ask the projects."""
-    from govit.jurisdictions.models import Jurisdiction
-    from govit.organizations.models import AUTHORITY_KINDS, Organization
-
     units = Organization.objects.filter(kind="construction_unit").only("id", "name")
     if user.is_superuser:
         return Jurisdiction.objects.order_by("code"), units.order_by("name")
@@ -287,8 +285,6 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
     the page caches it rendered (``record_key``, for ``RECORD_TTL``) under the project's last
     event, and reads it (``timeline``, ``documents``: called by the template) only when it is
     not cached. What depends on the reader (their tasks, what they may do) is read every time."""
-    from govit.web.actions import ACTIONS, AUTHORITY, UNIT
-
     rb = workflow.rulebook_of(project)
     today = clock.today()
     steps = list(project.steps.order_by("seq"))

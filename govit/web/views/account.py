@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.urls import path
 
+from govit.ops.health import probe
 from govit.web.forms import SignInForm
 
 
@@ -15,8 +16,6 @@ from govit.web.forms import SignInForm
 def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: 200 when the database, the cache and the job broker answer, 503
     with the Chinese reasons when one does not (govit/ops/health.py). Never cached."""
-    from govit.ops.health import probe
-
     report = probe()
     response = JsonResponse(
         report,
