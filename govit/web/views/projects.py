@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -267,8 +267,6 @@ def checklist(step, rb) -> list[dict[str, Any]]:
 
 
 def project_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("project-detail", args=[pk])
 
 
