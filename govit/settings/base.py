@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "govit.core.middleware.ApiErrorsAsJson",  # every /api/ error is {code, message, cite}
     "govit.core.middleware.RefuseNulCharacters",  # PostgreSQL text cannot hold U+0000
-    "govit.core.middleware.CorrelateEvents",
+    "govit.events.middleware.CorrelateEvents",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
