@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from govit.access.policy import authorize
-from govit.core import kept
 from govit.core.digest import sm3
 from govit.core.errors import Conflict, InvalidInput
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import ApiToken, Organization, OrgKind, Role, User, UserRole
+from govit.organizations.signals import account_changed
 
 SYSTEM_USERNAME = "system"
 
@@ -161,7 +161,7 @@ def user_roles_change(*, actor: User, user: User, roles: Iterable[str], reason: 
     UserRole.objects.filter(user=user).delete()
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in roles])
     user._role_codes = None
-    kept.account_changed(user.pk)
+    account_changed.send(sender=User, user_ids=(user.pk,))
     record(
         "user.roles_changed",
         actor=actor,
