@@ -141,7 +141,7 @@ class Target:
 class Timing:
     """One way of reading a page: ``fresh`` (worked out anew: the first read after a change,
     what ``Cache-Control: no-cache`` asks for) or ``kept`` (answered from the kept reads while
-    nothing it shows has changed: govit/core/kept.py)."""
+    nothing it shows has changed: govit/kept/reads.py)."""
 
     p50: float = 0.0
     p95: float = 0.0
@@ -558,7 +558,7 @@ def _timed(client, url: str, runs: int, headers: dict[str, str]) -> Timing:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from govit.core.kept import HEADER
+    from govit.kept.reads import HEADER
 
     timing = Timing()
     times = []
@@ -1031,7 +1031,7 @@ def report(args, prep, counts, results, load_result, job_results, started_load) 
         "",
         "Server time in ms, each page read two ways: **fresh** (worked out anew, as after every "
         "change: the request says `Cache-Control: no-cache`) and **kept** (answered from the kept "
-        "reads while nothing it shows has changed, govit/core/kept.py). SQL = the hand-written "
+        "reads while nothing it shows has changed, govit/kept/reads.py). SQL = the hand-written "
         "statements returning the same rows, timed with psycopg (p50); ratio = p50 / SQL p50.",
         "",
         "| page / endpoint | as | fresh p50 | fresh p95 | queries | kept p50 | kept p95 | queries "

@@ -552,7 +552,7 @@ def _run_backup_restore(args: argparse.Namespace) -> int:
 def _cache_clear() -> int:
     """What the cache holds was read from the database: after the database was changed other
     than through GovIT (every change of GovIT's own records an event, which tells the kept reads),
-    none of it may be served (govit/core/kept.py)."""
+    none of it may be served (govit/kept/reads.py)."""
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.dev")

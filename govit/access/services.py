@@ -15,13 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from govit.access.policy import authorize, jurisdiction_id
-from govit.core import clock, kept
+from govit.core import clock
 from govit.core.digest import sm3
 from govit.core.errors import Conflict, InvalidInput, PermissionDenied
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction, Level, RulebookConfirmation, RulebookVersion
 from govit.jurisdictions.selectors import authority_name, status_cite
 from govit.organizations.models import ApiToken, Organization, OrgKind, Role, User, UserRole
+from govit.organizations.signals import account_changed
 from govit.policy.loader import rulebook_from_text, rulebook_paths
 from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 
@@ -153,7 +154,7 @@ def user_roles_change(*, actor: User, user: User, roles: Iterable[str], reason: 
     UserRole.objects.filter(user=user).delete()
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in roles])
     user._role_codes = None
-    kept.account_changed(user.pk)
+    account_changed.send(sender=User, user_ids=(user.pk,))
     record(
         "user.roles_changed",
         actor=actor,

@@ -1,4 +1,4 @@
-"""Request middleware."""
+"""Request middleware that needs no app: request ids, refusals and the API's error shape."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+
+from govit.core.logging import request_id
 
 NUL = "\x00"
 NUL_MESSAGE = "请求中含有空字符（U+0000），不能受理"
@@ -63,21 +65,6 @@ class RefuseNulCharacters:
         return self.get_response(request)
 
 
-class CorrelateEvents:
-    """Every event one request writes shares one correlation id (events.services.correlation),
-    so the history shows one user action as one action."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from govit.events.services import correlation
-
-        with correlation() as correlation_id:
-            request.correlation_id = correlation_id  # type: ignore[attr-defined]
-            return self.get_response(request)
-
-
 REQUEST_ID_HEADER = "X-Request-ID"
 # an id from outside is kept only when it is a plain token: it goes into every log line
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -92,8 +79,6 @@ class RequestId:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        from govit.core.logging import request_id
-
         given = request.headers.get(REQUEST_ID_HEADER, "")
         request.id = given if _REQUEST_ID_OK.match(given) else uuid.uuid4().hex  # type: ignore[attr-defined]
         token = request_id.set(request.id)  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 """Append events. Called by every service, inside its transaction, after the change it records.
 
-Every change records an event, so an event is also what tells the kept reads of its
-jurisdiction that they are stale (``govit.core.kept.data_changed``)."""
+Every change records an event, so an event is also what tells whatever was read from its
+jurisdiction and project that it is stale (``events.signals.data_changed``: kept reads listen)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Subquery
 
-from govit.core import clock, kept
+from govit.core import clock
 from govit.core.digest import canonical_json, sm3
 from govit.events.models import Event
 from govit.events.registry import label
+from govit.events.signals import data_changed
 
 _correlation: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
     "correlation", default=None
@@ -165,7 +166,7 @@ def record(
         try:
             with transaction.atomic():
                 event.save()
-            kept.data_changed([(event.jurisdiction_id, event.project_id)])  # kept reads: stale
+            data_changed.send(sender=Event, where={(event.jurisdiction_id, event.project_id)})
             return event
         except IntegrityError:
             if attempt == 4:
@@ -296,7 +297,9 @@ class EventBatch:
         if not events:
             return []
         insert_rows(Event, COLUMNS, [event.row() for event in events])
-        kept.data_changed({(event.jurisdiction_id, event.project_id) for event in events})
+        data_changed.send(
+            sender=Event, where={(event.jurisdiction_id, event.project_id) for event in events}
+        )
         self.chained = []
         return events
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from govit.core import clock, kept
+from govit.core import clock
 from govit.notifications.models import Notification
 from govit.organizations.models import User
+from govit.organizations.signals import account_changed
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
@@ -20,5 +21,6 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
         qs = qs.filter(pk__in=list(ids))
     changed = qs.update(read_at=clock.now())
     if changed:
-        kept.account_changed(user.pk)  # every page's header counts the unread
+        # every page's header counts the unread
+        account_changed.send(sender=User, user_ids=(user.pk,))
     return changed

@@ -15,11 +15,12 @@ from typing import Any, NamedTuple
 from django.db import IntegrityError, transaction
 
 from govit.access.policy import authorize
-from govit.core import clock, kept
+from govit.core import clock
 from govit.events.services import EventBatch, insert_rows, record
 from govit.jurisdictions.models import Jurisdiction
 from govit.notifications.models import EmailState, Notification
 from govit.organizations.models import User
+from govit.organizations.signals import account_changed
 from govit.projects.models import Project, Task
 
 
@@ -86,7 +87,8 @@ def notify(
         new.append(row)
     if not new:
         return []
-    kept.account_changed(*(n.user_id for n in new))  # every page's header counts the unread
+    # every page's header counts the unread
+    account_changed.send(sender=User, user_ids={n.user_id for n in new})
     record(
         "notification.sent",
         actor=actor,
@@ -278,7 +280,8 @@ class NoticeBatch:
                 with transaction.atomic():
                     insert_rows(Notification, COLUMNS, self.rows)
                     self.events.flush()
-                    kept.account_changed(*{row[0] for row in self.rows})  # their badges
+                    # their badges
+                    account_changed.send(sender=User, user_ids={row[0] for row in self.rows})
             except IntegrityError:
                 # a concurrent run inserted the same (user, key) or appended to one of the streams
                 return [

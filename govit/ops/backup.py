@@ -54,6 +54,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.fields.files import FileField
 
 from govit.core import clock
+from govit.documents.models import DocumentVersion
+from govit.events.models import Event
+from govit.events.services import chain_problems
 
 FORMAT = "govit-backup/1"
 MANIFEST = "manifest.json"
@@ -464,7 +467,7 @@ def restore(
     loaded = _load(directory / DUMP, using)
     if using == "default":
         # what the cache holds (kept pages, users, the plan board) was read from the data the
-        # restore replaced: none of it may be served (govit/core/kept.py)
+        # restore replaced: none of it may be served (govit/kept/reads.py)
         say("清空缓存……")
         cache.clear()
 
@@ -575,17 +578,12 @@ def verify_restored(
 
 def verify_event_chains(using: str = "default") -> list[str]:
     """Every event stream's SM3 chain, recomputed on the database ``using``."""
-    from govit.events.models import Event
-    from govit.events.services import chain_problems
-
     events = Event.objects.using(using).order_by("stream", "seq")
     return chain_problems(events.iterator(chunk_size=2000))
 
 
 def verify_document_digests(using: str = "default", storage: Storage | None = None) -> list[str]:
     """Each uploaded version's file against the SM3 recorded when it was uploaded."""
-    from govit.documents.models import DocumentVersion
-
     storage = storage or storages["default"]
     problems = []
     for name, sm3 in (

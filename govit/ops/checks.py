@@ -17,6 +17,9 @@ from typing import Literal
 
 from django.conf import settings
 
+from govit.ops.health import REDIS_SCHEMES, broker_url, ping_redis
+from govit.settings.env import S3_BACKEND
+
 Status = Literal["ok", "note", "problem"]
 
 
@@ -151,8 +154,6 @@ def check_database() -> Iterator[Finding]:
 def check_cache() -> Iterator[Finding]:
     from django.core.cache import cache
 
-    from govit.ops.health import ping_redis
-
     redis_url = settings.REDIS_URL
     if redis_url:
         try:
@@ -191,11 +192,13 @@ def check_cache() -> Iterator[Finding]:
 
 
 def check_kept_reads() -> Iterator[Finding]:
-    """Kept reads (govit/core/kept.py) pay where the cache is Redis; over the database cache every
+    """Kept reads (govit/kept/reads.py) pay where the cache is Redis; over the database cache every
     read of the cache is itself a query."""
-    from govit.core import kept
+    # deferred: `govit check` imports this module before django.setup() (environment_for_check),
+    # and kept reads import models
+    from govit.kept import reads
 
-    on = kept.enabled()
+    on = reads.enabled()
     if on and not settings.REDIS_URL:
         yield note(
             "留存的读取",
@@ -213,8 +216,6 @@ def check_kept_reads() -> Iterator[Finding]:
 
 
 def check_broker() -> Iterator[Finding]:
-    from govit.ops.health import REDIS_SCHEMES, broker_url, ping_redis
-
     url = broker_url()
     if not url or url == settings.REDIS_URL or not url.startswith(REDIS_SCHEMES):
         return  # none, the same Redis as the cache (checked above), or not ours to check
@@ -244,8 +245,6 @@ def _writable_dir(path: Path) -> str:
 
 
 def check_storage() -> Iterator[Finding]:
-    from govit.settings.env import S3_BACKEND
-
     default = settings.STORAGES["default"]
     if default["BACKEND"] == S3_BACKEND:
         yield from _check_s3(default.get("OPTIONS", {}))

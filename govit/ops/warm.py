@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.urls import get_resolver
+
+from govit.jurisdictions.models import RulebookVersion
+from govit.kept import reads
+
 log = logging.getLogger("govit.ops")
 
 
@@ -13,15 +18,9 @@ def warm_up() -> None:
     reads: ~0.7 s a process, which the first request of every new worker paid — under load, long
     enough for a client to give up on it. Nothing here is needed for correctness: a failure is
     logged and the worker starts anyway."""
-    from django.urls import get_resolver
-
-    from govit.core import kept
-
     try:
         get_resolver().url_patterns  # noqa: B018 — importing them is the point
-        kept.release()
-        from govit.jurisdictions.models import RulebookVersion
-
+        reads.release()
         for version in RulebookVersion.objects.all():
             version.load()
     except Exception:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from govit.organizations.signals import account_changed
 from govit.policy.vocab import ACTOR_LABELS, AUTHORITY_KINDS
 
 
@@ -116,7 +117,7 @@ class User(AbstractUser):
     def has_role(self, role: str) -> bool:
         return role in self.role_codes()
 
-    # A copy kept in the cache for sign-in (govit.core.kept.kept_user) holds the HMACs that
+    # A copy kept in the cache for sign-in (govit.kept.reads.kept_user) holds the HMACs that
     # sessions are checked against, not the password's hash, and is never written back.
     def keepable(self) -> User:
         """A copy of this user (as read, with its organization, expert entry and roles) fit to
@@ -147,9 +148,7 @@ class User(AbstractUser):
         if self.__dict__.get("_kept_auth"):
             raise RuntimeError("缓存中的用户副本是只读的：修改用户须从数据库读取")
         super().save(*args, **kwargs)
-        from govit.core import kept
-
-        kept.account_changed(self.pk)
+        account_changed.send(sender=User, user_ids=(self.pk,))
 
 
 class UserRole(models.Model):

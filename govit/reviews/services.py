@@ -10,11 +10,12 @@ from django.db import transaction
 
 from govit.access.policy import authorize
 from govit.access.services import user_create
-from govit.core import clock, kept
+from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
+from govit.organizations.signals import account_changed
 from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep, StepStatus, Task, TaskStatus
@@ -90,7 +91,8 @@ def expert_register(
         user=user,
     )
     if user is not None:
-        kept.account_changed(user.pk)  # the account is now an expert's (the header says so)
+        # the account is now an expert's (the header says so)
+        account_changed.send(sender=User, user_ids=(user.pk,))
     record(
         "expert.registered",
         actor=actor,
@@ -113,7 +115,7 @@ def expert_set_availability(
     expert.unavailable_reason = "" if available else reason
     expert.save(update_fields=["available", "unavailable_reason"])
     if expert.user_id is not None:
-        kept.account_changed(expert.user_id)
+        account_changed.send(sender=User, user_ids=(expert.user_id,))
     record(
         "expert.availability_changed",
         actor=actor,
@@ -155,7 +157,7 @@ def expert_update(
         return expert
     expert.save(update_fields=["name", "title", "specialties", "employer", "employer_name"])
     if expert.user_id is not None:
-        kept.account_changed(expert.user_id)
+        account_changed.send(sender=User, user_ids=(expert.user_id,))
     changed = [f for f in fields if before[f] != after[f]]
     record(
         "expert.updated",

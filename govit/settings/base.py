@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "govit.jurisdictions",
     "govit.organizations",
     "govit.events",
+    "govit.kept",  # kept reads: their receivers renew the stamps (connected at ready)
     "govit.projects",
     "govit.documents",
     "govit.planning",
@@ -57,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "govit.core.middleware.ApiErrorsAsJson",  # every /api/ error is {code, message, cite}
     "govit.core.middleware.RefuseNulCharacters",  # PostgreSQL text cannot hold U+0000
-    "govit.core.middleware.CorrelateEvents",
+    "govit.events.middleware.CorrelateEvents",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "govit.web.middleware.PagesNeedSignIn",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "govit.core.kept.KeptReads",  # last: answers a kept read after sign-in and CSRF have run
+    "govit.kept.reads.KeptReads",  # last: answers a kept read after sign-in and CSRF have run
 ]
 
 ROOT_URLCONF = "govit.urls"
@@ -130,7 +131,7 @@ CACHES = caches_from_url(REDIS_URL)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 # With Redis, a session is read from the cache and written through to the database (one query
 # less a request; losing Redis signs nobody out); without it, straight from the database.
-# Kept reads (govit/core/kept.py): the main pages, the API's reads and the signed-in user answered
+# Kept reads (govit/kept/reads.py): the main pages, the API's reads and the signed-in user answered
 # from the cache while nothing they were read from has changed. On where Redis is the cache (a
 # cache in the database would cost the queries it saves); GOVIT_KEPT_READS=0 turns it off.
 GOVIT_KEPT_READS = env_bool("GOVIT_KEPT_READS", bool(REDIS_URL))

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from govit.access.policy import is_auditor, org_kind, works
-from govit.core import kept
+from govit.kept.reads import PROJECT_VIEWS
 from govit.notifications.selectors import unread_count
 from govit.organizations.models import Role
 from govit.policy.vocab import AUTHORITY_KINDS
@@ -106,13 +106,13 @@ def badges(request: HttpRequest, user: Any) -> tuple[int, int]:
     """The unread notifications (counted up to BADGE_MAX + 1 only: the badge says "99+" beyond)
     and the duties the user owes (govit/web/duties.py) — one query for both. The 工作台 passes
     the figure it has just worked out. A project's page is kept while only that project is
-    unchanged (core/kept.py), so a figure of duties on it could be stale: none is shown there,
+    unchanged (kept/reads.py), so a figure of duties on it could be stale: none is shown there,
     nor on a part of a page (htmx), which has no header."""
     if not user.is_authenticated:
         return 0, 0
     match = getattr(request, "resolver_match", None)
     partial = request.headers.get("HX-Request") == "true" or (
-        match is not None and match.url_name in kept.PROJECT_VIEWS
+        match is not None and match.url_name in PROJECT_VIEWS
     )
     known = getattr(request, "duties_owed", None)
     if partial or known is not None:

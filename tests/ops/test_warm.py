@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from govit.core import kept
 from govit.jurisdictions.models import RulebookVersion
+from govit.kept import reads as kept
 from govit.ops.warm import warm_up
 from govit.policy import loader
 

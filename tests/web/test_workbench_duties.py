@@ -36,10 +36,11 @@ from govit.web import duties
 from govit.web import selectors as page_selectors
 from tests.api.helpers import experts
 from tests.calendars.conftest import HOLIDAYS_2027, SOURCE_2027, WORKDAYS_2027
-from tests.core.test_kept import get, kept_on, signed_in, twice  # noqa: F401 - fixture
 from tests.delivery.conftest import staffed
 from tests.delivery.test_rules import built, change
 from tests.delivery.test_unit_record import last_years_project
+from tests.kept.conftest import kept_on  # noqa: F401 - fixture
+from tests.kept.test_kept import get, signed_in, twice
 from tests.workflow import flows
 from tests.workflow.conftest import PDF, make_cast
 

@@ -3,11 +3,12 @@ nothing they were read from has changed.
 
 Everything a page or an API read shows a reader comes from the reader's jurisdiction (access.policy:
 nobody sees another's), from the reader's own account and from the platform itself. Each has a
-stamp (``govit.core.stamps``), renewed whenever it changes:
+stamp (``govit.core.stamps``), renewed whenever it changes (govit/kept/receivers.py, on the
+signals the writers send without naming kept reads):
 
-- ``jurisdiction:<id>`` — every event recorded in the jurisdiction (``govit.events.services``:
-  every change to a project, a plan, a meeting, an organization or an account records one): the
-  lists, the workbench, the plan board, the statistics;
+- ``jurisdiction:<id>`` — every event recorded in the jurisdiction (``events.signals.data_changed``,
+  sent by the event recorder: every change to a project, a plan, a meeting, an organization or an
+  account records one): the lists, the workbench, the plan board, the statistics;
 - a project's own reads (``PROJECT_VIEWS``: its page, its parts, the API's detail, steps, events
   and documents) depend instead on ``project:<id>`` — the events on its stream — and on
   ``jurisdiction:<id>:outside-projects`` — the jurisdiction's events on no project's stream
@@ -15,9 +16,9 @@ stamp (``govit.core.stamps``), renewed whenever it changes:
 - ``jurisdiction:0`` — events outside any jurisdiction (calendars, rulebook versions), which every
   kept read depends on;
 - ``user:<id>`` — the account (``User.save``), its roles and expert entry, its notifications,
-  new or read (``account_changed``: every page's header counts the unread); the signed-in user
-  is read before the middleware runs, so a page is kept under the token that user was read
-  under (``kept_user``), not one read later;
+  new or read (``organizations.signals.account_changed``: every page's header counts the unread);
+  the signed-in user is read before the middleware runs, so a page is kept under the token that
+  user was read under (``kept_user``), not one read later;
 - the day (overdue and working days left move with it), the last year of holidays the process
   counts working days with (calendars/sync.py loads a year another server stored), the language
   and the release (a new version of the code, templates, translations, rulebooks or calendar
@@ -44,13 +45,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import django
+import ninja
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.crypto import salted_hmac
 
+from govit.access.policy import jurisdiction_id
 from govit.core import clock, stamps
 from govit.core.middleware import API_PREFIX
+from govit.organizations.selectors import token_user
 from govit.policy.calendar import default_calendar
 
 log = logging.getLogger("govit.kept")
@@ -127,27 +134,18 @@ def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def data_changed(where: Iterable[tuple[int | None, int | None]]) -> None:
-    """Events were recorded at these (jurisdiction, project) — None: outside any — so what was
-    kept from them is stale: everything of the jurisdiction, and the project's own reads or, for
-    an event of no project, every project's reads of the jurisdiction."""
-    if not enabled():
-        return
+def data_scopes(where: Iterable[tuple[int | None, int | None]]) -> set[str]:
+    """The scopes stale once events were recorded at these (jurisdiction, project) — None:
+    outside any: everything of the jurisdiction, and the project's own reads or, for an event of
+    no project, every project's reads of the jurisdiction."""
     scopes = set()
-    for jurisdiction_id, project_id in where:
-        scopes.add(jurisdiction_scope(jurisdiction_id))
+    for where_jurisdiction, project_id in where:
+        scopes.add(jurisdiction_scope(where_jurisdiction))
         if project_id is None:
-            scopes.add(outside_projects_scope(jurisdiction_id))
+            scopes.add(outside_projects_scope(where_jurisdiction))
         else:
             scopes.add(project_scope(project_id))
-    stamps.renew(scopes)
-
-
-def account_changed(*user_ids: int) -> None:
-    """These accounts changed (roles, active, expert entry) or read their notifications: their
-    kept copies and the pages kept for them are stale."""
-    if enabled():
-        stamps.renew(user_scope(pk) for pk in user_ids)
+    return scopes
 
 
 @once
@@ -158,9 +156,6 @@ def release() -> str:
     given = getattr(settings, "GOVIT_RELEASE", "")
     if given:
         return given
-    import django
-    import ninja
-
     digest = hashlib.blake2b(f"{django.__version__}:{ninja.__version__}".encode(), digest_size=8)
     base = Path(settings.BASE_DIR)
     for root in ("govit", "rulebooks", "calendar", "regulations"):
@@ -214,8 +209,8 @@ def _secrets() -> str:
 
 @lru_cache(maxsize=4)
 def _fingerprint(keys: tuple[str, ...]) -> str:  # once a process, not once a request
-    from django.utils.crypto import salted_hmac
-
+    # the salt is the name this module had when kept users were first stored: a new one would
+    # only make every process read its users once more
     return ":".join(salted_hmac("govit.core.kept", "", secret=k).hexdigest()[:16] for k in keys)
 
 
@@ -239,16 +234,12 @@ def _reader(request: HttpRequest, token: str | None) -> Any:
     """Who asks, as the view will see it: the bearer token's user when there is a token (the API
     tries it first), else the session's."""
     if token is not None:
-        from govit.organizations.selectors import token_user
-
         return token_user(token)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 
 
 def _messages_pending(request: HttpRequest) -> bool:
-    from django.contrib.messages.storage.cookie import CookieStorage
-
     return bool(request.COOKIES.get(CookieStorage.cookie_name)) or "_messages" in request.session
 
 
@@ -257,8 +248,6 @@ def read_scopes(user: Any, view_name: str, kwargs: dict[str, Any]) -> list[str] 
     superuser sees every jurisdiction; an account of none sees nothing). A project's read
     answered 200 is of a project of the reader's jurisdiction (any other is "not found", and a
     404 is never kept)."""
-    from govit.access.policy import jurisdiction_id
-
     if user.is_superuser:
         return None
     jid = jurisdiction_id(user)

@@ -1,4 +1,4 @@
-"""Kept reads (govit/core/kept.py): a page or API read answered from the cache must be exactly what
+"""Kept reads (govit/kept/reads.py): a page or API read answered from the cache must be exactly what
 the view would answer now — after every change, on every new day, in every language — and only
 to the reader it was read for."""
 
@@ -17,10 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govit.access.services import token_create, user_active_set, user_roles_change
-from govit.core import clock, kept, stamps
+from govit.core import clock, stamps
 from govit.demo.cast import add_vendor
 from govit.demo.driver import advance_to
 from govit.documents.services import document_upload
+from govit.events.models import Event
+from govit.events.signals import data_changed
+from govit.kept import reads as kept
 from govit.notifications.inbox import mark_read
 from govit.notifications.services import notify
 from govit.organizations.models import Role, User
@@ -34,18 +37,6 @@ pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 10, 21)
 FRESH = {"HTTP_CACHE_CONTROL": "no-cache"}
-
-
-@pytest.fixture
-def kept_on(settings):
-    """Kept reads on, over a cache of this process (the suite's cache is the database's)."""
-    settings.GOVIT_KEPT_READS = True
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -522,7 +513,7 @@ def test_a_read_made_before_a_commit_is_not_served_after_it(
     url = reverse("project-list")
     scope = kept.jurisdiction_scope(cast.jurisdiction.pk)
     with django_capture_on_commit_callbacks() as callbacks:
-        kept.data_changed([(cast.jurisdiction.pk, None)])
+        data_changed.send(sender=Event, where={(cast.jurisdiction.pk, None)})
     assert answered(twice(client, url)) == "hit"
     written = stamps.tokens([scope])
     for callback in callbacks:
