@@ -141,16 +141,17 @@ def missing() -> list[tuple[str, str]]:
 
 
 @contextmanager
-def isolated() -> Iterator[Registry]:
-    """For tests: registrations inside the block are forgotten after it (the apps' stay)."""
+def isolated(*, keep_apps: bool = True) -> Iterator[Registry]:
+    """For tests: registrations inside the block are forgotten after it. The apps' registrations
+    stay visible inside unless ``keep_apps`` is false (an empty registry)."""
     global _registry
     saved = _registry
-    _registry = Registry(
-        steps=list(saved.steps),
-        requirements=dict(saved.requirements),
-        values=dict(saved.values),
-        listeners={k: list(v) for k, v in saved.listeners.items()},
-    )
+    _registry = Registry()
+    if keep_apps:
+        _registry.steps = list(saved.steps)
+        _registry.requirements = dict(saved.requirements)
+        _registry.values = dict(saved.values)
+        _registry.listeners = {k: list(v) for k, v in saved.listeners.items()}
     try:
         yield _registry
     finally:
