@@ -9,8 +9,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         """A step's materials and the versions a submission carries (projects/hooks.py)."""
-        # deferred: materials and selectors import models, which exist only once the registry is
-        # ready
+        # deferred: materials imports models, which exist only once the app registry is ready
         from govit.documents import materials
 
         hooks.value("step_materials", materials.step_materials)
