@@ -1,6 +1,10 @@
 """The workflow machinery: asks the rulebook engine what applies, materialises the steps, opens
 tasks with their working-day due dates, passes steps and advances the project.
 
+What the back half does at a step (construction, acceptance, obligations), what a gate's
+requirement says and the values the facts read come from what the apps registered (``hooks.py``):
+this module names step kinds and requirements, never the apps above it.
+
 Internal: no permission checks here. Public writes go through ``services.py`` (and the planning
 and reviews services), which check permissions, call into this module and record events, all in
 one transaction.
@@ -134,7 +138,7 @@ def require_rulebook_usable(project: Project, on: dt.date) -> None:
     )
 
 
-# --- gates that only the platform can test ----------------------------------------------------
+# --- gates that only the platform can test -----------------------------------------------------
 # Each requirement a gate names (policy.schema.Gate.requires) is tested by what its app registered
 # (hooks.requirement): the project's own columns here, the plan in planning, the unit's record in
 # delivery.
