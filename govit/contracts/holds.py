@@ -1,7 +1,11 @@
 """Payments withheld and released as holds start and end (a failed acceptance, a stop-funds
-order). Called inside the transaction of the service that opened or closed the hold."""
+order). Called inside the transaction of the service that opened or closed the hold: delivery
+calls it; supervision, below contracts, says a penalty changed (``supervision.signals``) and
+``penalty_changed`` here answers."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from govit.contracts.models import Payment, PaymentStatus
 from govit.contracts.selectors import payment_holds
@@ -45,3 +49,8 @@ def sync_payment_holds(project: Project, actor: User | None) -> None:
                 project=project,
                 summary=f"{changed}期款项恢复计划支付",
             )
+
+
+def penalty_changed(sender: Any, *, project: Project, actor: User | None, **kwargs: Any) -> None:
+    """A stop-funds order was imposed or lifted (supervision.signals.penalty_changed)."""
+    sync_payment_holds(project, actor)

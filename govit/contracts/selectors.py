@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
+from govit.contracts.hold_sources import registered_holds
 from govit.contracts.models import (
     ChangeRequest,
     ChangeStatus,
@@ -24,6 +25,7 @@ from govit.core import clock
 from govit.organizations.models import Organization
 from govit.projects import workflow
 from govit.projects.models import Project
+from govit.supervision.models import Penalty
 from govit.supervision.selectors import blacklist_findings
 
 CENT = Decimal("0.01")
@@ -51,20 +53,10 @@ def agreed_changes(project: Project) -> int:
 
 
 def payment_holds(project: Project) -> list[dict[str, Any]]:
-    """Why the project's remaining payments are withheld now, each with its article."""
-    from govit.delivery.models import Rectification
-    from govit.supervision.models import Penalty
-
-    holds = []
-    for rectification in Rectification.objects.filter(
-        project=project, closed_at__isnull=True, withhold_payments=True
-    ):
-        holds.append(
-            {
-                "reason": f"竣工验收未通过，整改期限{rectification.deadline:%Y年%m月%d日}",
-                "cite": rectification.cite,
-            }
-        )
+    """Why the project's remaining payments are withheld now, each with its article: what the
+    registered sources report (a failed acceptance under rectification, contracts/hold_sources.py),
+    then a stop-funds order."""
+    holds = registered_holds(project)
     for penalty in Penalty.objects.filter(project=project, lifted_at__isnull=True):
         if "stop_funds" in penalty.measures:
             holds.append({"reason": "已责令暂停拨付资金", "cite": penalty.cite})

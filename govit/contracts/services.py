@@ -35,10 +35,12 @@ from govit.contracts.selectors import (
 )
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.documents.models import Document
 from govit.events import trail
 from govit.events.services import record
 from govit.organizations.models import Organization, User
 from govit.policy.decide import decide
+from govit.policy.facts import ProposedChange
 from govit.policy.vocab import actor_label
 from govit.projects import workflow
 from govit.projects.models import (
@@ -883,8 +885,6 @@ def change_request(
             f"无法判断是否在变更限额内：{missing}", code="CHANGE_FACTS_MISSING", cite=spec.cite
         )
     for doc in spec.documents:
-        from govit.documents.models import Document
-
         if not Document.objects.filter(
             project=project, name=doc.name, versions__isnull=False
         ).exists():
@@ -941,8 +941,6 @@ def change_request(
 
 
 def _proposed(amount: Decimal, new_total: Decimal, goal_changed: bool, reason: str) -> Any:
-    from govit.policy.facts import ProposedChange
-
     return ProposedChange(
         amount=amount, new_total=new_total, goal_changed=goal_changed, reason=reason
     )

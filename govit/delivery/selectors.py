@@ -78,6 +78,44 @@ def poor_post_evaluations(unit_id: int) -> QuerySet[Evaluation]:
     ).select_related("project")
 
 
+# --- the unit's record as the gates name it (registered with the workflow in delivery/apps.py)
+
+
+def _prior_year_projects_accepted(project: Project) -> list[str]:
+    owing = unaccepted_prior_year_projects(project.unit_id, project.plan_year)
+    return [p.name for p in owing if p.pk != project.pk]
+
+
+def _evaluation_findings_rectified(project: Project) -> list[str]:
+    return [e.project.name for e in unrectified_evaluations(project.unit_id)]
+
+
+def _prior_evaluations_satisfactory(project: Project) -> list[str]:
+    return [e.project.name for e in poor_post_evaluations(project.unit_id)]
+
+
+# gate requirement → the unit's earlier projects that fail it, named for the message
+UNIT_RECORD = {
+    "prior_year_projects_accepted": _prior_year_projects_accepted,
+    "evaluation_findings_rectified": _evaluation_findings_rectified,
+    "prior_evaluations_satisfactory": _prior_evaluations_satisfactory,
+}
+
+
+def rectification_holds(project: Project) -> list[dict[str, str]]:
+    """A failed acceptance under rectification withholds the remaining payments where the rulebook
+    says so (contracts/hold_sources.py)."""
+    return [
+        {
+            "reason": f"竣工验收未通过，整改期限{rectification.deadline:%Y年%m月%d日}",
+            "cite": rectification.cite,
+        }
+        for rectification in Rectification.objects.filter(
+            project=project, closed_at__isnull=True, withhold_payments=True
+        )
+    ]
+
+
 # --- the integrity of what is entered: the services refuse with these, the forms show them at
 # the field before anything is sent ---------------------------------------------------------------
 

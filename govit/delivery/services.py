@@ -34,6 +34,7 @@ from govit.delivery.selectors import (
     check_trial_run_dates,
 )
 from govit.delivery.steps import application_due
+from govit.documents.models import DocumentVersion
 from govit.events import trail
 from govit.events.services import record
 from govit.organizations.models import Organization, User
@@ -391,8 +392,6 @@ def project_terminate(
     _active(project)
     if not reason.strip():
         raise InvalidInput("请说明终止原因", code="REASON_REQUIRED")
-    from govit.documents.models import DocumentVersion
-
     statement = DocumentVersion.objects.filter(pk=statement_id, document__project=project).first()
     if statement is None:
         raise RuleRefused(
@@ -518,8 +517,6 @@ def obligation_fulfil(
         )
     document = None
     if document_id is not None:
-        from govit.documents.models import DocumentVersion
-
         document = DocumentVersion.objects.filter(
             pk=document_id, document__project=obligation.project
         ).first()

@@ -1,9 +1,10 @@
-"""What the workflow checks and does at particular steps of the back half, whatever the
-jurisdiction: the facts come from each project's rulebook (its acceptance section, its
-obligations, its self-evaluation window), never from the jurisdiction's name.
+"""What the workflow does at particular steps of the back half, whatever the jurisdiction: the
+facts come from each project's rulebook (its acceptance section, its obligations, its
+self-evaluation window), never from the jurisdiction's name.
 
-Called by ``govit.projects.services`` (inside its transaction) at four moments: before the unit
-submits a step, before a task completes or approves it, after the step passes, and when the
+Registered per step kind with the workflow (``govit.projects.hooks``, in ``delivery/apps.py``)
+and called by it inside the service's transaction at five moments: when a step opens, before the
+unit submits it, before a task completes or approves it, after it passes, and when the
 acceptance organizer returns it (a failed acceptance).
 """
 
@@ -14,14 +15,20 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
 
+from govit.contracts.holds import sync_payment_holds
+from govit.contracts.selectors import effective_contract_amount
 from govit.core import clock
 from govit.core.errors import InvalidInput, RuleRefused
+from govit.delivery.models import Obligation, ProgressReport, Rectification
 from govit.events.services import record
 from govit.organizations.models import User
 from govit.policy.calendar import add_months
 from govit.policy.loader import LoadedRulebook
+from govit.policy.schema import MonthDay
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep, StepStatus
+from govit.reviews.models import MeetingStatus, ReviewMeeting
+from govit.reviews.selectors import experts_required
 
 ACCEPTANCE_KINDS = ("final_acceptance",)
 # a yearly duty whose first year a step of the procedure carries (岳阳第三十一条, 临湘第二十九条:
@@ -32,53 +39,74 @@ CARRIED_BY_STEP = {"OM_REPORT": "om_report"}
 RECTIFIABLE_KINDS = ("final_acceptance", "compliance_review")
 
 
-def before_submit(step: ProjectStep, actor: User) -> None:
-    project = step.project
-    if step.kind == "contract_filing":
-        _require_main_contract(project, step)
-    if step.kind in ACCEPTANCE_KINDS:
-        _require_application_in_time(project)
-    if step.kind in RECTIFIABLE_KINDS:
-        _close_rectification(step, actor)
+# --- before the unit submits a step -----------------------------------------------------------
 
 
-def before_complete(step: ProjectStep, actor: User) -> None:
-    """Before the unit completes its own step (办结) or a reviewer approves it."""
-    project = step.project
-    if step.kind == "procurement" and not project.procurements.live().exists():
+def require_main_contract(step: ProjectStep, actor: User | None = None) -> None:
+    if not step.project.contracts.live().filter(kind="main").exists():
+        raise RuleRefused("须先登记建设合同", code="CONTRACT_MISSING", cite=step.cite)
+
+
+def require_application_in_time(step: ProjectStep, actor: User | None = None) -> None:
+    _require_application_in_time(step.project)
+
+
+# --- before a task completes or approves a step -----------------------------------------------
+
+
+def require_procurement(step: ProjectStep, actor: User) -> None:
+    if not step.project.procurements.live().exists():
         raise RuleRefused(
             "须先登记采购结果（采购方式、成交供应商、日期）",
             code="PROCUREMENT_MISSING",
             cite=step.cite,
         )
-    if step.kind == "construction":
-        _require_main_contract(project, step)
-        _require_full_progress(project, step)
-    if step.kind in ACCEPTANCE_KINDS and step.actor == "construction_unit":
-        _require_application_in_time(project)
-    if step.kind == "self_evaluation":
-        _require_evaluation(project, step, "self")
-    if step.kind == "post_evaluation":
-        _require_evaluation(project, step, "post")
-    from govit.reviews.selectors import experts_required
 
+
+def require_construction_complete(step: ProjectStep, actor: User) -> None:
+    require_main_contract(step)
+    _require_full_progress(step.project, step)
+
+
+def require_unit_application_in_time(step: ProjectStep, actor: User) -> None:
+    """An acceptance the unit itself completes (办结) must still be applied for in time."""
+    if step.actor == "construction_unit":
+        _require_application_in_time(step.project)
+
+
+def require_self_evaluation(step: ProjectStep, actor: User) -> None:
+    _require_evaluation(step.project, step, "self")
+
+
+def require_post_evaluation(step: ProjectStep, actor: User) -> None:
+    _require_evaluation(step.project, step, "post")
+
+
+def require_expert_meeting(step: ProjectStep, actor: User) -> None:
     if experts_required(step):
         _require_expert_meeting(step)
-    if step.kind == "om_report":
-        _fulfil_om_report(project, step, actor)
 
 
-def after_pass(step: ProjectStep, actor: User | None) -> None:
+def fulfil_om_report(step: ProjectStep, actor: User) -> None:
+    _fulfil_om_report(step.project, step, actor)
+
+
+# --- after a step passes ----------------------------------------------------------------------
+
+
+def construction_done(step: ProjectStep, actor: User | None) -> None:
+    project = step.project
+    project.completed_on = clock.today()
+    project.save(update_fields=["completed_on", "updated_at"])
+
+
+def accepted(step: ProjectStep, actor: User | None) -> None:
     project = step.project
     today = clock.today()
-    if step.kind == "construction":
-        project.completed_on = today
-        project.save(update_fields=["completed_on", "updated_at"])
-    if step.kind in ACCEPTANCE_KINDS:
-        project.accepted_on = today
-        project.operation_started_on = today  # 通过竣工验收后方可投入使用
-        project.save(update_fields=["accepted_on", "operation_started_on", "updated_at"])
-        _obligations_after_acceptance(project, actor)
+    project.accepted_on = today
+    project.operation_started_on = today  # 通过竣工验收后方可投入使用
+    project.save(update_fields=["accepted_on", "operation_started_on", "updated_at"])
+    _obligations_after_acceptance(project, actor)
 
 
 def on_construction_opened(step: ProjectStep, actor: User | None) -> None:
@@ -99,17 +127,12 @@ def on_construction_opened(step: ProjectStep, actor: User | None) -> None:
 def on_return(step: ProjectStep, actor: User, opinion: str, rectify_by: dt.date | None) -> None:
     """A failed acceptance opens a rectification with its deadline (岳阳第二十八条, 临湘第二十七条,
     连平第二十五条); where the rulebook says so, the remaining payments are withheld meanwhile."""
-    if step.kind not in RECTIFIABLE_KINDS:
-        return
     rb = workflow.rulebook_of(step.project)
     spec = rb.model.acceptance.rectification if rb.model.acceptance else None
     if rectify_by is None:
         raise InvalidInput("验收不合格须规定整改期限（rectify_by）", code="DEADLINE_REQUIRED")
     if rectify_by <= clock.today():
         raise InvalidInput("整改期限应晚于今天", code="INVALID_DEADLINE")
-    from govit.contracts.holds import sync_payment_holds
-    from govit.delivery.models import Rectification
-
     rectification = Rectification.objects.create(
         project=step.project,
         step=step,
@@ -135,17 +158,13 @@ def on_return(step: ProjectStep, actor: User, opinion: str, rectify_by: dt.date 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _year_end():
-    from govit.policy.schema import MonthDay
-
+def _year_end() -> MonthDay:
     return MonthDay(month=12, day=31)
 
 
 def _require_expert_meeting(step: ProjectStep) -> None:
     """An acceptance the rulebook holds with experts (临湘第二十六条第（二）项, 连平第二十四条)
     needs a concluded meeting of experts drawn from the pool, approving."""
-    from govit.reviews.models import MeetingStatus, ReviewMeeting
-
     concluded = (
         ReviewMeeting.objects.filter(step=step, status=MeetingStatus.CONCLUDED)
         .order_by("-id")
@@ -162,8 +181,6 @@ def _require_expert_meeting(step: ProjectStep) -> None:
 def _require_full_progress(project: Project, step: ProjectStep) -> None:
     """Construction is complete at 100%: where the unit has reported progress, its last valid
     report must say so (a voided or corrected report does not count)."""
-    from govit.delivery.models import ProgressReport
-
     last = ProgressReport.objects.live().filter(project=project).order_by("-id").first()
     if last is not None and last.percent < 100:
         raise RuleRefused(
@@ -172,11 +189,6 @@ def _require_full_progress(project: Project, step: ProjectStep) -> None:
             code="CONSTRUCTION_INCOMPLETE",
             cite=step.cite,
         )
-
-
-def _require_main_contract(project: Project, step: ProjectStep) -> None:
-    if not project.contracts.live().filter(kind="main").exists():
-        raise RuleRefused("须先登记建设合同", code="CONTRACT_MISSING", cite=step.cite)
 
 
 def application_due(project: Project) -> tuple[dt.date | None, str]:
@@ -217,10 +229,8 @@ def _require_application_in_time(project: Project) -> None:
         )
 
 
-def _close_rectification(step: ProjectStep, actor: User) -> None:
-    from govit.contracts.holds import sync_payment_holds
-    from govit.delivery.models import Rectification
-
+def close_rectification(step: ProjectStep, actor: User) -> None:
+    """The unit resubmits a failed review: its rectification is done."""
     open_ones = Rectification.objects.filter(step=step, closed_at__isnull=True)
     for rectification in open_ones:
         rectification.closed_at, rectification.closed_by = clock.now(), actor
@@ -245,8 +255,6 @@ def _require_evaluation(project: Project, step: ProjectStep, kind: str) -> None:
 
 def _carried(step: ProjectStep):
     """The open obligations of the yearly duty ``step`` carries, the earliest first."""
-    from govit.delivery.models import Obligation
-
     codes = [code for code, kind in CARRIED_BY_STEP.items() if kind == step.kind]
     return Obligation.objects.filter(
         project_id=step.project_id, code__in=codes, fulfilled_at__isnull=True
@@ -280,8 +288,6 @@ def _fulfil_om_report(project: Project, step: ProjectStep, actor: User) -> None:
 
 
 def _obligation(project: Project, code: str, name: str, cite: str, **fields: object):
-    from govit.delivery.models import Obligation
-
     obligation, created = Obligation.objects.get_or_create(
         project=project,
         code=code,
@@ -328,8 +334,6 @@ def _obligations_after_acceptance(project: Project, actor: User | None) -> None:
         if duty.code == "ASSET_LEDGER":
             _obligation(project, duty.code, duty.name, duty.cite)
         if duty.code == "SURPLUS_RETURN":
-            from govit.contracts.selectors import effective_contract_amount
-
             budget = project.approved_budget or project.total_investment
             spent = effective_contract_amount(project) or Decimal(0)
             if spent < budget:

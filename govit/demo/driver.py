@@ -9,6 +9,7 @@ import zlib
 
 from govit.contracts import services as contracts
 from govit.core import clock
+from govit.delivery.services import evaluation_record
 from govit.demo.cast import Cast
 from govit.documents.materials import missing_materials
 from govit.documents.services import document_upload
@@ -20,6 +21,7 @@ from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
 from govit.reviews import services as reviews
 from govit.reviews.models import Expert
+from govit.reviews.selectors import current_panel
 
 
 class Stuck(RuntimeError):
@@ -116,8 +118,6 @@ def meeting(cast: Cast, project: Project, step: ProjectStep, pool: list[Expert])
         actor=competent, project=project, step_kind=step.kind, specialty=specialty, size=size
     )
     reviews.draw_make(actor=competent, meeting=held)
-    from govit.reviews.selectors import current_panel
-
     for expert in current_panel(held):
         reviews.opinion_submit(
             actor=expert.user, meeting=held, text="同意", score="90", conclusion="approve"
@@ -181,8 +181,6 @@ def prerequisites(cast: Cast, project: Project, step: ProjectStep, unit: User) -
                 signed_on=clock.today(),
             )
     if step.kind == "self_evaluation" and not project.evaluations.filter(kind="self").exists():
-        from govit.delivery.services import evaluation_record
-
         evaluation_record(actor=unit, project=project, kind="self", score="88", grade="good")
 
 
@@ -215,8 +213,6 @@ def advance_to(
                 continue
             meeting(cast, project, step, pool)
         if step.kind == "post_evaluation" and not project.evaluations.filter(kind="post").exists():
-            from govit.delivery.services import evaluation_record
-
             evaluation_record(
                 actor=cast.user("competent_department"),
                 project=project,

@@ -16,9 +16,11 @@ from typing import Any
 
 from govit.access.services import organization_create, rulebook_confirm, user_create
 from govit.contracts import services as contracts
+from govit.contracts.models import ChangeRequest
 from govit.contracts.selectors import effective_contract_amount
 from govit.core import clock
 from govit.delivery import services as delivery
+from govit.delivery.models import AcceptanceExtension
 from govit.demo import catalog
 from govit.demo.cast import (
     DEMO_PASSWORD,
@@ -968,8 +970,6 @@ class Actions:
         self.world.changes[self.story.key] = change.pk
 
     def decide_change(self, approve: bool) -> None:
-        from govit.contracts.models import ChangeRequest
-
         self.start()
         change = ChangeRequest.objects.get(pk=self.world.changes[self.story.key])
         approvals = change.approvals.filter(status="open").select_related("organization")
@@ -1029,8 +1029,6 @@ class Actions:
         ).pk
 
     def grant_extension(self) -> None:
-        from govit.delivery.models import AcceptanceExtension
-
         self.start()
         delivery.extension_decide(
             actor=self.cast.user("competent_department"),

@@ -17,6 +17,8 @@ from django.test import override_settings
 from govit.core import clock
 from govit.demo import catalog
 from govit.demo.cast import DEMO_PASSWORD, JURISDICTIONS
+from govit.demo.history import build, history_end
+from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import OrgKind, Role, User
 from govit.policy.vocab import AUTHORITY_KINDS, step_label
 from govit.projects.models import Project
@@ -47,8 +49,6 @@ def load(out: TextIO, *, docs: Path | None = None) -> int:
         return EXIT_OK
     else:
         started = time.monotonic()
-        from govit.demo.history import build, history_end
-
         today = clock.today()
         # DEBUG's query log would keep ~40,000 queries for nothing
         with override_settings(DEBUG=False), one_hash(DEMO_PASSWORD), transaction.atomic():
@@ -118,8 +118,6 @@ def _role(user: User) -> str:
 def demo_accounts() -> list[Account]:
     """The demo's accounts, in the order of the catalog: per jurisdiction its authorities, the
     construction units, the vendors, then the experts."""
-    from govit.jurisdictions.models import Jurisdiction
-
     accounts = []
     for place in catalog.PLACES:
         jurisdiction = Jurisdiction.objects.get(code=JURISDICTIONS[place][0])

@@ -39,6 +39,12 @@ class Material:
         return self.by != UNIT
 
 
+def project_versions(project: Any, ids: Any) -> list[DocumentVersion]:
+    """The versions of the project's documents with these ids (what a submission or an opinion
+    carries); the caller refuses when one is missing."""
+    return list(DocumentVersion.objects.filter(pk__in=ids, document__project=project))
+
+
 def material_key(step_kind: str, index: int) -> str:
     return f"{step_kind}.{index}"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from govit.contracts.models import Contract, Procurement
+from govit.contracts.models import Contract, Procurement, ProcurementMethod
 from govit.delivery.models import Evaluation, ProgressReport
 from govit.demo import catalog
 from govit.demo.cast import DEMO_PASSWORD
@@ -1020,8 +1020,6 @@ class ProjectBuilder:
             recorded_by_id=clerk.id,
             recorded_at=t1,
         )
-        from govit.contracts.models import ProcurementMethod
-
         self.event(
             t1,
             "procurement.recorded",

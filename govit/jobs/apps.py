@@ -7,6 +7,7 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         # under `runserver` with no Redis, the jobs run in this process (govit/jobs/inprocess.py)
+        # deferred: inprocess imports the runner's models, which exist once the registry is ready
         from govit.jobs import inprocess
 
         inprocess.start_if_wanted()

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from govit.notifications.models import Notification
 from govit.organizations.models import User
+from govit.organizations.services import system_user
 from govit.policy.calendar import CalendarYearMissing, WorkCalendar
 
 T = TypeVar("T")
@@ -17,8 +18,6 @@ BATCH = 500
 
 
 def system() -> User:
-    from govit.organizations.services import system_user
-
     return system_user()
 
 

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from govit.jobs.runner import run_due
+
 log = logging.getLogger("govit.jobs")
 
 EVERY = 5 * 60  # seconds between two looks at what is due (the shortest schedule is hourly)
@@ -52,8 +54,6 @@ def wanted(argv: Sequence[str] | None = None, environ: dict[str, str] | None = N
 
 def tick() -> list:
     """One look: run every job whose window has no successful run yet; never raises."""
-    from govit.jobs.runner import run_due
-
     try:
         outcomes = run_due()
     except Exception:  # the database not migrated yet, locked …: the next tick tries again

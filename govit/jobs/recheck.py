@@ -29,6 +29,7 @@ from typing import Any
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max
 
+from govit.delivery.models import AcceptanceExtension, Evaluation
 from govit.delivery.steps import application_due_by
 from govit.events.services import record
 from govit.jobs.common import system
@@ -112,8 +113,6 @@ class Records:
         ids = sorted(set(ids) - self._loaded)
         if not ids:
             return
-        from govit.delivery.models import AcceptanceExtension, Evaluation
-
         self._loaded.update(ids)
         self.applied.update(
             ProjectStep.objects.filter(

@@ -171,6 +171,11 @@ def board_changed(project: Project, *, declared: bool = False) -> None:
     stamps.renew(scopes)
 
 
+def not_in_annual_plan(project: Project) -> list[str]:
+    """The gate requirement ``in_annual_plan``: the project unless an approved plan lists it."""
+    return [] if project.plan_entries.filter(plan__status="approved").exists() else [project.name]
+
+
 @dataclass
 class Lane:
     key: str

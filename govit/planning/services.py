@@ -10,7 +10,7 @@ from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
-from govit.organizations.models import User
+from govit.organizations.models import Organization, User
 from govit.planning.models import (
     AnnualPlan,
     PlanEntry,
@@ -161,8 +161,6 @@ def plan_remove_project(*, actor: User, plan: AnnualPlan, project: Project, note
 
 
 def _co_compilers(plan: AnnualPlan, step) -> list:
-    from govit.organizations.models import Organization
-
     orgs = []
     for co in step.co_actors:
         org = Organization.objects.filter(

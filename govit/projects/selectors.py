@@ -9,9 +9,12 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from govit.core import clock
+from govit.events.models import Event
 from govit.organizations.models import User
+from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.projects.models import (
     DONE_STEP_STATUSES,
+    Action,
     Project,
     ProjectStep,
     Task,
@@ -99,8 +102,6 @@ def time_left(due_on: dt.date | None, today: dt.date) -> tuple[int | None, int |
     """(working days from today to a due date, None) — or, where the span reaches a year whose
     holidays the calendar does not hold yet, (None, that year): they cannot be counted until it
     is entered. (None, None) without a due date. Reads no database."""
-    from govit.policy.calendar import CalendarYearMissing, default_calendar
-
     if due_on is None:
         return None, None
     cal = default_calendar()
@@ -115,8 +116,6 @@ def time_left(due_on: dt.date | None, today: dt.date) -> tuple[int | None, int |
 def declaration_warnings(project: Project) -> list[dict[str, Any]]:
     """The warnings the rulebook raised when the project was declared (a late declaration, the
     unit's poor evaluations …), as recorded with the declaration for its reviewers."""
-    from govit.events.models import Event
-
     declared = (
         Event.objects.filter(project=project, kind="project.declared").order_by("-pk").first()
     )
@@ -127,8 +126,6 @@ def task_choices(task: Task) -> list[tuple[str, str]]:
     """The actions that fit this task (the same rule the service enforces): a construction unit
     completes its own step; a filing is acknowledged or returned; anything else is approved,
     returned or refused."""
-    from govit.projects.models import Action
-
     if task.actor == "construction_unit":
         kinds = ["complete"]
     elif task.step.filing:

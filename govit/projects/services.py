@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from govit.access.policy import authorize, may_act_on_task, works
 from govit.core import clock
@@ -19,8 +20,9 @@ from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.events.services import record
 from govit.jurisdictions.selectors import confirmation_of
 from govit.organizations.models import Organization, User
-from govit.planning.selectors import board_changed
-from govit.projects import workflow
+from govit.policy.classify import classify
+from govit.policy.decide import decide
+from govit.projects import hooks, workflow
 from govit.projects.models import (
     Action,
     ConstructionType,
@@ -190,8 +192,6 @@ def project_declare(*, actor: User, project: Project) -> Project:
     workflow.require_rulebook_usable(project, today)
     rb = version.load()
     facts = workflow.project_facts(project, declared_on=today)
-    from govit.policy.decide import decide
-
     answer = decide(rb, facts, today)
     blocks = [
         f
@@ -214,10 +214,8 @@ def project_declare(*, actor: User, project: Project) -> Project:
         project.jurisdiction_id, project.rulebook, rb.status_on(today)
     )
     _assign_code(project)
-    board_changed(project, declared=True)  # a new card on the plan board
+    hooks.notify("board_changed", project, declared=True)  # a new card on the plan board
     given = {k: v for k, v in facts.__dict__.items() if v is not None}
-    from govit.policy.classify import classify
-
     cls = classify(rb, given)
     steps = workflow.materialize_steps(project, cls)
     first_step = steps[0]
@@ -296,9 +294,7 @@ def step_submit(
     workflow.refuse_if_gated(project, step.kind)  # a gate's own article says more than "not yet"
     workflow.require_previous_done(step)
     materials = workflow.refuse_if_documents_missing(step)
-    from govit.delivery import steps as delivery_steps
-
-    delivery_steps.before_submit(step, actor)
+    hooks.run_step("before_submit", step, actor)
     resubmission = step.status == StepStatus.RETURNED
     documents = _document_versions(project, document_ids)
     # the submission carries the version of each required material it was made with
@@ -320,9 +316,7 @@ def step_submit(
 def _document_versions(project: Project, ids: Sequence[int]) -> list[Any]:
     if not ids:
         return []
-    from govit.documents.models import DocumentVersion
-
-    versions = list(DocumentVersion.objects.filter(pk__in=ids, document__project=project))
+    versions = list(hooks.get("document_versions", project, ids))
     if len(versions) != len(set(ids)):
         raise InvalidInput("所附材料不存在或不属于本项目", code="INVALID_DOCUMENT")
     return versions
@@ -400,10 +394,8 @@ def task_act(
         _require_checks(step, confirmed_checks)
     if action == "complete":
         workflow.refuse_if_documents_missing(step)
-    from govit.delivery import steps as delivery_steps
-
     if action in ("approve", "acknowledge", "complete") and task.lead:
-        delivery_steps.before_complete(step, actor)
+        hooks.run_step("before_complete", step, actor)
     budget = _approved_budget(step, action, approved_budget)
     documents = _document_versions(project, document_ids)
     status = {
@@ -461,7 +453,7 @@ def task_act(
         _close_round(step, TaskStatus.CANCELLED)
         step.status = StepStatus.RETURNED
         step.save(update_fields=["status"])
-        delivery_steps.on_return(step, actor, opinion, rectify_by)
+        hooks.run_step("returned", step, actor, opinion, rectify_by)
         record(
             "step.returned",
             actor=actor,
@@ -540,8 +532,6 @@ def _require_checks(step: ProjectStep, confirmed: Sequence[str]) -> None:
 
 
 def _close_round(step: ProjectStep, status: str) -> None:
-    from django.db.models import F
-
     Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN).update(
         status=status, closed_at=clock.now(), version=F("version") + 1
     )

@@ -1,6 +1,10 @@
 """The workflow machinery: asks the rulebook engine what applies, materialises the steps, opens
 tasks with their working-day due dates, passes steps and advances the project.
 
+What the back half does at a step (construction, acceptance, obligations), what a gate's
+requirement says and the values the facts read come from what the apps registered (``hooks.py``):
+this module names step kinds and requirements, never the apps above it.
+
 Internal: no permission checks here. Public writes go through ``services.py`` (and the planning
 and reviews services), which check permissions, call into this module and record events, all in
 one transaction.
@@ -20,14 +24,15 @@ from govit.events.models import Event
 from govit.events.services import automatic, record
 from govit.jurisdictions.selectors import confirmation_of, status_cite
 from govit.organizations.models import Organization, User
-from govit.planning.selectors import board_changed
 from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.policy.classify import Classification, classify
+from govit.policy.conditions import money
 from govit.policy.decide import decide
 from govit.policy.facts import Facts
 from govit.policy.loader import LoadedRulebook
 from govit.policy.schema import Gate
 from govit.policy.vocab import STATUS_LABELS, actor_label
+from govit.projects import hooks
 from govit.projects.models import (
     DONE_STEP_STATUSES,
     Project,
@@ -92,17 +97,15 @@ def project_facts(project: Project, *, declared_on: dt.date | None = None) -> Fa
         for step in project.steps.all()
         if step.started_on is not None and step.status not in DONE_STEP_STATUSES
     }
-    from govit.contracts.selectors import agreed_changes, effective_contract_amount
-
     main = (
         project.contracts.live().filter(kind="main").order_by("id").first() if project.pk else None
     )
     return Facts(
         **column_facts(project) | {"declared_on": declared_on or project.declared_on},
         unfinished_prior_year_projects=unfinished_prior_year_projects(project),
-        contract_amount=effective_contract_amount(project) if project.pk else None,
+        contract_amount=hooks.get("contract_amount", project) if project.pk else None,
         om_period_years=main.om_period_years if main is not None else None,
-        prior_changes=agreed_changes(project) if project.pk else 0,
+        prior_changes=hooks.get("agreed_changes", project) if project.pk else 0,
         step_started_on=started or None,
     )
 
@@ -136,27 +139,13 @@ def require_rulebook_usable(project: Project, on: dt.date) -> None:
 
 
 # --- gates that only the platform can test -----------------------------------------------------
+# Each requirement a gate names (policy.schema.Gate.requires) is tested by what its app registered
+# (hooks.requirement): the project's own columns here, the plan in planning, the unit's record in
+# delivery.
 
 
 def requirement_met(project: Project, requirement: str) -> bool:
-    if requirement == "in_annual_plan":
-        return project.plan_entries.filter(plan__status="approved").exists()
-    if requirement == "declared_on_time":
-        return not project.declared_late
-    if requirement == "data_sharing_supported":
-        return project.data_sharing_supported
-    if requirement == "listed_in_system_catalog":
-        return project.listed_in_system_catalog is not False
-    if requirement in UNIT_RECORD_REQUIREMENTS:
-        return not unit_record_shortfalls(project, requirement)
-    raise AssertionError(requirement)
-
-
-UNIT_RECORD_REQUIREMENTS = (
-    "prior_year_projects_accepted",
-    "evaluation_findings_rectified",
-    "prior_evaluations_satisfactory",
-)
+    return not hooks.shortfalls(requirement, project)
 
 
 def unit_record_findings(project: Project) -> list[dict[str, str]]:
@@ -165,9 +154,9 @@ def unit_record_findings(project: Project) -> list[dict[str, str]]:
     评价结果与后续项目建设挂钩)."""
     findings = []
     for gate in rulebook_of(project).model.gates:
-        if gate.effect != "no_new_projects" or gate.requires not in UNIT_RECORD_REQUIREMENTS:
+        if gate.effect != "no_new_projects" or gate.requires is None:
             continue
-        names = unit_record_shortfalls(project, gate.requires)
+        names = hooks.shortfalls(gate.requires, project)
         if names:
             listed = "、".join(f"“{n}”" for n in names[:5]) + ("等" if len(names) > 5 else "")
             findings.append(
@@ -181,19 +170,15 @@ def unit_record_findings(project: Project) -> list[dict[str, str]]:
     return findings
 
 
-def unit_record_shortfalls(project: Project, requirement: str) -> list[str]:
-    """The unit's earlier projects that fail ``requirement``, named for the message."""
-    from govit.delivery import selectors as delivery
-
-    unit = project.unit_id
-    if requirement == "prior_year_projects_accepted":
-        owing = delivery.unaccepted_prior_year_projects(unit, project.plan_year)
-        return [p.name for p in owing if p.pk != project.pk]
-    if requirement == "evaluation_findings_rectified":
-        return [e.project.name for e in delivery.unrectified_evaluations(unit)]
-    if requirement == "prior_evaluations_satisfactory":
-        return [e.project.name for e in delivery.poor_post_evaluations(unit)]
-    raise AssertionError(requirement)
+def own_requirements() -> dict[str, Any]:
+    """The requirements the project's own columns answer (registered by projects/apps.py)."""
+    return {
+        "declared_on_time": lambda p: [p.name] if p.declared_late else [],
+        "data_sharing_supported": lambda p: [] if p.data_sharing_supported else [p.name],
+        "listed_in_system_catalog": (
+            lambda p: [p.name] if p.listed_in_system_catalog is False else []
+        ),
+    }
 
 
 def gates_blocking(project: Project, kind: str) -> list[Gate]:
@@ -284,16 +269,13 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
     step.status = StepStatus.IN_REVIEW
     step.started_on = today
     step.due_on, step.due_note = due_date(today, step.working_days)
-    from govit.delivery import steps as delivery_steps
-
     if step.every:  # a yearly step is due when the year's duty it carries is (the O&M report)
-        step.due_on = delivery_steps.carried_due(step) or step.due_on
+        step.due_on = hooks.get("carried_due", step) or step.due_on
     step.save(update_fields=["round", "status", "started_on", "due_on", "due_note"])
     tasks: list[Task] = []
     if step.kind == "annual_plan":
         return tasks  # passed when the government approves a plan that lists the project
-    if step.kind == "construction":
-        delivery_steps.on_construction_opened(step, actor)
+    hooks.run_step("opened", step, actor)
     actors = [step.actor, *step.co_actors]
     now = clock.now()
     assigned: set[int] = set()
@@ -375,9 +357,7 @@ def pass_step(step: ProjectStep, actor: User | None, summary: str, *, cause: Eve
             before={"step": step.kind, "status": before},
             after={"step": step.kind, "status": step.status},
         )
-        from govit.delivery import steps as delivery_steps
-
-        delivery_steps.after_pass(step, actor)
+        hooks.run_step("after_pass", step, actor)
         advance(step.project, actor)
 
 
@@ -386,7 +366,7 @@ def advance(project: Project, actor: User | None) -> ProjectStep | None:
     today = clock.today()
     step = current_step(project)
     if step is None or project.stage != step.kind:
-        board_changed(project)  # the plan board's lanes follow the stage
+        hooks.notify("board_changed", project)  # the plan board's lanes follow the stage
     if step is None:
         project.stage = ""
         project.status = ProjectStatus.COMPLETED
@@ -423,9 +403,9 @@ def require_active(project: Project) -> None:
     if project.status == ProjectStatus.ACTIVE:
         return
     if project.status == ProjectStatus.SUSPENDED:
-        from govit.supervision.selectors import active_penalties
-
-        penalty = next((p for p in active_penalties(project) if "suspend" in p.measures), None)
+        penalty = next(
+            (p for p in hooks.get("active_penalties", project) if "suspend" in p.measures), None
+        )
         raise Conflict(
             "项目已被责令暂停建设，解除前不能办理" + (f"：{penalty.reason}" if penalty else ""),
             code="PROJECT_SUSPENDED",
@@ -452,19 +432,16 @@ def require_previous_done(step: ProjectStep) -> None:
 def required_documents_missing(step: ProjectStep) -> list[dict[str, str]]:
     """The step's required materials nothing satisfies yet (documents/materials.py: matched by
     the material's key, an older upload by exactly its name, or the issuing body's opinion)."""
-    from govit.documents.materials import missing_materials
-
     return [
-        {"key": m.key, "name": m.name, "by": m.by, "cite": m.cite} for m in missing_materials(step)
+        {"key": m.key, "name": m.name, "by": m.by, "cite": m.cite}
+        for m in hooks.get("missing_materials", step)
     ]
 
 
 def refuse_if_documents_missing(step: ProjectStep) -> list[Any]:
     """Refuse while a required material is missing, naming each with its article; else the step's
     materials, each with the version that satisfies it (what the submission carries)."""
-    from govit.documents.materials import step_materials
-
-    materials = step_materials(step)
+    materials = hooks.get("step_materials", step)
     missing = [m for m in materials if not m.satisfied]
     if missing:
         rb = rulebook_of(step.project)
@@ -508,6 +485,4 @@ def claim(task: Task, status: str, user: User) -> None:
 
 
 def money_text(amount: Decimal) -> str:
-    from govit.policy.conditions import money
-
     return money(amount)

@@ -19,6 +19,7 @@ from govit.organizations.signals import account_changed
 from govit.policy.vocab import STEP_LABELS
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStep, StepStatus, Task, TaskStatus
+from govit.projects.services import task_act
 from govit.reviews import draw as algorithm
 from govit.reviews.models import (
     DrawReplacement,
@@ -488,8 +489,6 @@ def meeting_conclude(
         after={"meeting": meeting.pk, "conclusion": conclusion},
     )
     if decides_step:
-        from govit.projects.services import task_act
-
         task_act(
             actor=actor,
             task_id=task.pk,

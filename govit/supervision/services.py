@@ -18,6 +18,7 @@ from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, Task, TaskStatus
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 from govit.supervision.selectors import credit_rules
+from govit.supervision.signals import penalty_changed
 
 MEASURE_LABELS = {
     "rectify": "限期整改",
@@ -119,9 +120,7 @@ def penalty_impose(
         after={"status": project.status, "penalty": penalty.pk, "measures": measures},
     )
     if "stop_funds" in measures:
-        from govit.contracts.holds import sync_payment_holds
-
-        sync_payment_holds(project, actor)
+        penalty_changed.send(Penalty, project=project, actor=actor, penalty=penalty)
     return penalty
 
 
@@ -160,9 +159,7 @@ def penalty_lift(*, actor: User, penalty: Penalty, reason: str) -> Penalty:
         after={"status": project.status, "penalty": penalty.pk},
     )
     if "stop_funds" in penalty.measures:
-        from govit.contracts.holds import sync_payment_holds
-
-        sync_payment_holds(project, actor)
+        penalty_changed.send(Penalty, project=project, actor=actor, penalty=penalty)
     return penalty
 
 

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from govit.api import serialize
 from govit.api.pagination import Mapped, Pages
+from govit.api.routers.reviews import meeting_out
 from govit.api.schemas import (
     ERRORS,
     DocumentOut,
@@ -36,6 +37,7 @@ from govit.projects import services, workflow
 from govit.projects.models import ProjectStep
 from govit.projects.selectors import project_list
 from govit.projects.visibility import project_for, visible_projects
+from govit.reviews.services import meeting_create
 
 router = Router(tags=["项目"])
 
@@ -254,9 +256,6 @@ def add_party(request: HttpRequest, project_id: int, payload: PartyIn):
     "/{project_id}/meetings", response={201: MeetingOut, **ERRORS}, summary="发起评审会（主管部门）"
 )
 def create_meeting(request: HttpRequest, project_id: int, payload: MeetingIn):
-    from govit.api.routers.reviews import meeting_out
-    from govit.reviews.services import meeting_create
-
     project = project_for(request.auth, project_id)
     meeting = meeting_create(actor=request.auth, project=project, **payload.dict())
     return Status(201, meeting_out(request.auth, meeting))
