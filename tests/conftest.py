@@ -118,5 +118,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         )
         lines = [message, *(f"  {line}" for line in left)]
         if reporter is not None:
+            reporter.write_line("")  # after the progress line
             reporter.write_line("\n".join(lines), red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
