@@ -30,10 +30,13 @@ lint: install
 # pytest-django creates and drops test_<name> itself. An unreachable server skips the PostgreSQL
 # run, unless GOVIT_REQUIRE_POSTGRES=1 (as .ci/run sets): then it is a failure. Both runs always
 # run; `make test` fails if either does. PYTEST_ARGS passes options to both (e.g. -x, -k name).
+# Before them: the import layers (lint-imports, [tool.importlinter] in pyproject.toml) and the
+# rulebooks' and calendar's own checks.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/govit
 PYTEST_ARGS ?=
 
 test: lint
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/govit rulebooks validate
 	$(BIN)/govit calendar validate
 	$(BIN)/govit rulebooks coverage > /dev/null

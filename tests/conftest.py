@@ -1,13 +1,26 @@
-"""Shared fixtures: a fixed judgment date and a one-line way to ask decide()."""
+"""Shared fixtures: a fixed judgment date and a one-line way to ask decide(). And the run leaves the
+checkout as it found it: Hypothesis keeps its examples in the run's temporary directory, and a run
+that leaves a new or changed file in the checkout fails."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from govit.policy.decide import decide
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+STATUS_AT_START = pytest.StashKey[set[str] | None]()
+# read on Hypothesis's first use of its storage (after this file is imported): not ./.hypothesis
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(settings.TEST_RUN_DIR) / "hypothesis")
+)
 
 ON = dt.date(2026, 11, 23)
 
@@ -66,3 +79,45 @@ def fixed_clock():
 
     with clock.frozen(ON):
         yield
+
+
+def checkout_status() -> set[str] | None:
+    """``git status --porcelain`` lines of the checkout, untracked files one by one; None outside a
+    git checkout (e.g. an unpacked sdist), where there is nothing to compare."""
+    try:
+        result = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=CHECKOUT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    return set(result.stdout.splitlines())
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[STATUS_AT_START] = checkout_status()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if it left a file in the checkout that was not there (or not so) at its start:
+    uploads, var/ and every other output belong in the run's temporary directory (settings/test.py)."""
+    before = session.config.stash.get(STATUS_AT_START, None)
+    after = checkout_status()
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            "the test run left files in the checkout (write them under settings.TEST_RUN_DIR):"
+        )
+        lines = [message, *(f"  {line}" for line in left)]
+        if reporter is not None:
+            reporter.write_line("")  # after the progress line
+            reporter.write_line("\n".join(lines), red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

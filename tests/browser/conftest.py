@@ -4,7 +4,8 @@
   console error, uncaught page error or response with status ≥ 500 (``expect_problems`` lets a
   test say which of them it provokes on purpose, e.g. the console line of a 403).
 - ``login(page, user)`` signs in through the form at url name 'login'.
-- ``screenshot(page, name)`` writes a full-page PNG to var/screenshots/<name>.png (git-ignored).
+- ``screenshot(page, name)`` writes a full-page PNG <name>.png to GOVIT_SCREENSHOTS_DIR (default: the
+  run's temporary directory).
 - ``assert_accessible(page)`` runs the vendored axe-core and fails on serious/critical violations.
 
 Chromium is never downloaded: the suite launches /usr/bin/chromium (``apt-get install chromium
@@ -43,8 +44,9 @@ TIMEOUT_MS = 10_000
 
 
 def screenshots_dir() -> Path:
-    """var/screenshots (the README names it); var/ is not committed."""
-    folder = Path(settings.VAR_DIR) / "screenshots"
+    """GOVIT_SCREENSHOTS_DIR (settings.SCREENSHOTS_DIR; .ci/run keeps them in var/screenshots),
+    else the run's temporary directory: the suite writes nothing into the checkout."""
+    folder = Path(settings.SCREENSHOTS_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -312,7 +314,7 @@ def share_session(source: Any, target: Any) -> None:
 
 
 def screenshot(page: Any, name: str, *, max_height: int | None = None) -> Path:
-    """A full-page PNG at var/screenshots/<name>.png; ``max_height`` (CSS pixels) keeps only the
+    """A full-page PNG <name>.png in screenshots_dir(); ``max_height`` (CSS pixels) keeps only the
     top of a very long page (a phone screenshot of a rulebook would be 30 000 px tall)."""
     path = screenshots_dir() / f"{name}.png"
     options: dict[str, Any] = {"path": str(path), "full_page": True, "animations": "disabled"}

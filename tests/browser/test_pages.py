@@ -1,6 +1,6 @@
 """Every main page in a real browser, as the role that uses it: it loads without a console error or
 a 5xx, passes axe-core with no serious or critical violation, shows its main heading, fits a phone,
-and leaves its screenshot (desktop and phone) in var/screenshots/. And what each role may not see."""
+and leaves its screenshot (desktop and phone) in GOVIT_SCREENSHOTS_DIR. And what each role may not see."""
 
 from __future__ import annotations
 

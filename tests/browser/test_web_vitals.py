@@ -15,7 +15,8 @@ Only what chromium itself reports is used (no library, nothing downloaded):
 The interactions are Playwright's real input (clicks, on the phone taps, key presses) on the
 controls of each page, none of which leaves the page (see GESTURES). Each page is loaded once to warm
 up and then LOADS times; the medians are asserted and written, with every load, to
-var/bench/browser.json and var/bench/browser.md (docs/benchmarks.md keeps the runs worth keeping).
+browser.json and browser.md in GOVIT_BENCH_DIR (default: the run's temporary directory; set it, e.g.
+to var/bench, to keep them: docs/benchmarks.md keeps the runs worth keeping).
 
 The demo (`govit demo load`, 64 projects: 8–20 s) is loaded once for the module."""
 
@@ -423,7 +424,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def write_report(report: dict[str, Any]) -> Path:
-    folder = Path(settings.VAR_DIR) / "bench"
+    folder = Path(settings.BENCH_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "browser.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
