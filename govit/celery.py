@@ -45,6 +45,7 @@ app.conf.update(
 
 def _job_task(job: registry.Job):
     def run() -> dict:
+        # deferred: the worker imports this module before Django's apps are loaded
         from govit.jobs.runner import run_job
 
         outcome = run_job(job.name)

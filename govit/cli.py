@@ -15,6 +15,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from govit.policy import calendar as cal
+from govit.policy import render
+from govit.policy.articles import CitationError
+from govit.policy.calendar import CalendarError
+from govit.policy.decide import decide, today
+from govit.policy.facts import FactsError, parse_facts
+from govit.policy.loader import (
+    RulebookError,
+    UnknownRulebook,
+    get_rulebook,
+    load_rulebook,
+    rulebook_paths,
+)
+from govit.settings.env import SettingsError, database_from_url
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -177,11 +192,6 @@ def _reject_constant(name: str) -> Any:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    from govit.policy.calendar import CalendarError
-    from govit.policy.decide import decide
-    from govit.policy.facts import FactsError, parse_facts
-    from govit.policy.loader import RulebookError, UnknownRulebook, get_rulebook
-
     try:
         rulebook = get_rulebook(args.rulebook)
     except UnknownRulebook as exc:
@@ -225,16 +235,6 @@ def _parse_float(text: str) -> _FloatText:
 
 
 def _rulebooks(args: argparse.Namespace) -> int:
-    from govit.policy import render
-    from govit.policy.articles import CitationError
-    from govit.policy.loader import (
-        RulebookError,
-        UnknownRulebook,
-        get_rulebook,
-        load_rulebook,
-        rulebook_paths,
-    )
-
     paths = rulebook_paths()
 
     def pick(ids: list[str]) -> list[str]:
@@ -312,14 +312,10 @@ def _rulebooks(args: argparse.Namespace) -> int:
 
 
 def _today() -> dt.date:
-    from govit.policy.decide import today
-
     return today()
 
 
 def _calendar(args: argparse.Namespace) -> int:
-    from govit.policy import calendar as cal
-
     if args.action == "validate":
         try:
             work = cal.load_calendar()
@@ -373,8 +369,6 @@ def _db_ready(args: argparse.Namespace) -> int:
     it creates ``test_<name>`` — so a server without the application database still counts."""
     import os
 
-    from govit.settings.env import SettingsError, database_from_url
-
     url = args.url or os.environ.get("DATABASE_URL", "")
     if not url:
         raise BadInput("请给出数据库地址 postgres://用户@主机:端口/库名，或设置 DATABASE_URL")
@@ -423,6 +417,7 @@ def _demo(args: argparse.Namespace) -> int:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("govit: 数据库尚未迁移到最新，请先运行 govit manage migrate", file=sys.stderr)
         return EXIT_PROBLEMS
+    # deferred: imports Django models, loadable only after django.setup() above
     from govit.demo.load import DOCS, load
 
     return load(sys.stdout, docs=DOCS)
@@ -436,6 +431,7 @@ def _jobs(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
+    # deferred: imports Django models, loadable only after django.setup() above
     from govit.jobs import registry, runner
 
     if args.action == "list":
@@ -469,13 +465,12 @@ def _jobs(args: argparse.Namespace) -> int:
 
 def _check() -> int:
     """Production settings (unless DJANGO_SETTINGS_MODULE names others); govit.ops.checks."""
+    # deferred: ops.checks reads the settings, which environment_for_check() chooses first
     from govit.ops.checks import environment_for_check, run_checks
 
     environment_for_check()
     import django
     from django.core.exceptions import ImproperlyConfigured
-
-    from govit.settings.env import SettingsError
 
     try:
         django.setup()
@@ -513,6 +508,7 @@ def _backup_restore(args: argparse.Namespace) -> int:
 
 
 def _run_backup_restore(args: argparse.Namespace) -> int:
+    # deferred: the backup reads Django's settings and models, set up by the caller first
     from govit.ops import backup as ops
 
     if args.command == "backup":
@@ -587,6 +583,7 @@ def _gen(args: argparse.Namespace) -> int:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("govit: 数据库尚未迁移到最新，请先运行 govit manage migrate", file=sys.stderr)
         return EXIT_PROBLEMS
+    # deferred: imports Django models, loadable only after django.setup() above
     from govit.gen.run import GenRefused, generate
 
     try:

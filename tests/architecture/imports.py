@@ -23,7 +23,7 @@ class Import:
     path: Path
     line: int
     deferred: bool  # in a function body: run when called, not when the module loads
-    reason: str  # the comment line directly above, stripped ("" when there is none)
+    reason: str  # the comment block directly above, its lines joined ("" when there is none)
 
     @property
     def where(self) -> str:
@@ -86,7 +86,7 @@ def imports(package: Path = GOVIT) -> list[Import]:
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines()
         for node, deferred in _statements(ast.parse(source, filename=str(path))):
-            above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+            above = _comment_above(lines, node.lineno)
             targets = {
                 _resolve(name, known)
                 for name in _named(node, module, path.name == "__init__.py")
@@ -95,6 +95,17 @@ def imports(package: Path = GOVIT) -> list[Import]:
             for target in sorted(t for t in targets if t and t != module):
                 found.append(Import(module, target, path, node.lineno, deferred, above))
     return found
+
+
+def _comment_above(lines: list[str], lineno: int) -> str:
+    """The comment block directly above line ``lineno`` (1-based), its lines joined: a reason may
+    run over several lines."""
+    block: list[str] = []
+    i = lineno - 2
+    while i >= 0 and lines[i].strip().startswith("#"):
+        block.insert(0, lines[i].strip())
+        i -= 1
+    return " ".join(block)
 
 
 def app(module: str) -> str:
