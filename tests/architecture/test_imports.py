@@ -37,9 +37,7 @@ def test_every_deferred_import_says_why():
     unexplained = {
         (i.path, i.line): f"{i.where}  {i.imported}"
         for i in imports()
-        if i.deferred
-        and ".migrations." not in i.importer
-        and DEFERRED_MARK not in i.reason
+        if i.deferred and ".migrations." not in i.importer and DEFERRED_MARK not in i.reason
     }
     if unexplained:
         pytest.fail(
