@@ -17,7 +17,7 @@ from typing import Any
 
 from govit.policy.conditions import Compiled, Context, numeric_cuts
 from govit.policy.loader import LoadedRulebook, _walk
-from govit.policy.schema import Gate, Obligation, Step
+from govit.policy.schema import Gate, Interpretation, Obligation, Step
 
 MEMO_LIMIT = 20_000
 
@@ -38,12 +38,17 @@ class ReadOnlyDict(dict):
 
 @dataclass(frozen=True)
 class Classification:
-    track: str | None
+    track: str | None  # None also when an out_of_scope gate holds
     gates: tuple[Gate, ...]
     steps: tuple[tuple[Step, dict[str, Any]], ...]  # each applied step with its answer template
     declaration_applies: bool
     obligations: tuple[Obligation, ...]
+    interpretations: tuple[Interpretation, ...]  # the readings that touch this project
     assumed: tuple[tuple[str, tuple[str, ...]], ...]  # fact → cites of the rules that assumed it
+
+    @property
+    def out_of_scope(self) -> bool:
+        return any(gate.effect == "out_of_scope" for gate in self.gates)
 
     def step(self, kind: str) -> tuple[Step, dict[str, Any]] | None:
         for step, template in self.steps:
@@ -96,6 +101,7 @@ class _Plan:
         ]
         self.declaration = (rb.condition(m.declaration), m.declaration) if m.declaration else None
         self.obligations = [(rb.condition(o), o) for o in m.obligations if o.every == "year"]
+        self.interpretations = [(rb.condition(i), i) for i in m.interpretations]
         cuts: dict[str, set[Decimal]] = {}
         for _, node in _walk(m, ()):
             when = getattr(node, "when", None)
@@ -159,6 +165,12 @@ def _classify(plan: _Plan, ctx: Context) -> Classification:
         ctx.derived["track"] = track
 
     gates = tuple(gate for cond, gate in plan.gates if holds(cond, gate.cite))
+    outside = tuple(gate for gate in gates if gate.effect == "out_of_scope")
+    if outside:
+        # the regulation does not govern the project (连平第五条: 涉密项目按有关规定执行): none of
+        # its steps, duties or readings apply, only the gate that says why
+        assumed = tuple((name, tuple(cites)) for name, cites in ctx.assumed.items())
+        return Classification(None, outside, (), False, (), (), assumed)
 
     applied: dict[str, Step] = {}
     steps: list[tuple[Step, dict[str, Any]]] = []
@@ -197,5 +209,8 @@ def _classify(plan: _Plan, ctx: Context) -> Classification:
         declaration_applies = holds(cond, spec.cite)
 
     obligations = tuple(duty for cond, duty in plan.obligations if holds(cond, duty.cite))
+    readings = tuple(i for cond, i in plan.interpretations if holds(cond, i.cite))
     assumed = tuple((name, tuple(cites)) for name, cites in ctx.assumed.items())
-    return Classification(track, gates, tuple(steps), declaration_applies, obligations, assumed)
+    return Classification(
+        track, gates, tuple(steps), declaration_applies, obligations, readings, assumed
+    )

@@ -5,8 +5,15 @@ A condition is a mapping whose clauses must all hold::
     {total_investment: {gte: 2000000}}          # a fact compared with a number
     {funding_source: self_raised}               # equals
     {construction_type: {in: [expansion, renovation]}}
-    {at_least: expert_review}                   # the threshold's fact ≥ its amount ("200万元（含）以上")
-    {below: department_acceptance}              # the threshold's fact < its amount ("100万元以下")
+    {at_least: expert_review}                   # the threshold's fact ≥ its amount ("200万元以上")
+    {at_most: filing_track}                     # ≤ its amount ("50万元以下": 以下 includes it)
+    {above: filing_track}                       # > its amount ("超过50万元")
+    {below: department_acceptance}              # < its amount ("不满100万元")
+
+The four threshold words follow how Chinese law reads boundaries (民法典第一千二百五十九条):
+以上、以下、以内 include the number, 不满、超过、以外 do not. A rulebook picks the word its text
+says; where the text's two bands would overlap at the number (``100万元以下`` beside
+``100万元（含）以上``), the rulebook records which reading it applied (``interpretations``).
     {track: filing}                             # the track decided for this project
     {any: [..], all: [..], not: {..}}
 
@@ -64,6 +71,14 @@ _NUMERIC = {"total_investment", "unfinished_prior_year_projects", "prior_changes
 _BOOLEAN = {"classified", "involves_crypto", "simple_scope"}
 _DERIVED = {"track": set(TRACK_LABELS)}
 
+# threshold word → (sign shown, comparison of the fact's value with the threshold's amount)
+THRESHOLD_WORDS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
+    "at_least": ("≥", _COMPARE["gte"]),  # 以上
+    "at_most": ("≤", _COMPARE["lte"]),  # 以下、以内
+    "above": (">", _COMPARE["gt"]),  # 超过
+    "below": ("<", _COMPARE["lt"]),  # 不满
+}
+
 
 @dataclass(frozen=True)
 class ThresholdRef:
@@ -99,13 +114,12 @@ def _compile_clause(key: str, value: Any, thresholds: Mapping[str, ThresholdRef]
     if key == "not":
         inner = compile_condition(value, thresholds)
         return lambda ctx: not inner(ctx)
-    if key in ("at_least", "below"):
+    if key in THRESHOLD_WORDS:
         if value not in thresholds:
             raise ConditionError(f"未定义的限额“{value}”；已定义：{', '.join(thresholds) or '无'}")
         ref = thresholds[value]
-        if key == "at_least":
-            return lambda ctx: ctx.value(ref.fact) >= ref.amount
-        return lambda ctx: ctx.value(ref.fact) < ref.amount
+        compare = THRESHOLD_WORDS[key][1]
+        return lambda ctx: compare(ctx.value(ref.fact), ref.amount)
     if key in _DERIVED:
         if value not in _DERIVED[key]:
             raise ConditionError(f"“{key}”的取值不正确：{value!r}")
@@ -177,7 +191,7 @@ def numeric_cuts(raw: Any, thresholds: Mapping[str, ThresholdRef]) -> dict[str, 
                     visit(item)
             elif key == "not":
                 visit(value)
-            elif key in ("at_least", "below"):
+            elif key in THRESHOLD_WORDS:
                 ref = thresholds[value]
                 cuts.setdefault(ref.fact, set()).add(ref.amount)
             elif key in _NUMERIC and isinstance(value, dict):
@@ -223,10 +237,9 @@ def _describe_clause(key: str, value: Any, thresholds: Mapping[str, ThresholdRef
         return "（" + "且".join(describe(v, thresholds) for v in value) + "）"
     if key == "not":
         return "非（" + describe(value, thresholds) + "）"
-    if key in ("at_least", "below"):
+    if key in THRESHOLD_WORDS:
         ref = thresholds[value]
-        sign = "≥" if key == "at_least" else "<"
-        return f"{FACTS[ref.fact].label} {sign} {money(ref.amount)}"
+        return f"{FACTS[ref.fact].label} {THRESHOLD_WORDS[key][0]} {money(ref.amount)}"
     if key == "track":
         return f"按{TRACK_LABELS[value]}管理"
     spec = FACTS[key]

@@ -63,6 +63,8 @@ class _Decision:
 
     def answer(self) -> dict[str, Any]:
         cls = self.cls
+        if cls.out_of_scope:
+            return self.outside_scope()
         status = self.rulebook_status()
         eligible = True
         for gate in cls.gates:
@@ -82,11 +84,35 @@ class _Decision:
             "new_projects_eligible": eligible,
             "om_period_ok": self.om_period(),
             "self_evaluation_window": self.self_evaluation(applied),
+            "interpretations": [
+                {"text": i.text, "reading": i.reading, "cite": i.cite} for i in cls.interpretations
+            ],
             "findings": self.findings,
         }
         self.obligations()
         self.assumptions()
         return answer
+
+    def outside_scope(self) -> dict[str, Any]:
+        """The regulation does not govern this project: no step, limit or duty of it is listed,
+        only the finding that says why (and the defaults the scope test assumed)."""
+        for gate in self.cls.gates:
+            self.find(gate.code, gate.severity, gate.message, gate.cite)
+        self.assumptions()
+        return {
+            "rulebook": self.status_answer(),
+            "track": None,
+            "expert_review_required": None,
+            "steps": [],
+            "acceptance": None,
+            "change": None,
+            "declaration": None,
+            "new_projects_eligible": None,
+            "om_period_ok": None,
+            "self_evaluation_window": None,
+            "interpretations": [],
+            "findings": self.findings,
+        }
 
     def rulebook_status(self) -> dict[str, Any]:
         m, rb = self.m, self.rb
@@ -117,10 +143,14 @@ class _Decision:
                 f"《{m.title}》自{cn_date(m.effective_from.date)}起施行，{cn_date(self.on)}尚未施行",
                 m.effective_from.cite,
             )
+        return self.status_answer()
+
+    def status_answer(self) -> dict[str, Any]:
+        m, until = self.m, self.rb.effective_until
         return {
             "id": m.id,
             "title": m.title,
-            "status": status,
+            "status": self.rb.status_on(self.on),
             "effective_from": m.effective_from.date.isoformat() if m.effective_from else None,
             "effective_until": until.isoformat() if until else None,
         }

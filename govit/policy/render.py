@@ -156,7 +156,7 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
         out += ["", "二、金额限额"]
         for key, t in m.thresholds.items():
             named = f"{t.name}（{key}）" if codes else t.name
-            out.append(f"  · {named}：{money(t.amount)}（含）以上【{t.cite}】")
+            out.append(f"  · {named}：{money(t.amount)}【{t.cite}】")
 
     if m.tracks:
         out += ["", "三、管理方式"]
@@ -171,8 +171,6 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
         out += ["", "四、年度申报"]
         window = f"{d.opens}至{d.deadline}" if d.opens else f"{d.deadline}前"
         out.append(f"  · 申报期：计划年度前一年{window}{_when(rb, d)}【{d.cite}】")
-        if d.interpretation:
-            out.append(f"    解释：{d.interpretation}")
         out.append(
             f"  · 逾期（{SEVERITY_LABELS[d.late.severity]}）：{d.late.message}【{d.late.cite}】"
         )
@@ -283,6 +281,12 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
             measures = "、".join(_MEASURES[x] for x in p.measures)
             by = "、".join(rb.actor_name(a) for a in p.imposed_by)
             out.append(f"  · {'；'.join(p.triggers)} → {measures}（{by}）【{p.cite}】")
+
+    if m.interpretations:
+        out += ["", "十三、条文理解（原文留有选择之处，平台所取的理解）"]
+        for i in m.interpretations:
+            out.append(f"  · 原文：{i.text}{_when(rb, i)}【{i.cite}】")
+            out.append(f"    理解：{i.reading}")
     return "\n".join(out)
 
 

@@ -139,7 +139,6 @@ class Declaration(Model):
     when: Condition = None  # which projects declare into the annual plan
     opens: MonthDay | None = None
     deadline: MonthDay  # in the year before the plan year
-    interpretation: str | None = None
     cite: Cite
     late: LateDeclaration
     supplement: Supplement | None = None
@@ -422,6 +421,17 @@ class DataSharing(Model):
     duties: list[Check] = []
 
 
+class Interpretation(Model):
+    """A reading the platform applies where the text leaves a choice: what the text says, which
+    reading was taken (and why), for which projects. ``decide`` lists the ones that touched the
+    project, so an official sees what was assumed, not only what was found."""
+
+    text: str  # the words of the article that leave the choice
+    reading: str  # the reading applied, with its reason
+    when: Condition = None
+    cite: Cite
+
+
 class Rulebook(Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(ge=1)
@@ -449,6 +459,7 @@ class Rulebook(Model):
     obligations: list[Obligation] = []
     penalties: list[Penalty] = []
     data_sharing: DataSharing | None = None
+    interpretations: list[Interpretation] = []
     not_encoded: dict[str, str] = {}
 
     @model_validator(mode="after")

@@ -72,9 +72,10 @@ def test_decimal_amounts_stay_exact(capsys, monkeypatch):
         "-",
         "--on",
         "2026-11-23",
-        stdin='{"total_investment": 500000.00}',
+        stdin='{"total_investment": 500000.01}',
         monkeypatch=monkeypatch,
     )
+    # one 分 over 50万元 leaves 连平第十二条's "50万元以下": the amount is not rounded to 50万
     assert code == 0 and json.loads(out)["track"] == "approval"
 
 

@@ -29,6 +29,7 @@ ANSWER_KEYS = [
     "new_projects_eligible",
     "om_period_ok",
     "self_evaluation_window",
+    "interpretations",
     "findings",
 ]
 ISO = r"^\d{4}-\d{2}-\d{2}$"
@@ -92,6 +93,13 @@ def check_answer(answer):
         assert s["kind"] in STEP_KINDS and s["actor"] in ACTORS
         assert s["cite"].startswith("第")
         assert all(actor in ACTORS for actor in s["co_actors"])
+    outside = answer["track"] is None and any(
+        f["code"].startswith("OUT_OF_SCOPE") for f in answer["findings"]
+    )
+    if outside:  # 连平第五条: the regulation governs none of it, so none of its rules is listed
+        assert answer["steps"] == [] and answer["acceptance"] is None
+        assert answer["new_projects_eligible"] is None and answer["interpretations"] == []
+        return
     assert set(answer["acceptance"]) == {
         "organizer",
         "co_organizers",
@@ -106,6 +114,9 @@ def check_answer(answer):
     if answer["declaration"] is not None:
         assert set(answer["declaration"]) == {"deadline", "on_time", "cite"}
     assert isinstance(answer["new_projects_eligible"], bool)
+    for reading in answer["interpretations"]:
+        assert set(reading) == {"text", "reading", "cite"}
+        get_rulebook(answer["rulebook"]["id"]).regulation.resolve(reading["cite"])
     for f in answer["findings"]:
         assert set(f) == {"code", "severity", "message", "cite"}
         assert f["severity"] in ("block", "warn", "info")

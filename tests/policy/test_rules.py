@@ -146,9 +146,11 @@ def test_xiangxi_acceptance_documents_are_the_listed_ones():
 
 @pytest.mark.parametrize(
     ("amount", "track"),
-    [(499_999, "filing"), (500_000, "approval"), (0, "filing")],
+    [(499_999, "filing"), (500_000, "filing"), (500_001, "approval"), (0, "filing")],
 )
-def test_lianping_filing_below_50_wan(amount, track):
+def test_lianping_filing_at_50_wan_and_below(amount, track):
+    """连平第十二条: "预算在50万元以下的…采取备案制管理" — 以下 includes the number
+    (民法典第一千二百五十九条), so exactly 50万元 is a filing project."""
     answer = ask("lianping", total_investment=amount)
     assert answer["track"] == track
     approval_only = {

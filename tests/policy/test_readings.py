@@ -1,0 +1,112 @@
+"""Boundaries and scope read as Chinese law reads them, and the readings the platform applies where
+a text leaves a choice listed in the answer (issue 15, points 1, 2 and 6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govit.policy.conditions import ConditionError, Context, ThresholdRef, compile_condition
+from govit.policy.decide import decide
+from tests.conftest import ask, codes, kinds
+
+# --- 1. boundaries: 以上、以下、以内 include the number; 不满、超过、以外 do not ---------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("at_least", {49: False, 50: True, 51: True}),  # 50万元以上
+        ("at_most", {49: True, 50: True, 51: False}),  # 50万元以下
+        ("above", {49: False, 50: False, 51: True}),  # 超过50万元
+        ("below", {49: True, 50: False, 51: False}),  # 不满50万元
+    ],
+)
+def test_each_threshold_word_includes_or_excludes_the_number_as_the_civil_code_reads_it(
+    word, expected
+):
+    ref = ThresholdRef("total_investment", 500_000, "第十二条", "备案制")
+    condition = compile_condition({word: "t"}, {"t": ref})
+    got = {wan: condition(Context({"total_investment": wan * 10_000})) for wan in expected}
+    assert got == expected
+
+
+def test_an_unknown_threshold_is_a_rulebook_error():
+    with pytest.raises(ConditionError, match="未定义的限额"):
+        compile_condition({"at_most": "nothing"}, {})
+
+
+def test_lianping_article_12_puts_exactly_50_wan_under_filing_and_spares_it_the_cost_review():
+    """连平第十二条: "预算在50万元以下的县级政务信息化项目，采取备案制管理……预算在50万元以下的项目
+    无需经财政投资评审中心造价审核"."""
+    at = ask("lianping", total_investment=500_000)
+    assert at["track"] == "filing"
+    assert "funds_review" not in kinds(at)  # the 财政投资评审中心's review is the approval track's
+    assert "budget_review" in kinds(at)  # 造价审核由部门委托中介机构
+    over = ask("lianping", total_investment=500_000.01)
+    assert over["track"] == "approval"
+    cost = [c for s in over["steps"] for c in s["checks"] if c["code"] == "COST_REVIEW"]
+    assert cost and cost[0]["cite"] == "第十二条" and "超过50万元" in cost[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("rulebook", "amount", "organizer", "cite"),
+    [
+        # 岳阳第二十七条: "(一)总投资100万元以下…由建设单位组织竣工验收" /
+        # "(二)总投资100万元(含)以上…由市行政审批服务局组织竣工验收"
+        ("yueyang", 999_999, "construction_unit", "第二十七条第（一）项"),
+        ("yueyang", 1_000_000, "competent_department", "第二十七条第（二）项"),
+        # 临湘第二十六条: 200万元以下 / 200万元(含)以上
+        ("linxiang", 1_999_999, "construction_unit", "第二十六条第（一）项"),
+        ("linxiang", 2_000_000, None, "第二十六条第（二）项"),
+    ],
+)
+def test_where_both_bands_name_the_number_the_explicit_han_decides_and_the_reading_is_listed(
+    rulebook, amount, organizer, cite
+):
+    answer = ask(rulebook, total_investment=amount)
+    assert answer["acceptance"]["cite"] == cite
+    if organizer:
+        assert answer["acceptance"]["organizer"] == organizer
+    readings = [r for r in answer["interpretations"] if "(含)" in r["text"]]
+    assert len(readings) == 1 and "以下" in readings[0]["reading"]
+
+
+@pytest.mark.parametrize(("amount", "expert"), [(1_999_999, False), (2_000_000, True)])
+def test_yueyang_article_16_sets_expert_review_at_200_wan_inclusive(amount, expert):
+    """岳阳第十六条: "投资200万元(含)以上的项目应组织专家评审组进行评审"."""
+    assert ask("yueyang", total_investment=amount)["expert_review_required"] is expert
+
+
+# --- 2. scope: a project the regulation excludes gets none of its steps --------------------------
+
+
+def test_lianping_article_5_lists_no_step_for_a_classified_project_and_says_why():
+    """连平第五条: "本办法适用于非涉密县级政务信息化项目，涉密县级政务信息化项目按有关规定执行"."""
+    answer = ask("lianping", classified=True, total_investment=3_000_000, involves_crypto=True)
+    assert answer["steps"] == []
+    assert answer["track"] is None and answer["acceptance"] is None
+    assert answer["declaration"] is None and answer["interpretations"] == []
+    assert codes(answer) == ["OUT_OF_SCOPE_CLASSIFIED"]
+    only = answer["findings"][0]
+    assert (only["severity"], only["cite"]) == ("block", "第五条")
+    assert "涉密" in only["message"]
+
+
+def test_a_project_inside_the_scope_keeps_every_step():
+    assert len(ask("lianping", classified=False, total_investment=3_000_000)["steps"]) > 10
+
+
+# --- readings listed where the text leaves a choice ----------------------------------------------
+
+
+def test_the_declaration_deadline_reading_is_listed_with_its_article():
+    """连平第六条第一款 "每年第三季度前" is read as before the third quarter begins (6月30日)."""
+    answer = ask("lianping", total_investment=3_000_000)
+    readings = {r["cite"]: r for r in answer["interpretations"]}
+    assert "6月30日" in readings["第六条第一款"]["reading"]
+    assert "第十二条" not in readings  # the 50万 reading touches only filing projects
+
+
+def test_a_reading_with_a_condition_is_listed_only_for_the_projects_it_touches():
+    small = decide("lianping", {"total_investment": 100_000})
+    assert any(r["cite"] == "第十二条" for r in small["interpretations"])
