@@ -263,10 +263,13 @@ def resolve_one(regulation: Regulation, cite: str) -> Citation:
         text = paragraph.full_text
     if item_no is not None:
         if paragraph is None:
-            with_items = [p for p in article.paragraphs if p.items]
-            if len(with_items) != 1:
-                raise CitationError(f"{article.label}的项须注明所在的款：“{cite}”")
-            paragraph = with_items[0]
+            # an article of several paragraphs cites an item with its paragraph
+            # (第二十八条第一款第（一）项), as the official citation form does
+            if len(article.paragraphs) != 1:
+                raise CitationError(
+                    f"{article.label}共{len(article.paragraphs)}款，项须注明所在的款：“{cite}”"
+                )
+            paragraph = article.paragraphs[0]
         if item_no > len(paragraph.items):
             raise CitationError(f"{article.label}没有第（{int_to_cn(item_no)}）项")
         text = paragraph.items[item_no - 1].text

@@ -189,6 +189,8 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
             out.append(
                 f"  · [{SEVERITY_LABELS[g.severity]}] {g.message}（{test}；{effect}）【{g.cite}】"
             )
+            if g.severity_note:
+                out.append(f"    强度说明：{g.severity_note}")
 
     out += ["", "六、办理环节"]
     for i, step in enumerate(m.steps, 1):
@@ -200,6 +202,8 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
             out.append(
                 f"      核查[{SEVERITY_LABELS[check.severity]}]：{check.text}{_when(rb, check)}【{check.cite}】"
             )
+            if check.severity_note:
+                out.append(f"        强度说明：{check.severity_note}")
         if step.experts:
             kind = "须形成同意的专家结论" if step.experts.required else "可从专家库抽取专家"
             out.append(f"      专家：{step.experts.text}（{kind}）【{step.experts.cite}】")

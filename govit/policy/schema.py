@@ -164,6 +164,7 @@ class Check(Model):
     text: str
     when: Condition = None
     severity: Severity = "block"
+    severity_note: str | None = None  # why the severity departs from the wording's convention
     cite: Cite
 
 
@@ -236,6 +237,7 @@ class Gate(Model):
         | None
     ) = None
     severity: Severity
+    severity_note: str | None = None  # why the severity departs from the convention
     message: str
     cite: Cite
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from govit.policy.articles import CitationError
 from govit.policy.conditions import ConditionError, Context, ThresholdRef, compile_condition
 from govit.policy.decide import decide
+from govit.policy.loader import get_rulebook
 from tests.conftest import ask, codes, kinds
 
 # --- 1. boundaries: 以上、以下、以内 include the number; 不满、超过、以外 do not ---------------------
@@ -110,3 +112,16 @@ def test_the_declaration_deadline_reading_is_listed_with_its_article():
 def test_a_reading_with_a_condition_is_listed_only_for_the_projects_it_touches():
     small = decide("lianping", {"total_investment": 100_000})
     assert any(r["cite"] == "第十二条" for r in small["interpretations"])
+
+
+# --- 11. citations: an item of an article with several paragraphs names its paragraph ------------
+
+
+def test_an_item_of_an_article_of_several_paragraphs_is_cited_with_its_paragraph():
+    """黑龙江第二十八条 has two paragraphs; its items are in the first: 第二十八条第一款第（一）项."""
+    regulation = get_rulebook("heilongjiang").regulation
+    assert "国家和省委" in regulation.resolve("第二十八条第一款第（一）项")[0].text
+    with pytest.raises(CitationError, match="共2款，项须注明所在的款"):
+        regulation.resolve("第二十八条第（一）项")
+    data = get_rulebook("linxiang-data").model
+    assert all(t.cite.startswith("第二十六条第一款第（") for t in data.data_sharing.open_exclusions)

@@ -36,7 +36,8 @@ def test_show_for_a_reader_names_no_key_of_the_file():
         assert not re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text), rb.model.id
     text = show(get_rulebook("heilongjiang"), codes=False)
     assert (
-        "变更原因属于：根据国家和省委、省政府部署确需改变建设内容【第二十八条第（一）项】" in text
+        "变更原因属于：根据国家和省委、省政府部署确需改变建设内容【第二十八条第一款第（一）项】"
+        in text
     )
 
 

@@ -273,23 +273,24 @@ def test_heilongjiang_online_platform_only_for_unclassified_projects():
 
 
 @pytest.mark.parametrize(
-    ("rulebook", "unfinished", "eligible", "cite"),
+    ("rulebook", "unfinished", "eligible", "severity", "cite"),
     [
-        ("xiangxi", 0, True, None),
-        ("xiangxi", 1, False, "第十六条第（一）项"),
-        ("heilongjiang", 0, True, None),
-        ("heilongjiang", 2, False, "第十二条第二款"),
-        ("yueyang", 5, True, None),
-        ("linxiang", 5, True, None),
-        ("lianping", 5, True, None),
+        ("xiangxi", 0, True, None, None),
+        ("xiangxi", 1, False, "block", "第十六条第（一）项"),
+        ("heilongjiang", 0, True, None, None),
+        # 黑龙江第十二条第二款: "上一年度建设计划未完成的部门，原则上不予安排新项目" — 原则上: a warning
+        ("heilongjiang", 2, False, "warn", "第十二条第二款"),
+        ("yueyang", 5, True, None, None),
+        ("linxiang", 5, True, None, None),
+        ("lianping", 5, True, None, None),
     ],
 )
-def test_unfinished_prior_year_projects_gate(rulebook, unfinished, eligible, cite):
+def test_unfinished_prior_year_projects_gate(rulebook, unfinished, eligible, severity, cite):
     answer = ask(rulebook, unfinished_prior_year_projects=unfinished)
     assert answer["new_projects_eligible"] is eligible
     if cite:
         gate = finding(answer, "PRIOR_YEAR_UNFINISHED")
-        assert (gate["severity"], gate["cite"]) == ("block", cite)
+        assert (gate["severity"], gate["cite"]) == (severity, cite)
     else:
         assert "PRIOR_YEAR_UNFINISHED" not in codes(answer)
 
@@ -462,7 +463,9 @@ def test_heilongjiang_change_within_15_percent_is_filed(change, within, procedur
 
 def test_heilongjiang_change_reason_cites_its_item():
     reasons = heilongjiang_change(reason="business_development")["reasons"]
-    assert [r["cite"] for r in reasons if r["code"] == "CHANGE_REASON"] == ["第二十八条第（三）项"]
+    assert [r["cite"] for r in reasons if r["code"] == "CHANGE_REASON"] == [
+        "第二十八条第一款第（三）项"
+    ]
 
 
 @pytest.mark.parametrize(

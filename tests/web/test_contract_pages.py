@@ -295,8 +295,8 @@ def test_the_change_approver_reads_the_whole_change_before_deciding(client, tree
         "变更部分金额",
         "变更后合同总金额",
         "总投资",
-        "第二十一条第（二）项",  # the 10% limit, with its article
-        "第二十一条第（三）项",  # once
+        "第二十一条第一款第（二）项",  # the 10% limit, with its article
+        "第二十一条第一款第（三）项",  # once
         "预算已审核",  # the co-approval so far
         "待审批",
     ):
