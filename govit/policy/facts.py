@@ -64,6 +64,7 @@ class Facts(BaseModel):
     involves_crypto: StrictBool | None = None
     construction_type: ConstructionType | None = None
     simple_scope: StrictBool | None = None
+    merge_feasibility_and_design: StrictBool | None = None  # the unit's request (黑龙江第十七条)
     plan_year: Annotated[StrictInt, Field(ge=2000, le=2100)] | None = None
     declared_on: IsoDate | None = None
     unfinished_prior_year_projects: Count | None = None
@@ -112,6 +113,7 @@ FACTS: dict[str, FactSpec] = {
         },
     ),
     "simple_scope": FactSpec("建设内容单一、投资规模小、技术方案简单", False, "否"),
+    "merge_feasibility_and_design": FactSpec("申请可行性研究报告与初步设计合并审批", False, "否"),
     "plan_year": FactSpec("申报计划年度"),
     "declared_on": FactSpec("申报日期"),
     "unfinished_prior_year_projects": FactSpec("上年度计划未完成项目数", 0, "0个"),

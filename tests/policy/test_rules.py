@@ -229,26 +229,48 @@ def test_xiangxi_order_approval_before_plan():
     )
 
 
-@pytest.mark.parametrize(
-    ("facts", "merged"),
-    [
-        ({"construction_type": "new"}, False),
-        ({"construction_type": "expansion"}, True),
-        ({"construction_type": "renovation"}, True),
-        ({"construction_type": "emergency"}, True),
-        ({"construction_type": "equipment_purchase"}, True),
-        ({"construction_type": "new", "simple_scope": True}, True),
-        ({}, False),
-    ],
-)
-def test_heilongjiang_article_17_merges_feasibility_and_design(facts, merged):
-    answer = ask("heilongjiang", **facts)
-    assert ("preliminary_design_approval" in kinds(answer)) is not merged
-    feasibility = step(answer, "feasibility_approval")
-    merged_doc = any("合并审批" in d["name"] for d in feasibility["documents"])
-    assert merged_doc is merged
-    if not merged:
-        assert step(answer, "preliminary_design_approval")["working_days"] == 20
+ELIGIBLE = [
+    {"construction_type": "expansion"},
+    {"construction_type": "renovation"},
+    {"construction_type": "emergency"},
+    {"construction_type": "equipment_purchase"},
+    {"construction_type": "new", "simple_scope": True},
+]
+
+
+@pytest.mark.parametrize("facts", ELIGIBLE)
+def test_heilongjiang_article_17_merge_is_the_units_choice(facts):
+    """黑龙江第十七条: "…符合下列情形之一的建设项目，可将项目可行性研究报告、初步设计(含投资概算)
+    进行合并，只审批可行性研究报告" — 可: without the unit's request both approvals stay, and the
+    answer says the merge is available; with it, only the feasibility approval, its depth a check
+    the reviewer confirms."""
+    separate = ask("heilongjiang", **facts)
+    assert step(separate, "preliminary_design_approval")["working_days"] == 20
+    assert [r["cite"] for r in separate["interpretations"]].count("第十七条") == 1
+    merged = ask("heilongjiang", merge_feasibility_and_design=True, **facts)
+    assert "preliminary_design_approval" not in kinds(merged)
+    feasibility = step(merged, "feasibility_approval")
+    assert any("合并审批" in d["name"] for d in feasibility["documents"])
+    depth = [c for c in feasibility["checks"] if c["code"] == "MERGE_DEPTH"]
+    assert depth[0]["severity"] == "block" and depth[0]["cite"] == "第十七条"
+    assert "第十七条" not in [r["cite"] for r in merged["interpretations"]]
+
+
+@pytest.mark.parametrize("facts", [{"construction_type": "new"}, {}])
+def test_heilongjiang_article_17_refuses_the_merge_for_a_project_not_listed(facts):
+    assert "第十七条" not in [r["cite"] for r in ask("heilongjiang", **facts)["interpretations"]]
+    answer = ask("heilongjiang", merge_feasibility_and_design=True, **facts)
+    refused = finding(answer, "MERGE_NOT_ELIGIBLE")
+    assert (refused["severity"], refused["cite"]) == ("block", "第十七条")
+    assert "preliminary_design_approval" in kinds(answer)  # both approvals stay
+
+
+def test_heilongjiang_article_33_third_party_post_evaluation_is_optional():
+    """黑龙江第三十三条: "省营商环境局……可以委托相应的第三方咨询机构开展后评价"."""
+    post = step(ask("heilongjiang"), "post_evaluation")
+    assert post["actor"] == "competent_department" and "可以委托" in post["name"]
+    readings = {r["cite"]: r["reading"] for r in ask("heilongjiang")["interpretations"]}
+    assert "可选" in readings["第三十三条"]
 
 
 def test_heilongjiang_joint_review_is_a_countersignature_of_three():
