@@ -132,7 +132,8 @@ class _Decision:
                 "RULEBOOK_EXPIRED",
                 "block",
                 f"《{m.title}》有效期{m.validity.years}年，已于{cn_date(until)}届满失效；"
-                "按其办理须经辖区管理员确认",
+                "按其办理须经辖区管理员确认。确认后环节、材料和核查按本办法办理，"
+                "失效之后的日期期限（申报截止日、办理时限）仅作参照，不作为法定期限",
                 m.validity.cite,
             )
         elif status == "not_yet_effective":
@@ -197,14 +198,28 @@ class _Decision:
                 overdue = f"已逾期{late}个工作日"
             except CalendarYearMissing:
                 overdue = "已逾期"
-            self.find(
-                "STEP_OVERDUE",
-                "warn",
+            message = (
                 f"“{step.name}”应于{cn_date(due)}前办结（自{cn_date(started)}受理起"
-                f"{step.working_days}个工作日），{overdue}",
-                step.cite,
+                f"{step.working_days}个工作日），{overdue}"
             )
+            if self.after_end(due):
+                self.find("STEP_OVERDUE", "info", self.not_law(due, message), step.cite)
+            else:
+                self.find("STEP_OVERDUE", "warn", message, step.cite)
         return due
+
+    def after_end(self, day: dt.date) -> bool:
+        """A date the regulation sets that falls after its end: no longer law on that day."""
+        until = self.rb.effective_until
+        return until is not None and day > until
+
+    def not_law(self, day: dt.date, message: str) -> str:
+        until = self.rb.effective_until
+        assert until is not None
+        return (
+            f"{message}（《{self.m.title}》已于{cn_date(until)}届满失效，{cn_date(day)}的期限"
+            "在失效之后，不作为法定期限适用；辖区管理员确认继续按本办法办理的，仅作参照）"
+        )
 
     def expert_review(self, applied: dict[str, Step]) -> bool | None:
         if not any(step.kind == "expert_review" for step in self.m.steps):
@@ -393,16 +408,19 @@ class _Decision:
                 if facts.declared_on
                 else f"截至{cn_date(self.on)}尚未申报"
             )
-            self.find(
-                "DECLARATION_LATE",
-                spec.late.severity,
-                f"{plan_year}年度项目应于{cn_date(deadline)}前申报，{when}：{spec.late.message}",
-                spec.late.cite,
+            message = (
+                f"{plan_year}年度项目应于{cn_date(deadline)}前申报，{when}：{spec.late.message}"
             )
+            if self.after_end(deadline):
+                self.find("DECLARATION_LATE", "info", self.not_law(deadline, message), spec.cite)
+            else:
+                self.find("DECLARATION_LATE", spec.late.severity, message, spec.late.cite)
             if spec.supplement is not None:
                 self.find(
                     "SUPPLEMENT_PLAN_ROUTE", "info", spec.supplement.message, spec.supplement.cite
                 )
+        if self.after_end(deadline):
+            on_time = None  # no deadline of law to be on time for
         return {"deadline": deadline.isoformat(), "on_time": on_time, "cite": spec.cite}
 
     def om_period(self) -> bool | None:

@@ -3,6 +3,8 @@ a text leaves a choice listed in the answer (issue 15, points 1, 2 and 6)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from govit.policy.articles import CitationError
@@ -125,3 +127,32 @@ def test_an_item_of_an_article_of_several_paragraphs_is_cited_with_its_paragraph
         regulation.resolve("第二十八条第（一）项")
     data = get_rulebook("linxiang-data").model
     assert all(t.cite.startswith("第二十六条第一款第（") for t in data.data_sharing.open_exclusions)
+
+
+# --- 8. expiry: dates after a regulation's end are not applied as law -----------------------------
+
+
+def test_an_expired_regulation_sets_no_deadline_of_law_after_its_end():
+    """临湘第三十八条: 有效期2年 from 2023-05-11, so the text ended on 2025-05-10; its 第十条
+    "每年10月30日前" cannot make a 2025-10-30 deadline law."""
+    answer = decide(
+        "linxiang",
+        {"total_investment": 1_000_000, "plan_year": 2026, "declared_on": "2025-12-01"},
+        dt.date(2026, 12, 5),
+    )
+    assert answer["rulebook"]["status"] == "expired"
+    assert answer["declaration"]["on_time"] is None
+    late = [f for f in answer["findings"] if f["code"] == "DECLARATION_LATE"]
+    assert late[0]["severity"] == "info" and "不作为法定期限" in late[0]["message"]
+    expired = next(f for f in answer["findings"] if f["code"] == "RULEBOOK_EXPIRED")
+    assert "仅作参照" in expired["message"] and expired["cite"] == "第三十八条"
+
+
+def test_a_deadline_inside_the_validity_is_still_law():
+    answer = decide(
+        "linxiang",
+        {"total_investment": 1_000_000, "plan_year": 2024, "declared_on": "2023-11-20"},
+        dt.date(2023, 12, 1),
+    )
+    late = [f for f in answer["findings"] if f["code"] == "DECLARATION_LATE"]
+    assert late[0]["severity"] != "info" and answer["declaration"]["on_time"] is False

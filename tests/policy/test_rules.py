@@ -325,8 +325,10 @@ def test_unfinished_prior_year_projects_gate(rulebook, unfinished, eligible, sev
     [
         ("yueyang", "2026-10-31", "2026-10-31", True, None, None),
         ("yueyang", "2026-11-01", "2026-10-31", False, "warn", "第十二条、第十四条"),
-        ("linxiang", "2026-10-30", "2026-10-30", True, None, None),
-        ("linxiang", "2026-10-31", "2026-10-30", False, "warn", "第十条、第十二条"),
+        # 临湘's text ended on 2025-05-10 (第三十八条): its deadlines are law up to then only
+        ("linxiang", "2024-10-30", "2024-10-30", True, None, None),
+        ("linxiang", "2024-10-31", "2024-10-30", False, "warn", "第十条、第十二条"),
+        ("linxiang", "2025-10-31", "2025-10-30", None, "info", "第十条"),
         ("xiangxi", "2026-10-31", "2026-10-31", True, None, None),
         ("xiangxi", "2026-11-01", "2026-10-31", False, "warn", "第七条第（一）项"),
         ("heilongjiang", "2026-06-30", "2026-06-30", True, None, None),
@@ -336,7 +338,7 @@ def test_unfinished_prior_year_projects_gate(rulebook, unfinished, eligible, sev
     ],
 )
 def test_declaration_deadline(rulebook, declared_on, deadline, on_time, severity, cite):
-    answer = ask(rulebook, plan_year=2027, declared_on=declared_on)
+    answer = ask(rulebook, plan_year=int(declared_on[:4]) + 1, declared_on=declared_on)
     assert answer["declaration"]["deadline"] == deadline
     assert answer["declaration"]["on_time"] is on_time
     if severity:
