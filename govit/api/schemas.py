@@ -163,6 +163,9 @@ class FactsIn(Schema):
         None, description="new / expansion / renovation / equipment_purchase / emergency"
     )
     simple_scope: Any = Field(None, description="建设内容单一、投资规模小、技术方案简单")
+    merge_feasibility_and_design: Any = Field(
+        None, description="申请可行性研究报告与初步设计合并审批（黑龙江第十七条）"
+    )
     plan_year: Any = Field(None, description="计划年度")
     declared_on: Any = Field(None, description="申报日期 YYYY-MM-DD")
     unfinished_prior_year_projects: Any = Field(None, description="上年度计划未完成项目数")
@@ -200,6 +203,7 @@ class ProjectIn(In):
     involves_crypto: bool = False
     construction_type: ConstructionType = "new"
     simple_scope: bool = False
+    merge_feasibility_and_design: bool = False
     national_code: str = Field("", max_length=40)
     data_sharing_supported: bool = True
     listed_in_system_catalog: bool | None = None
@@ -217,6 +221,7 @@ class ProjectPatch(In):
     involves_crypto: bool | None = None
     construction_type: ConstructionType | None = None
     simple_scope: bool | None = None
+    merge_feasibility_and_design: bool | None = None
     national_code: str | None = Field(None, max_length=40)
     data_sharing_supported: bool | None = None
     listed_in_system_catalog: bool | None = None
@@ -297,6 +302,7 @@ class ProjectDetail(ProjectOut):
     summary: str
     national_code: str
     simple_scope: bool
+    merge_feasibility_and_design: bool
     declaration_warnings: list[Finding] = Field(
         default_factory=list,
         description="申报时规则手册给出的警告（逾期申报、本单位以往评价等），供审核参考",

@@ -103,6 +103,7 @@ def project_detail(p: Project) -> dict[str, Any]:
         "summary": p.summary,
         "national_code": p.national_code,
         "simple_scope": p.simple_scope,
+        "merge_feasibility_and_design": p.merge_feasibility_and_design,
         "declaration_warnings": declaration_warnings(p),
         "steps": [step(s, by_step.get(s.pk, [])) for s in steps],
     }

@@ -64,6 +64,7 @@ COLUMNS = (
     "involves_crypto",
     "construction_type",
     "simple_scope",
+    "merge_feasibility_and_design",
     "plan_year",
     "declared_on",
     "approved_budget",

@@ -71,6 +71,10 @@ class Project(models.Model):
         "建设性质", max_length=24, choices=ConstructionType.choices
     )
     simple_scope = models.BooleanField("建设内容单一、投资规模小、技术方案简单", default=False)
+    # the unit's request to merge 可研 and 初步设计 where the rulebook allows it (黑龙江第十七条: 可)
+    merge_feasibility_and_design = models.BooleanField(
+        "申请可行性研究报告与初步设计合并审批", default=False, db_default=False
+    )
     data_sharing_supported = models.BooleanField("支持数据共享和开放", default=True)
     listed_in_system_catalog = models.BooleanField("已纳入政务信息系统目录", null=True, blank=True)
     status = models.CharField(

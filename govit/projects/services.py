@@ -50,6 +50,7 @@ EDITABLE_FIELDS = (
     "involves_crypto",
     "construction_type",
     "simple_scope",
+    "merge_feasibility_and_design",
     "national_code",
     "data_sharing_supported",
     "listed_in_system_catalog",
@@ -165,6 +166,7 @@ def _snapshot(project: Project) -> dict[str, Any]:
         "involves_crypto": project.involves_crypto,
         "construction_type": project.construction_type,
         "simple_scope": project.simple_scope,
+        "merge_feasibility_and_design": project.merge_feasibility_and_design,
         "status": project.status,
     }
 

@@ -22,6 +22,7 @@ from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
 from govit.events.models import Event
 from govit.events.services import automatic, record
+from govit.jurisdictions.models import RulebookVersion
 from govit.jurisdictions.selectors import confirmation_of, status_cite
 from govit.organizations.models import Organization, User
 from govit.policy.calendar import CalendarYearMissing, default_calendar
@@ -29,7 +30,7 @@ from govit.policy.classify import Classification, classify
 from govit.policy.conditions import money
 from govit.policy.decide import decide
 from govit.policy.facts import Facts
-from govit.policy.loader import LoadedRulebook
+from govit.policy.loader import LoadedRulebook, get_rulebook
 from govit.policy.schema import Gate
 from govit.policy.vocab import STATUS_LABELS, actor_label
 from govit.projects import hooks
@@ -82,6 +83,7 @@ def column_facts(project: Project) -> dict[str, Any]:
         "involves_crypto": project.involves_crypto,
         "construction_type": project.construction_type,
         "simple_scope": project.simple_scope,
+        "merge_feasibility_and_design": project.merge_feasibility_and_design,
         "plan_year": project.plan_year,
         "declared_on": project.declared_on,
         "approved_budget": project.approved_budget or project.total_investment,
@@ -148,12 +150,35 @@ def requirement_met(project: Project, requirement: str) -> bool:
     return not hooks.shortfalls(requirement, project)
 
 
+def companion_rulebooks(project: Project) -> list[LoadedRulebook]:
+    """The jurisdiction's other regulations that apply beside the project's own (``companions``:
+    临湘's data-resource regulation beside its project regulation): the latest version the
+    platform stores, else the rulebook file."""
+    out = []
+    for rulebook_id in rulebook_of(project).model.companions:
+        version = (
+            RulebookVersion.objects.filter(rulebook_id=rulebook_id).order_by("-version").first()
+        )
+        out.append(version.load() if version is not None else get_rulebook(rulebook_id))
+    return out
+
+
+def project_gates(project: Project) -> list[tuple[Gate, str]]:
+    """Every gate that governs the project with the citation to show: its own rulebook's, then
+    its companions' (their article named with their regulation, 《…》第十一条第三款)."""
+    gates = [(gate, gate.cite) for gate in rulebook_of(project).model.gates]
+    for companion in companion_rulebooks(project):
+        title = companion.model.title
+        gates += [(gate, f"《{title}》{gate.cite}") for gate in companion.model.gates]
+    return gates
+
+
 def unit_record_findings(project: Project) -> list[dict[str, str]]:
     """What the unit's earlier projects say against a new one, per the rulebook's gates: a block
     refuses the declaration (湘西第十六条), a warning goes with it to the reviewers (临湘第三十三条:
     评价结果与后续项目建设挂钩)."""
     findings = []
-    for gate in rulebook_of(project).model.gates:
+    for gate, cite in project_gates(project):
         if gate.effect != "no_new_projects" or gate.requires is None:
             continue
         names = hooks.shortfalls(gate.requires, project)
@@ -164,7 +189,7 @@ def unit_record_findings(project: Project) -> list[dict[str, str]]:
                     "code": gate.code,
                     "severity": gate.severity,
                     "message": f"{gate.message}（{listed}）",
-                    "cite": gate.cite,
+                    "cite": cite,
                 }
             )
     return findings
@@ -181,24 +206,28 @@ def own_requirements() -> dict[str, Any]:
     }
 
 
-def gates_blocking(project: Project, kind: str) -> list[Gate]:
-    rb = rulebook_of(project)
+def gates_unmet(project: Project, kind: str) -> list[tuple[Gate, str]]:
+    """The gates on steps of ``kind`` whose requirement the project does not meet, with their
+    citations: a block stops the step; a warning (原则上) does not, and is shown to whoever acts."""
     return [
-        gate
-        for gate in rb.model.gates
+        (gate, cite)
+        for gate, cite in project_gates(project)
         if gate.effect == "blocks_steps"
         and kind in gate.blocks
         and gate.requires is not None
-        and gate.severity == "block"
         and not requirement_met(project, gate.requires)
     ]
+
+
+def gates_blocking(project: Project, kind: str) -> list[tuple[Gate, str]]:
+    return [(gate, cite) for gate, cite in gates_unmet(project, kind) if gate.severity == "block"]
 
 
 def refuse_if_gated(project: Project, kind: str) -> None:
     blocking = gates_blocking(project, kind)
     if blocking:
-        gate = blocking[0]
-        raise RuleRefused(gate.message, code=gate.code, cite=gate.cite)
+        gate, cite = blocking[0]
+        raise RuleRefused(gate.message, code=gate.code, cite=cite)
 
 
 # --- materialising the steps -------------------------------------------------------------------

@@ -81,6 +81,13 @@ class ProjectForm(forms.Form):
     simple_scope = forms.BooleanField(
         label=_("建设内容单一、投资规模小、技术方案简单"), required=False
     )
+    merge_feasibility_and_design = forms.BooleanField(
+        label=_("申请可行性研究报告与初步设计合并审批"),
+        help_text=_(
+            "规则手册允许合并的（如黑龙江第十七条），只审批可行性研究报告；不符合条件的申报时说明原因"
+        ),
+        required=False,
+    )
     data_sharing_supported = forms.BooleanField(
         label=_("支持数据共享和开放"), required=False, initial=True
     )

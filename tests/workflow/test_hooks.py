@@ -71,7 +71,7 @@ def test_a_missing_hook_fails_the_system_check():
 def _rulebook_with(project, gate: Gate):
     """The project's rulebook with one more gate, as a later issue's rulebook would say it."""
     model = workflow.rulebook_of(project).model
-    return SimpleNamespace(model=SimpleNamespace(gates=[*model.gates, gate]))
+    return SimpleNamespace(model=model.model_copy(update={"gates": [*model.gates, gate]}))
 
 
 @pytest.mark.django_db

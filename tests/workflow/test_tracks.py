@@ -18,6 +18,7 @@ from govit.organizations.services import system_user
 from govit.planning import services as planning
 from govit.policy.loader import DEFAULT_RULEBOOK_DIR
 from govit.projects import services as projects
+from govit.projects import workflow
 from govit.projects.models import StepStatus, Task, TaskStatus
 from tests.workflow import flows
 from tests.workflow.conftest import make_cast
@@ -106,14 +107,32 @@ def test_xiangxi_self_raised_project_files_its_scheme_and_skips_the_plan(tree):
     assert flows.step(project, "scheme_review").status == StepStatus.READY  # 第八条: still reviewed
 
 
-def test_heilongjiang_renovation_merges_feasibility_and_design(tree):
+def test_heilongjiang_renovation_merges_feasibility_and_design_on_the_units_request(tree):
+    """黑龙江第十七条 "可…合并": the merge is the unit's choice, made on the declaration."""
     cast = make_cast(tree, "heilongjiang")
-    merged = flows.declared(cast, construction_type="renovation", on=dt.date(2026, 6, 15))
-    full = flows.declared(cast, unit="other_unit", on=dt.date(2026, 6, 15))
+    merged = flows.declared(
+        cast,
+        construction_type="renovation",
+        merge_feasibility_and_design=True,
+        on=dt.date(2026, 6, 15),
+    )
+    separate = flows.declared(
+        cast, unit="other_unit", construction_type="renovation", on=dt.date(2026, 6, 15)
+    )
     assert "preliminary_design_approval" not in kinds(merged)
-    assert "preliminary_design_approval" in kinds(full)
+    assert "preliminary_design_approval" in kinds(separate)
     docs = [d["name"] for d in merged.steps.get(kind="feasibility_approval").documents]
     assert "初步设计（含投资概算），与可行性研究报告合并审批" in docs
+    depth = [c for c in merged.steps.get(kind="feasibility_approval").checks]
+    assert any(c["code"] == "MERGE_DEPTH" and c["severity"] == "block" for c in depth)
+
+
+def test_heilongjiang_refuses_a_merge_the_article_does_not_allow(tree):
+    """黑龙江第十七条 lists the kinds of project that may merge; a new one may not."""
+    cast = make_cast(tree, "heilongjiang")
+    with pytest.raises(RuleRefused) as refused:
+        flows.declared(cast, merge_feasibility_and_design=True, on=dt.date(2026, 6, 15))
+    assert (refused.value.code, refused.value.cite) == ("MERGE_NOT_ELIGIBLE", "第十七条")
 
 
 def test_a_late_declaration_goes_into_a_supplement_plan_not_the_annual_plan(tree):
@@ -178,3 +197,26 @@ def test_or_sign_any_one_of_the_organizations_passes_the_step(tree):
     assert flows.step(project, "scheme_review").status == StepStatus.PASSED
     lead = Task.objects.get(pk=tasks[0].pk)
     assert lead.status == TaskStatus.CANCELLED  # the other office's task is withdrawn
+
+
+def linxiang_declared(cast, **fields):
+    with clock.frozen(dt.date(2026, 10, 12)):
+        flows.rulebook_confirm(
+            actor=cast.user("admin"), jurisdiction=cast.jurisdiction, reason="新办法出台前继续执行"
+        )
+    return flows.declared(cast, on=dt.date(2026, 10, 12), **fields)
+
+
+def test_linxiang_projects_are_gated_by_the_companion_data_regulation(tree):
+    """临湘数据资源办法第十一条第三款: "无正当理由新建或改造不支持数据共享和开放的业务系统，不得纳入
+    本级政务信息化项目建设计划及安排财政预算资金；已落实资金的，不予项目审批" — a gate of the
+    companion regulation, applied to 临湘's projects with its regulation named."""
+    cast = make_cast(tree, "linxiang")
+    closed = linxiang_declared(cast, data_sharing_supported=False)
+    open_ = linxiang_declared(cast, unit="other_unit")
+    cite = "《临湘市政务数据资源管理暂行办法》第十一条第三款"
+    for kind in ("annual_plan", "project_approval", "budget_review"):
+        assert cite in [c for _, c in workflow.gates_blocking(closed, kind)]
+        assert cite not in [c for _, c in workflow.gates_blocking(open_, kind)]
+    gate = next(g for g, c in workflow.gates_blocking(closed, "project_approval") if c == cite)
+    assert gate.code == "DATA_SHARING_UNSUPPORTED" and "不予项目审批" in gate.message

@@ -361,6 +361,12 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
             c
             for c in step.checks
             if c["severity"] != "block" and not (experts and c.get("code") == POOL_CHECK)
+        ]
+        # a gate worded 原则上 does not stop the step: whoever acts on it is told it is unmet
+        + [
+            {"text": gate.message, "cite": cite}
+            for gate, cite in workflow.gates_unmet(project, step.kind)
+            if gate.severity != "block"
         ],
         "materials": checklist(step, rb),
         # the unit completes its own steps: it uploads into the slots on the task page

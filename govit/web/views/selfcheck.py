@@ -390,6 +390,7 @@ def procedure_map(rb: LoadedRulebook, answer: dict[str, Any], start_on: dt.date)
         "steps": steps,
         "gates": gates,
         "findings": findings,
+        "readings": [{**r, "cite": cite(r["cite"])} for r in answer["interpretations"]],
         "blocking_findings": sum(1 for f in findings if f["severity"] == "block"),
     }
 
