@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,14 @@ os.environ.setdefault(
 )
 
 ON = dt.date(2026, 11, 23)
+
+
+def next_version(text: str) -> str:
+    """A rulebook file's text as its next version (``version: N`` → N+1): a test's later version
+    whatever the file's own number is."""
+    found = re.search(r"^version: (\d+)$", text, flags=re.M)
+    assert found, "a rulebook states its version"
+    return text.replace(found.group(0), f"version: {int(found.group(1)) + 1}", 1)
 
 
 def ask(rulebook: str, on: dt.date = ON, **facts: Any) -> dict[str, Any]:
