@@ -88,9 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
     ca = cal.add_parser("add-days", help="计算 N 个工作日后的到期日（起始日不计）")
     ca.add_argument("start", type=_date)
     ca.add_argument("days", type=int)
-    ci = cal.add_parser("import", help="从 chinese-calendar 软件包导入年度安排到 calendar/")
+    ci = cal.add_parser(
+        "import",
+        help="从软件包导入年度安排：chinese-calendar 写入 calendar/；holidays 写成草稿",
+    )
     ci.add_argument("years", nargs="*", type=int, help="年份（默认软件包中的全部年份）")
-    ci.add_argument("--dir", type=Path, help="写入目录（默认 calendar/）")
+    ci.add_argument(
+        "--from",
+        dest="package",
+        choices=("chinese-calendar", "holidays"),
+        default="chinese-calendar",
+        help="holidays：按法定节日推算的草稿，写入 calendar/drafts/，须与国务院办公厅通知逐日核对",
+    )
+    ci.add_argument("--dir", type=Path, help="写入目录（默认 calendar/，草稿为 calendar/drafts/）")
 
     db = sub.add_parser("db", help="数据库").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -347,6 +357,21 @@ def _calendar(args: argparse.Namespace) -> int:
             print(work.add_working_days(args.start, args.days).isoformat())
         except cal.CalendarYearMissing as exc:
             raise BadInput(str(exc)) from None
+        return EXIT_OK
+    if args.action == "import" and args.package == "holidays":
+        if not args.years:
+            raise BadInput("请指明草稿的年份，如 govit calendar import --from holidays 2027")
+        directory = args.dir or cal.DEFAULT_CALENDAR_DIR / "drafts"
+        directory.mkdir(parents=True, exist_ok=True)
+        for year in args.years:
+            try:
+                path = cal.write_schedule_file(cal.draft_from_holidays(year), directory)
+            except cal.CalendarYearMissing:
+                raise BadInput(f"holidays 软件包中没有{year}年的节假日") from None
+            print(
+                f"写入草稿 {path}（不参与计算）：请与国务院办公厅关于{year}年部分节假日安排的通知"
+            )
+            print("  逐日核对，再在“管理 → 节假日”页面录入，或经审核后移入 calendar/")
         return EXIT_OK
     if args.action == "import":
         directory = args.dir or cal.DEFAULT_CALENDAR_DIR

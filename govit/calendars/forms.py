@@ -93,6 +93,13 @@ class CalendarYearForm(forms.Form):
             self.fields[on] = DaysField(label=_("%(name)s 调休上班日期") % {"name": label})
             self.rows.append({"name": name, "label": label, "off": self[off], "on": self[on]})
 
+    def prefill(self, holidays: dict[str, list[dt.date]], workdays: dict[str, list[dt.date]]):
+        """Fill the days from a draft (govit.policy.calendar.draft_from_holidays), for the
+        administrator to check against the notice before saving."""
+        for index, name in enumerate(HOLIDAYS):
+            self.initial[f"off_{index}"] = "、".join(d.isoformat() for d in holidays.get(name, []))
+            self.initial[f"on_{index}"] = "、".join(d.isoformat() for d in workdays.get(name, []))
+
     def clean(self):
         data = super().clean()
         other = (data.get("other_name") or "").strip()

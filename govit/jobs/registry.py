@@ -85,6 +85,12 @@ JOBS: tuple[Job, ...] = (
         "govit.jobs.rulebooks:run",
     ),
     Job(
+        "calendar_missing",
+        "工作日历：11月起下一年度节假日安排未录入的，每周提醒辖区管理员",
+        Daily(6, 40),
+        "govit.jobs.calendar:run",
+    ),
+    Job(
         "deadline_scan",
         "待办时限：3个工作日内到期、今日到期、已逾期的提醒，逾期的报主管部门督办",
         Daily(7, 0),

@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     RULEBOOK_EXPIRING = "rulebook_expiring", "规则手册即将到期"
     RULEBOOK_EXPIRED = "rulebook_expired", "规则手册已过有效期"
     FINDING_BLOCKING = "finding_blocking", "复核发现须处理的问题"
+    CALENDAR_MISSING = "calendar_missing", "下一年度节假日安排未录入"
 
 
 class EmailState(models.TextChoices):

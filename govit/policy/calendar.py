@@ -250,6 +250,60 @@ def schedule_from_package(year: int) -> YearSchedule:
     )
 
 
+# the holidays package's Chinese names → the names the notices and calendar/<year>.yaml use
+_HOLIDAYS_NAMES = {
+    "元旦": "元旦",
+    "农历除夕": "春节",
+    "春节": "春节",
+    "清明节": "清明",
+    "劳动节": "劳动节",
+    "端午节": "端午",
+    "中秋节": "中秋",
+    "国庆节": "国庆节",
+}
+
+
+def draft_from_holidays(year: int) -> YearSchedule:
+    """A year's schedule from the ``holidays`` package (China) — a DRAFT: for a year the State
+    Council has not yet announced (or the package not yet encoded) it is the statutory holidays
+    without the notice's 调休, so an administrator compares it day by day with 国务院办公厅's
+    notice before entering it. The days off include the weekend days inside and at the edges of
+    each holiday, as the notices count them; a 调休 day off belongs to the nearest holiday."""
+    import holidays as package  # a large package, needed only here
+
+    china = package.China(years=year, language="zh_CN")
+    named: dict[dt.date, str] = {}
+    moved: list[dt.date] = []  # 休息日（由 … 调休）
+    for day, name in china.items():
+        base = _HOLIDAYS_NAMES.get(name.split("（")[0])
+        if base is not None:
+            named[day] = base
+        else:
+            moved.append(day)
+    if not named:
+        raise CalendarYearMissing(year)
+
+    def nearest(day: dt.date) -> str:
+        return named[min(named, key=lambda d: (abs((d - day).days), d))]
+
+    holidays = dict(named) | {day: nearest(day) for day in moved}
+    workdays = {day: nearest(day) for day in china.weekend_workdays if day.year == year}
+    for day in sorted(holidays):
+        for step in (dt.timedelta(days=1), dt.timedelta(days=-1)):
+            edge = day + step
+            while edge.year == year and edge.weekday() >= 5 and edge not in workdays:
+                holidays.setdefault(edge, holidays[day])
+                edge += step
+    version = getattr(package, "__version__", "")
+    return YearSchedule(
+        year=year,
+        source=f"草稿：holidays 软件包 {version} 的中国节假日，须与国务院办公厅关于{year}年部分节假日"
+        "安排的通知逐日核对",
+        holidays=dict(sorted(holidays.items())),
+        workdays=dict(sorted(workdays.items())),
+    )
+
+
 def package_years() -> list[int]:
     import chinese_calendar.constants as cc
 

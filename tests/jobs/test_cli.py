@@ -20,7 +20,7 @@ def test_run_due_then_nothing_is_due_and_list_shows_the_windows(tree, capsys):
     assert capsys.readouterr().out == "没有到时的任务\n"
     assert main(["jobs", "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed[2].split("\t")[:3] == [
+    assert listed[3].split("\t")[:3] == [
         "deadline_scan",
         "每天 07:00",
         "最近成功：2026-11-23T07:00",

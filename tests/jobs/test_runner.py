@@ -39,6 +39,7 @@ def test_run_due_runs_each_job_once_per_window(tree):
     assert {(r.job, r.window) for r in JobRun.objects.filter(status=RunStatus.DONE)} == {
         ("recheck", "2026-11-23T01:00"),
         ("rulebook_expiry", "2026-11-23T06:30"),
+        ("calendar_missing", "2026-11-23T06:40"),
         ("deadline_scan", "2026-11-23T07:00"),
         ("obligations", "2026-11-23T07:15"),
         ("notification_email", "2026-11-23T08:05"),
@@ -51,6 +52,7 @@ def test_run_due_runs_each_job_once_per_window(tree):
     assert due_names(at(monday + dt.timedelta(days=1), 7, 0)) == [
         "recheck",
         "rulebook_expiry",
+        "calendar_missing",
         "deadline_scan",
         "notification_email",
     ]

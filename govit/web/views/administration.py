@@ -34,7 +34,7 @@ from govit.core import clock, errors
 from govit.jurisdictions import selectors as jurisdiction_selectors
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, OrgKind, Role, User
-from govit.policy.calendar import default_calendar
+from govit.policy.calendar import CalendarYearMissing, default_calendar, draft_from_holidays
 from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 from govit.web.forms import translated
 from govit.web.refusals import refuse
@@ -245,6 +245,14 @@ def holiday_calendar(request: HttpRequest) -> HttpResponse:
     calendar_sync.load_into_engine()  # what any server stored, not only this process
     year = calendar_selectors.next_year_to_add()
     form = CalendarYearForm(request.POST or None, year=year) if year is not None else None
+    draft = None
+    if form is not None and request.method == "GET" and request.GET.get("draft") == "holidays":
+        try:
+            draft = draft_from_holidays(year).to_file()
+        except CalendarYearMissing:
+            messages.error(request, _("holidays 软件包中没有%(year)s年的节假日。") % {"year": year})
+        else:
+            form.prefill(draft.holidays, draft.workdays)
     if request.method == "POST" and form is not None and form.is_valid():
         holidays, workdays = form.schedule()
         try:
@@ -271,6 +279,7 @@ def holiday_calendar(request: HttpRequest) -> HttpResponse:
         years=calendar_selectors.covered_years(),
         next_year=year,
         form=form,
+        draft=draft,
     )
 
 

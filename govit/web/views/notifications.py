@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from govit.notifications import inbox, selectors
+from govit.notifications.models import Kind
 from govit.policy.articles import split_cite
 from govit.web.views.rulebooks import article_of
 
@@ -21,11 +22,20 @@ def _cite_href(n) -> str:
     return f"{reverse('rulebook-detail', args=[n.rulebook_id])}#{article_of(parts[0])}"
 
 
+# where a notice that names no project leads: the page on which its duty is done
+DUTY_PAGES = {Kind.CALENDAR_MISSING: "admin-calendar"}
+
+
+def _href(n) -> str:
+    page = DUTY_PAGES.get(n.kind)
+    return reverse(page) if page else ""
+
+
 def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     qs = selectors.notification_list(request.user, unread_only=unread_only)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [{"n": n, "cite_href": _cite_href(n)} for n in page.object_list]
+    rows = [{"n": n, "cite_href": _cite_href(n), "href": _href(n)} for n in page.object_list]
     context = {
         "page": page,
         "rows": rows,
