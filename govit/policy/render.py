@@ -506,11 +506,12 @@ def coverage_text(rb: LoadedRulebook) -> str:
             chapter = row.chapter
             out.append(chapter)
         out.append(f"  {row.article}　{row.excerpt}")
-        if row.rules:
-            out.extend(f"      ✓ {rule}" for rule in row.rules)
-        elif row.reason:
+        for rule in row.rules:  # as a reader names it, then where it is in the file
+            path, _, cite = rule.partition("【")
+            out.append(f"      ✓ {rule_label(rb, path)}（{path}）【{cite}")
+        if not row.rules and row.reason:
             out.append(f"      – 未编码：{row.reason}")
-        else:
+        elif not row.rules:
             out.append("      ✗ 缺漏：既无规则引用，也未说明原因")
     return "\n".join(out)
 
@@ -553,6 +554,7 @@ PART_LABELS = {
     "terms": "名词解释",
     "provisions": "其他规定",
     "data_sharing": "数据共享",
+    "interpretations": "条文理解",
 }
 
 

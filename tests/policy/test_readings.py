@@ -11,6 +11,7 @@ from govit.policy.articles import CitationError
 from govit.policy.conditions import ConditionError, Context, ThresholdRef, compile_condition
 from govit.policy.decide import decide
 from govit.policy.loader import get_rulebook
+from govit.policy.render import coverage_text
 from tests.conftest import ask, codes, kinds
 
 # --- 1. boundaries: 以上、以下、以内 include the number; 不满、超过、以外 do not ---------------------
@@ -156,3 +157,13 @@ def test_a_deadline_inside_the_validity_is_still_law():
     )
     late = [f for f in answer["findings"] if f["code"] == "DECLARATION_LATE"]
     assert late[0]["severity"] != "info" and answer["declaration"]["on_time"] is False
+
+
+def test_coverage_names_each_rule_as_a_reader_says_it_with_its_place_in_the_file():
+    """Issue 15, point 11: a change reason reads 根据国家和省委、省政府部署确需改变建设内容, not only
+    its code; the file's path follows for whoever edits the YAML."""
+    text = coverage_text(get_rulebook("heilongjiang"))
+    assert (
+        "✓ 根据国家和省委、省政府部署确需改变建设内容（change.limits[3].policy_requirement）"
+        "【第二十八条第一款第（一）项】"
+    ) in text
