@@ -219,7 +219,14 @@ def test_the_rows_one_request_writes_share_a_correlation_id(tree):  # noqa: F811
     reply = (
         Api()
         .as_(cast.user("competent_department"))
-        .post(f"/tasks/{task.pk}/actions", {"action": "approve", "opinion": "同意"})
+        .post(
+            f"/tasks/{task.pk}/actions",
+            {
+                "action": "approve",
+                "opinion": "同意",
+                "confirmed_checks": flows.block_checks(task.step),  # 岳阳第七条: 须依托
+            },
+        )
     )
     assert reply.status == 200, reply.body
     written = list(
