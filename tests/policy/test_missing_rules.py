@@ -39,3 +39,24 @@ def test_yueyang_article_4_development_reform_reviews_the_budget_estimate():
     assert check_codes(ask("yueyang"), "project_approval")["BUDGET_ESTIMATE_REVIEW"]["cite"] == (
         "第四条第二款"
     )
+
+
+def test_xiangxi_article_6_says_who_declares_a_project_several_units_use():
+    """湘西第六条第二款: "多个单位共同使用的电子政务工程建设项目，由主管部门或牵头单位向州电子政务办申报"."""
+    check = check_codes(ask("xiangxi"), "declaration")["WHO_DECLARES"]
+    assert (check["severity"], check["cite"]) == ("warn", "第六条第二款")
+
+
+def test_xiangxi_article_17_secret_projects_follow_this_regulation_and_the_secrecy_rules():
+    """湘西第十七条: "涉及国家秘密……的电子政务工程建设，按有关规定办理" — read as also, not instead:
+    第六条第二款 has the secrecy bureau take the declaration of a classified system."""
+    answer = ask("xiangxi", classified=True)
+    assert answer["steps"] and "secrecy" in step(answer, "declaration")["co_actors"]
+    assert "第十七条" in [r["cite"] for r in answer["interpretations"]]
+    assert "第十七条" not in [r["cite"] for r in ask("xiangxi")["interpretations"]]
+
+
+def test_linxiang_article_13_superior_review_of_the_scheme_is_checked():
+    """临湘第十三条第一款: "建设方案需上级审核的，相关部门单位负责按程序向上级报审"."""
+    check = check_codes(ask("linxiang"), "scheme_review")["SUPERIOR_REVIEW"]
+    assert check["cite"] == "第十三条第一款"
