@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from govit.access.policy import is_auditor, org_kind, works
@@ -93,13 +94,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         inbox = reverse("notifications")
         for section in sections:
             if section["url"] == inbox:
-                section["label"] = f"{section['label']}（{badge}）"
+                section["label"] = counted(section["label"], badge)
     if owed:
         home = reverse("home")
         for section in sections:
             if section["url"] == home:
-                section["label"] = f"{section['label']}（{owed}）"
+                section["label"] = counted(section["label"], owed)
     return {"sections": sections, "unread_notifications": unread, "duties_owed": owed}
+
+
+def counted(label: str, n: int | str) -> str:
+    """A section's label with its count: 工作台（3） in Chinese, "Workbench (3)" in English."""
+    return gettext("%(label)s（%(n)s）") % {"label": label, "n": n}
 
 
 def badges(request: HttpRequest, user: Any) -> tuple[int, int]:

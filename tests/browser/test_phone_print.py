@@ -157,3 +157,20 @@ def test_a_mistyped_address_shows_the_chinese_404(world: World, page: Any, expec
     with page.expect_navigation():
         page.get_by_role("link", name="返回工作台").click()
     assert page.locator("main h1").inner_text().strip() == "工作台"
+
+
+NAV_ROWS = """() => new Set(
+  [...document.querySelectorAll('nav.sections a')].map(a => Math.round(a.getBoundingClientRect().top))
+).size"""
+
+
+def test_the_navigation_is_one_line_on_an_office_screen_in_both_languages(world: World, page: Any):
+    """At 1366px the administrator's navigation (the longest a jurisdiction's account has, with its
+    counts) stays on one line, in Chinese and in English (issue 13)."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, world.user("admin"))
+    assert page.evaluate(NAV_ROWS) == 1
+    with page.expect_navigation():
+        page.click("form.lang button[value=en]")
+    assert page.locator("nav.sections a").first.inner_text().startswith("Workbench")
+    assert page.evaluate(NAV_ROWS) == 1
