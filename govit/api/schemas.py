@@ -468,6 +468,10 @@ class PlanOut(Schema):
     status: str
     due_on: dt.date | None
     due_cite: str
+    round: int = Field(description="会签轮次：每次退回修改后重新报送即进入新一轮")
+    returned_at: dt.datetime | None = Field(description="审定机关最近一次退回修改的时间")
+    returned_by: str | None = Field(description="退回人（姓名及单位）")
+    return_opinion: str = Field(description="退回意见（空：未退回）")
     entries: list[PlanEntryOut]
     signoffs: list[SignoffOut]
 

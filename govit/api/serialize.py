@@ -131,6 +131,14 @@ def document(d: Document) -> dict[str, Any]:
     }
 
 
+def _who(user: Any) -> str | None:
+    """张三（某局）: a person as the pages name them."""
+    if user is None:
+        return None
+    org = user.organization
+    return f"{user.display_name}（{org.name}）" if org is not None else user.display_name
+
+
 def plan(p: AnnualPlan) -> dict[str, Any]:
     p.refresh_from_db()
     entries = p.entries.select_related("project__unit").order_by("id")
@@ -144,6 +152,10 @@ def plan(p: AnnualPlan) -> dict[str, Any]:
         "status": p.status,
         "due_on": p.due_on,
         "due_cite": p.due_cite,
+        "round": p.round,
+        "returned_at": p.returned_at,
+        "returned_by": _who(p.returned_by),
+        "return_opinion": p.return_opinion,
         "entries": [
             {
                 "project_id": e.project_id,
