@@ -113,3 +113,43 @@ def test_a_meeting_the_pool_cannot_fill_is_refused_and_an_open_one_cancelled(api
     )
     assert (cancelled["status"], cancelled["cancelled_reason"]) == ("cancelled", "改期")
     expect(competent.post(path, {"specialty": SPECIALTY, "size": 1}), 201)
+
+
+def test_a_trial_run_entered_by_mistake_is_voided_with_its_reason_and_entered_again(api, cast):
+    """Issue 13: a trial run, like the other records, is voided with a reason; the original stays."""
+    project = built(cast, "yueyang")
+    with clock.frozen(D(2026, 11, 30)):
+        project = advance_to(
+            cast, project, "trial_operation"
+        )  # 初步验收 done (第二十七条第（二）项)
+    unit = api.as_(cast.user("unit"))
+    with clock.frozen(D(2026, 12, 20)):
+        wrong = expect(
+            unit.post(
+                f"/projects/{project.pk}/trial-runs",
+                {"started_on": "2026-12-01", "ended_on": "2026-12-02"},
+            ),
+            201,
+        )
+        again = expect(
+            unit.post(
+                f"/projects/{project.pk}/trial-runs",
+                {"started_on": "2026-12-03", "ended_on": "2026-12-18"},
+            ),
+            409,
+        )
+        assert again["code"] == "TRIAL_RUN_EXISTS"
+        voided = expect(
+            unit.post(f"/trial-runs/{wrong['id']}/void", {"reason": "结束日期填错"}), 200
+        )
+        assert (voided["state"], voided["reason"]) == ("voided", "结束日期填错")
+        expect(
+            unit.post(
+                f"/projects/{project.pk}/trial-runs",
+                {"started_on": "2026-12-01", "ended_on": "2026-12-18"},
+            ),
+            201,
+        )
+    listed = expect(unit.get(f"/projects/{project.pk}/reports"), 200)
+    runs = [r for r in listed if r["kind"] == "trial_run"]
+    assert [r["state"] for r in runs] == ["voided", "valid"]

@@ -521,6 +521,13 @@ ENDPOINTS = [
     ),
     Endpoint(
         "post",
+        "/trial-runs/{trial_run}/void",
+        P,
+        built_rule(is_unit),
+        lambda w, r, t: {"reason": "日期填错"},
+    ),
+    Endpoint(
+        "post",
         "/incidents/{incident}/void",
         P,
         built_rule(is_unit),
@@ -741,6 +748,7 @@ PLACEHOLDER = {
     "{evaluation}": lambda w, t: w.back[t]["evaluation"].pk,
     "{progress}": lambda w, t: w.back[t]["progress"].pk,
     "{incident}": lambda w, t: w.back[t]["incident"].pk,
+    "{trial_run}": lambda w, t: w.back[t]["trial_run"].pk,
     "{penalty}": lambda w, t: w.back[t]["penalty"].pk,
     "{vendor}": lambda w, t: w.back["own" if t == "home" else "foreign"]["vendor"].pk,
     "{credit}": lambda w, t: w.back["own"]["credit"].pk,

@@ -3,11 +3,13 @@ meeting with a drawn panel, plans, tasks — built through the services, as user
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from govit.core import clock
+from govit.delivery.models import TrialRun
 from govit.demo.cast import Cast
 from govit.documents.services import document_upload
 from govit.organizations.models import User
@@ -233,6 +235,15 @@ def build_back_half(world: World) -> dict[str, dict[str, Any]]:
             incident = delivery.incident_report(
                 actor=user, project=project, kind="serious_delay", text="测试"
             )
+            # the dates a unit states for its trial run (made directly: not every rulebook here
+            # has a trial-operation step, and the matrix asks only who may void one)
+            trial_run = TrialRun.objects.create(
+                project=project,
+                started_on=clock.today() - dt.timedelta(days=30),
+                ended_on=clock.today() - dt.timedelta(days=1),
+                reported_by=user,
+                reported_at=clock.now(),
+            )
             extension = None
             if key == "foreign":
                 project = advance_to(cast, project, "archive_acceptance", unit=unit_key)
@@ -267,6 +278,7 @@ def build_back_half(world: World) -> dict[str, dict[str, Any]]:
             "evaluation": evaluation,
             "progress": progress,
             "incident": incident,
+            "trial_run": trial_run,
             "obligation": project.obligations.order_by("id").first(),
             "vendor": contract.vendor,
         }

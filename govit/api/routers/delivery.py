@@ -615,6 +615,18 @@ def record_trial_run(request: HttpRequest, project_id: int, payload: TrialRunIn)
 
 
 @router.post(
+    "/trial-runs/{run_id}/void",
+    response={200: ReportOut, **ERRORS},
+    summary="作废试运行登记（原登记保留，标为已作废；如须重新登记起止日期，作废后再登记）",
+)
+def void_trial_run(request: HttpRequest, run_id: int, payload: VoidIn):
+    run = _in_visible(request.auth, TrialRun, run_id, "试运行登记")
+    return _trial_run_out(
+        delivery.trial_run_void(actor=request.auth, run=run, reason=payload.reason)
+    )
+
+
+@router.post(
     "/projects/{project_id}/incidents",
     response={201: ReportOut, **ERRORS},
     summary="报告工程严重逾期、投资重大损失",
