@@ -47,7 +47,7 @@ def test_the_board_shows_each_project_in_its_lane(client, tree, django_assert_ma
         assert project.name in approved and project.name not in declarations
     assert waiting.name in declarations and "260 万元" in declarations
     assert cast.units["other_unit"].name in declarations and "待列入计划" in declarations
-    assert "本辖区的规则手册没有此环节" in lane(html, "joint_review")  # 岳阳 has no 联审
+    assert 'class="lane lane-joint_review"' not in html  # 岳阳's rulebook has no 联审
     plan = AnnualPlan.objects.get(jurisdiction=cast.jurisdiction, year=2027)
     assert plan.title in html and "已批准" in html
     for org in ("finance", "development_reform"):
@@ -261,3 +261,12 @@ def test_a_returned_plan_shows_the_compiler_why_and_is_no_longer_submitted(clien
         services.plan_submit(actor=compiler, plan=plan)
     html = board(client, compiler, year=2027)
     assert "已退回修改" not in html and "应急项目金额过高" not in html
+
+
+def test_the_joint_review_lane_is_shown_where_the_rulebook_has_that_stage(client, tree):
+    """黑龙江第十条: 联合审核 after the declaration — its board has the lane, 岳阳's has none."""
+    cast = make_cast(tree, "heilongjiang")
+    project = declared(cast, name="黑龙江省政务服务平台", on=dt.date(2026, 6, 15))
+    client.force_login(cast.user("competent_department"))
+    html = client.get(reverse("plan-board"), {"year": 2027}).content.decode()
+    assert project.name in lane(html, "joint_review")

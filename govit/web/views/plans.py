@@ -492,6 +492,8 @@ def _board(
         first_step.setdefault(s.kind, s)
     columns = []
     for key, label, kind in LANES:
+        if kind not in kinds and not len(lanes.lanes[key].ids):
+            continue  # a stage this jurisdiction's rulebook does not have (联审: 黑龙江 only)
         column = _lane_column(lanes.lanes[key], pages[key], rows, lanes.held, cards, query)
         column.update(
             label=label,
