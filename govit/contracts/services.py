@@ -35,7 +35,7 @@ from govit.contracts.selectors import (
 )
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
-from govit.documents.models import Document
+from govit.documents.materials import change_material_present
 from govit.events import trail
 from govit.events.services import record
 from govit.organizations.models import Organization, User
@@ -884,10 +884,8 @@ def change_request(
         raise RuleRefused(
             f"无法判断是否在变更限额内：{missing}", code="CHANGE_FACTS_MISSING", cite=spec.cite
         )
-    for doc in spec.documents:
-        if not Document.objects.filter(
-            project=project, name=doc.name, versions__isnull=False
-        ).exists():
+    for index, doc in enumerate(spec.documents, start=1):
+        if not change_material_present(project, index, doc.name):
             raise RuleRefused(f"变更须提交“{doc.name}”", code="DOCUMENT_MISSING", cite=doc.cite)
     number = (project.changes.aggregate(n=Max("number"))["n"] or 0) + 1
     filing = answer["procedure"] == "filing"

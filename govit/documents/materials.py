@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from govit.core.errors import InvalidInput
 from govit.documents.models import Document, DocumentVersion
 from govit.projects.models import Action, Opinion, ProjectStep
-from govit.projects.workflow import decision
+from govit.projects.workflow import decision, rulebook_of
 
 UNIT = "construction_unit"
 
@@ -49,6 +51,27 @@ def material_key(step_kind: str, index: int) -> str:
     return f"{step_kind}.{index}"
 
 
+# the materials a change request needs (the rulebook's change.documents, 连平第二十一条: 项目变更单)
+# are keyed "change.<n>" as a step's are: uploaded into their slot, they count whatever their name
+CHANGE = "change"
+
+
+def change_materials(project: Any) -> list[dict[str, Any]]:
+    """The documents a change of this project requires, in the rulebook's order."""
+    spec = rulebook_of(project).model.change
+    return [{"name": d.name, "cite": d.cite} for d in spec.documents] if spec else []
+
+
+def change_material_present(project: Any, index: int, name: str) -> bool:
+    """Whether the project holds an uploaded document for the change's ``index``-th material:
+    uploaded into its slot (its key), or — an upload made before the slots — under its name."""
+    return Document.objects.filter(
+        Q(material=material_key(CHANGE, index)) | Q(material="", name=name),
+        project=project,
+        versions__isnull=False,
+    ).exists()
+
+
 def first_step(project: Any) -> Any:
     """A draft's first step as its declaration will store it (the steps are stored at declaration;
     the unit uploads the declaration's materials before): the same rulebook answer, unsaved."""
@@ -67,7 +90,11 @@ def step_material(project: Any, key: str) -> tuple[Any, dict[str, Any]]:
     """The step and the material a key names on this project; an unknown key is refused."""
     kind, _, number = (key or "").strip().rpartition(".")
     step = None
-    if kind and number.isdigit():
+    if kind == CHANGE and number.isdigit():
+        required = change_materials(project)
+        if 1 <= int(number) <= len(required):
+            return None, required[int(number) - 1]
+    elif kind and number.isdigit():
         step = project.steps.filter(kind=kind).first()
         if step is None and project.status == "draft":
             step = first_step(project)

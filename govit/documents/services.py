@@ -109,8 +109,9 @@ def document_upload(
     ):
         raise Conflict(f"项目{project.get_status_display()}，不能再上传材料", code="PROJECT_CLOSED")
     if material:
-        step, required = step_material(project, material)
-        material, step_kind, name = material.strip(), step.kind, required["name"]
+        step, required = step_material(project, material)  # no step: a change's material
+        material, name = material.strip(), required["name"]
+        step_kind = step.kind if step is not None else ""
     if step_kind and step_kind not in STEP_KINDS:
         raise InvalidInput(f"所属环节不正确：{step_kind[:40]}", code="INVALID_STEP_KIND")
     name = (name or "").strip()

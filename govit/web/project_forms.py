@@ -17,7 +17,7 @@ from govit.core import clock
 from govit.core.errors import DomainError, RuleRefused
 from govit.delivery import selectors as delivery_checks
 from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
-from govit.documents.materials import material_key
+from govit.documents.materials import CHANGE, material_key
 from govit.events.trail import REASON_LENGTH
 from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField, translated
@@ -104,19 +104,28 @@ class UploadForm(forms.Form):
     step_kind = forms.ChoiceField(label=_("所属环节"), required=False, widget=QuickSelect)
     file = forms.FileField(label=_("文件"))
 
-    def __init__(self, *args, steps=(), **kwargs):
+    def __init__(self, *args, steps=(), changes=(), **kwargs):
+        """``changes``: the materials a change request needs (documents.materials.change_materials),
+        offered as slots of their own."""
         super().__init__(*args, **kwargs)
         self.fields["step_kind"].choices = [("", _("（不限）"))] + [
             (s.kind, step_title_lazy(s.kind, s.name)) for s in steps
         ]
-        self.fields["material"].choices = [("", _("（其他材料）"))] + [
-            (
-                material_key(s.kind, n),
-                format_lazy("{}：{}", step_title_lazy(s.kind, s.name), d["name"]),
-            )
-            for s in steps
-            for n, d in enumerate(s.documents, start=1)
-        ]
+        self.fields["material"].choices = (
+            [("", _("（其他材料）"))]
+            + [
+                (
+                    material_key(s.kind, n),
+                    format_lazy("{}：{}", step_title_lazy(s.kind, s.name), d["name"]),
+                )
+                for s in steps
+                for n, d in enumerate(s.documents, start=1)
+            ]
+            + [
+                (material_key(CHANGE, n), format_lazy("{}：{}", _("项目变更"), d["name"]))
+                for n, d in enumerate(changes, start=1)
+            ]
+        )
 
     def clean(self):
         data = super().clean()

@@ -421,3 +421,27 @@ def test_a_failed_acceptance_withholds_payments_where_the_rulebook_says_so(
     else:
         with clock.frozen(D(2027, 3, 2)):  # a payment is recorded once made, not ahead
             contracts.payment_pay(actor=cast.user("unit"), payment=payment, paid_on=D(2027, 3, 2))
+
+
+def test_lianping_change_form_is_matched_by_its_slot_not_its_typed_name(tree):
+    """连平第二十一条第一款 asks for the 项目变更单（附表3）: uploaded into its slot ("change.1") it
+    counts whatever name the file or the clerk gave it; a document of another name does not."""
+    cast = staffed(tree, "lianping")
+    project = built(cast, "lianping", stage="construction")
+    unit = cast.user("unit")
+    document_upload(
+        actor=unit, project=project, name="变更单", upload=io.BytesIO(PDF), filename="bg.pdf"
+    )
+    with pytest.raises(RuleRefused) as refused:
+        change(cast, project, original=10_000, new=10_000)
+    assert (refused.value.code, refused.value.cite) == ("DOCUMENT_MISSING", "第二十一条第一款")
+    version = document_upload(
+        actor=unit,
+        project=project,
+        name="",
+        material="change.1",
+        upload=io.BytesIO(PDF),
+        filename="扫描件.pdf",
+    )
+    assert version.document.name == "项目变更单（附表3，建设、承建、监理单位盖章）"
+    assert change(cast, project, original=10_000, new=10_000).status == "pending"

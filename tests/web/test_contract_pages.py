@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -357,3 +358,25 @@ def test_a_payment_is_checked_at_its_field_and_voided_with_its_reason(client, ca
     ledger = client.get(reverse("ledger-export", args=["payments"]), {"project": procured.pk})
     sheet = load_workbook(io.BytesIO(ledger.content)).active
     assert [r[-1] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["已作废：重复登记"]
+
+
+def test_the_change_form_has_its_own_upload_slot_on_the_project_page(client, tree):
+    """连平第二十一条第一款's 项目变更单 is offered as a material of its own (change.1), uploaded on the
+    page, and the change is then accepted whatever the file was called."""
+    cast = staffed(tree, "lianping")
+    project = built(cast, "lianping", stage="construction")
+    unit = cast.user("unit")
+    client.force_login(unit)
+    html = client.get(reverse("project-detail", args=[project.pk])).content.decode()
+    assert 'value="change.1"' in html and "项目变更：项目变更单" in html
+    response = client.post(
+        reverse("document-add", args=[project.pk]),
+        {
+            "material": "change.1",
+            "name": "",
+            "step_kind": "",
+            "file": SimpleUploadedFile("扫描件.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    assert project.documents.get(material="change.1").name.startswith("项目变更单")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from govit.access.policy import works
 from govit.core.errors import DomainError, NotFound
-from govit.documents.materials import first_step, step_materials
+from govit.documents.materials import change_materials, first_step, step_materials
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
 from govit.projects import selectors, services, workflow
@@ -181,7 +181,9 @@ def project_declare(request: HttpRequest, pk: int) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     context = page_selectors.project_page(request.user, project)
-    context["upload_form"] = pf.UploadForm(steps=upload_steps(project, context["steps"]))
+    context["upload_form"] = pf.UploadForm(
+        steps=upload_steps(project, context["steps"]), changes=upload_changes(project)
+    )
     context["ledgers"] = [(ledger.slug, ledger.title) for ledger in LEDGERS.values()]
     return render(request, "web/projects/detail.html", context)
 
@@ -223,7 +225,9 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
     back = back or f"{project_url(project.pk)}#documents"
-    form = pf.UploadForm(request.POST, request.FILES, steps=upload_steps(project))
+    form = pf.UploadForm(
+        request.POST, request.FILES, steps=upload_steps(project), changes=upload_changes(project)
+    )
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -248,6 +252,14 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
             _("已上传“%(name)s”第%(n)s版。") % {"name": version.document.name, "n": version.number},
         )
     return redirect(back)
+
+
+def upload_changes(project) -> list[dict[str, Any]]:
+    """The change request's materials, offered once the project is under way (a change is of an
+    approved project: 连平第二十一条 项目变更单)."""
+    if project.status != ProjectStatus.ACTIVE:
+        return []
+    return change_materials(project)
 
 
 def upload_steps(project, steps=None) -> list[Any]:
