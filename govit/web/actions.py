@@ -698,3 +698,65 @@ def build_form(
             .order_by("number")
         ]
     return form
+
+
+# --- the 办理 panel: each action in its group, offered once the project has reached its stage ----
+
+PROCURE, PAY, BUILD, ACCEPT, OPERATE, CORRECT = (
+    _("采购与合同"),
+    _("支付"),
+    _("建设与变更"),
+    _("验收"),
+    _("运行与评价"),
+    _("作废与更正"),
+)
+GROUPS = (PROCURE, PAY, BUILD, ACCEPT, OPERATE, CORRECT)
+_PROCUREMENT = ("procurement", "contract_filing")
+_PAYMENTS = ("procurement", "contract_filing", "construction")
+# slug → (its group, the steps from which it makes sense: offered once the project has reached one
+# of them; an action none of whose steps the project's rulebook has is not offered at all — a trial
+# run where the regulation has no 试运行)
+PANEL: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "procurement": (PROCURE, _PROCUREMENT),
+    "contract": (PROCURE, _PROCUREMENT),
+    "payment-plan": (PAY, _PAYMENTS),
+    "payment-pay": (PAY, _PAYMENTS),
+    "change": (BUILD, ("construction",)),
+    "change-decide": (BUILD, ("construction",)),
+    "progress": (BUILD, ("construction",)),
+    "incident": (BUILD, ("construction",)),
+    "terminate": (BUILD, ("construction",)),
+    "obligation": (OPERATE, ("construction",)),  # 黑龙江第二十五条: yearly reports while building
+    "trial-run": (ACCEPT, ("trial_operation",)),
+    "extension": (ACCEPT, ("construction",)),
+    "extension-decide": (ACCEPT, ("construction",)),
+    "asset": (ACCEPT, ("final_acceptance",)),
+    "evaluation": (OPERATE, ("self_evaluation",)),
+    "post-evaluation": (OPERATE, ("post_evaluation",)),
+    "rectified": (OPERATE, ("self_evaluation", "post_evaluation")),
+    "procurement-void": (CORRECT, _PROCUREMENT),
+    "procurement-correct": (CORRECT, _PROCUREMENT),
+    "contract-void": (CORRECT, _PROCUREMENT),
+    "contract-correct": (CORRECT, _PROCUREMENT),
+    "payment-void": (CORRECT, _PAYMENTS),
+    "payment-correct": (CORRECT, _PAYMENTS),
+    "progress-correct": (CORRECT, ("construction",)),
+    "progress-void": (CORRECT, ("construction",)),
+    "incident-correct": (CORRECT, ("construction",)),
+    "incident-void": (CORRECT, ("construction",)),
+    "trial-run-void": (CORRECT, ("trial_operation",)),
+}
+
+
+def panel(actions: list[ProjectAction], steps: list[Any]) -> list[tuple[Any, list[ProjectAction]]]:
+    """The actions the 办理 panel offers, by group: those whose stage the project has reached (its
+    steps in order; a step is reached once every step before it is done or it is itself open)."""
+    seq = {s.kind: s.seq for s in steps}
+    waiting = [s.seq for s in steps if s.status == "pending"]
+    reached = min(waiting) - 1 if waiting else max(seq.values(), default=0)
+    by_group: dict[Any, list[ProjectAction]] = {}
+    for action in actions:
+        group, kinds = PANEL[action.slug]
+        if any(kind in seq and seq[kind] <= reached for kind in kinds):
+            by_group.setdefault(group, []).append(action)
+    return [(group, by_group[group]) for group in GROUPS if group in by_group]

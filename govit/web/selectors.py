@@ -39,7 +39,7 @@ from govit.projects.models import (
 )
 from govit.reviews.selectors import expert_meetings
 from govit.web import duties as desk
-from govit.web.actions import ACTIONS, AUTHORITY, UNIT
+from govit.web.actions import ACTIONS, AUTHORITY, UNIT, panel
 from govit.web.labels import event_actor_name, event_actor_text, event_kind_label, step_label
 
 EVENTS_SHOWN = 50  # events a page of the project's history
@@ -313,11 +313,14 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         and current.status in (StepStatus.READY, StepStatus.RETURNED)
     )
     active = project.status == ProjectStatus.ACTIVE
-    actions = [
-        a
-        for a in ACTIONS
-        if active and ((a.who == UNIT and own_unit) or (a.who == AUTHORITY and competent))
-    ]
+    actions = panel(
+        [
+            a
+            for a in ACTIONS
+            if active and ((a.who == UNIT and own_unit) or (a.who == AUTHORITY and competent))
+        ],
+        steps,
+    )
     record_key = ":".join(
         (
             str(project.pk),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,11 @@ from django.urls import reverse
 from govit.core import clock
 from govit.events.models import Event
 from govit.projects.models import Project, ProjectStatus, Task, TaskStatus
+from govit.web.actions import GROUPS
 from govit.web.forms import yuan_as_wan
+from tests.delivery.conftest import staffed
+from tests.delivery.test_rules import built as built_project
+from tests.workflow import flows
 from tests.workflow.flows import declared, planned, submitted
 
 pytestmark = pytest.mark.django_db
@@ -353,3 +358,23 @@ def test_the_history_and_delivery_are_read_when_reached_and_only_by_those_who_ma
     assert client.get(delivery).status_code == 404
     client.force_login(clerk)
     assert client.get(reverse("project-section", args=[project.pk, "secrets"])).status_code == 404
+
+
+def test_the_action_panel_groups_what_the_stage_allows(client, tree):
+    """Issue 13: the 办理 panel offers an action once the project has reached its stage, in its
+    group — no trial run, payment or self-evaluation for a project still at its scheme review."""
+    cast = staffed(tree, "yueyang")
+    early = flows.yueyang_in_scheme_review(cast)
+    client.force_login(cast.user("unit"))
+    html = client.get(reverse("project-detail", args=[early.pk])).content.decode()
+    for slug in ("procurement", "payment-plan", "trial-run", "evaluation", "progress"):
+        assert reverse("project-action", args=[early.pk, slug]) not in html
+    built = built_project(cast, "yueyang", stage="construction")
+    client.force_login(cast.user("unit"))
+    html = client.get(reverse("project-detail", args=[built.pk])).content.decode()
+    for slug in ("procurement", "contract", "payment-plan", "progress", "change"):
+        assert reverse("project-action", args=[built.pk, slug]) in html, slug
+    assert reverse("project-action", args=[built.pk, "trial-run"]) not in html
+    groups = re.findall(r'<h3 class="action-group">([^<]+)</h3>', html)
+    assert groups == [str(g) for g in GROUPS if str(g) in groups]  # in the panel's order
+    assert {"采购与合同", "建设与变更", "作废与更正"} <= set(groups)
