@@ -127,6 +127,17 @@ class _Plan:
         return tuple(key)
 
 
+def unstated_reading(rb: LoadedRulebook, note: str, actor: str, cite: str) -> Interpretation:
+    """What the platform does where the text names no body: the default it uses until the
+    jurisdiction's administrator assigns one — said as the jurisdiction's choice, not as law."""
+    return Interpretation(
+        text=note,
+        reading=f"办法未规定，属辖区自行确定的事项：由辖区管理员指定办理机关；指定前由{rb.actor_name(actor)}"
+        "办理（辖区的安排，非办法规定）",
+        cite=cite,
+    )
+
+
 def _plan(rb: LoadedRulebook) -> _Plan:
     plan = rb.plans.get("classify")
     if plan is None:
@@ -209,7 +220,11 @@ def _classify(plan: _Plan, ctx: Context) -> Classification:
         declaration_applies = holds(cond, spec.cite)
 
     obligations = tuple(duty for cond, duty in plan.obligations if holds(cond, duty.cite))
-    readings = tuple(i for cond, i in plan.interpretations if holds(cond, i.cite))
+    readings = tuple(i for cond, i in plan.interpretations if holds(cond, i.cite)) + tuple(
+        unstated_reading(plan.rb, step.unstated["actor"], step.actor, step.cite)
+        for step, _ in steps
+        if "actor" in step.unstated
+    )
     assumed = tuple((name, tuple(cites)) for name, cites in ctx.assumed.items())
     return Classification(
         track, gates, tuple(steps), declaration_applies, obligations, readings, assumed

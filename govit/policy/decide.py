@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from govit.policy.calendar import CalendarYearMissing, WorkCalendar, add_months, default_calendar
-from govit.policy.classify import Classification, RulebookConflict, classify
+from govit.policy.classify import Classification, RulebookConflict, classify, unstated_reading
 from govit.policy.conditions import Context, money
 from govit.policy.facts import FACTS, Facts, parse_facts
 from govit.policy.loader import LoadedRulebook, get_rulebook
@@ -85,13 +85,21 @@ class _Decision:
             "om_period_ok": self.om_period(),
             "self_evaluation_window": self.self_evaluation(applied),
             "interpretations": [
-                {"text": i.text, "reading": i.reading, "cite": i.cite} for i in cls.interpretations
+                {"text": i.text, "reading": i.reading, "cite": i.cite}
+                for i in cls.interpretations + self.change_readings()
             ],
             "findings": self.findings,
         }
         self.obligations()
         self.assumptions()
         return answer
+
+    def change_readings(self) -> tuple[Any, ...]:
+        """The change's approver where the text names none (临湘第二十四条), when a change is asked."""
+        spec = self.m.change
+        if self.facts.proposed_change is None or spec is None or "approver" not in spec.unstated:
+            return ()
+        return (unstated_reading(self.rb, spec.unstated["approver"], spec.approver, spec.cite),)
 
     def outside_scope(self) -> dict[str, Any]:
         """The regulation does not govern this project: no step, limit or duty of it is listed,

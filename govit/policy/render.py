@@ -61,7 +61,11 @@ def _step_line(rb: LoadedRulebook, step: Step, applied: object = None) -> str:
             c if isinstance(c, str) else c["actor"] for c in _get(applied, "co_actors") or ()
         }
         co_actors = [c for c in co_actors if c.actor in present]
-    parts = [f"{step.name}（{step_label(step.kind)}）", f"办理：{rb.actor_name(step.actor)}"]
+    unstated = "（办法未规定，由辖区指定）" if "actor" in step.unstated else ""
+    parts = [
+        f"{step.name}（{step_label(step.kind)}）",
+        f"办理：{rb.actor_name(step.actor)}{unstated}",
+    ]
     if co_actors:
         sign = "会签" if step.sign == "all" else "或签"
         names = "、".join(
@@ -249,6 +253,7 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
         for o in m.obligations:
             when = "每年" + (f"{o.due}前" if o.due else "") if o.every else (o.trigger or "")
             to = f"→{rb.actor_name(o.recipient)}" if o.recipient else ""
+            to += "（办法未规定，由辖区指定）" if "recipient" in o.unstated else ""
             out.append(
                 f"  · {o.name}：{rb.actor_name(o.actor)}{to}；{when}{_when(rb, o)}【{o.cite}】"
             )
@@ -284,6 +289,7 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
         for p in m.penalties:
             measures = "、".join(_MEASURES[x] for x in p.measures)
             by = "、".join(rb.actor_name(a) for a in p.imposed_by)
+            by += "；办法未规定，由辖区指定" if "imposed_by" in p.unstated else ""
             out.append(f"  · {'；'.join(p.triggers)} → {measures}（{by}）【{p.cite}】")
 
     if m.interpretations:
@@ -297,6 +303,10 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
 def _change_rules(change: Change) -> list[tuple[str, str]]:
     """The change rules as (text, cite) pairs; the note, if any, has an empty cite."""
     rules = [(f"限额内：{PROCEDURE_LABELS[change.procedure]}", change.cite)]
+    if "approver" in change.unstated:
+        rules.append(
+            (f"审批机关：办法未规定，由辖区指定（{change.unstated['approver']}）", change.cite)
+        )
     for limit in change.limits:
         if limit.type == "total_within":
             base = "合同金额" if limit.of == "contract_amount" else "批复概算"

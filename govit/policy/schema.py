@@ -150,6 +150,13 @@ class CoActor(Model):
     cite: Cite | None = None
 
 
+# Where the text names no body for a rule (who organises the 档案验收, who blacklists a vendor, where
+# surplus funds go), the rule says so: ``unstated`` maps the field the platform fills by default
+# (actor, approver, recipient, imposed_by) to what the text leaves open. The body the platform uses
+# is then the jurisdiction's assignment, shown as such — not as law (docs/rulebooks.md).
+Unstated = dict[Literal["actor", "approver", "recipient", "imposed_by"], str]
+
+
 class Document(Model):
     name: str
     by: Actor = "construction_unit"  # who supplies it (an opinion comes from the reviewer)
@@ -207,6 +214,7 @@ class Step(Model):
     # ("after_previous"). Unset: "self" when the actor is the construction unit, else on_submission.
     starts: Literal["self", "on_submission", "after_previous"] | None = None
     filing: bool = False  # the actor acknowledges receipt (备案) instead of approving
+    unstated: Unstated = {}
     note: str | None = None
 
     @property
@@ -321,6 +329,7 @@ class ChangeOutside(Model):
 class Change(Model):
     procedure: ChangeProcedure  # within the limits
     approver: Actor | None = None  # who approves (or, for a filing, receives) the change
+    unstated: Unstated = {}
     co_approvers: list[CoActor] = []  # who must also agree (连平: 变更部分的预算由县财政局审核)
     cite: Cite
     limits: list[ChangeLimit] = []
@@ -353,6 +362,7 @@ class Obligation(Model):
     name: str
     actor: Actor
     recipient: Actor | None = None
+    unstated: Unstated = {}
     during: Literal[
         "declaration", "approval", "procurement", "construction", "acceptance", "operation"
     ]
@@ -387,6 +397,7 @@ class Penalty(Model):
     triggers: list[str]
     measures: list[Measure]
     imposed_by: list[Actor]
+    unstated: Unstated = {}
     cite: Cite
 
 

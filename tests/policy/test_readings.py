@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from govit.policy import render
 from govit.policy.articles import CitationError
 from govit.policy.conditions import ConditionError, Context, ThresholdRef, compile_condition
 from govit.policy.decide import decide
@@ -167,3 +168,40 @@ def test_coverage_names_each_rule_as_a_reader_says_it_with_its_place_in_the_file
         "✓ 根据国家和省委、省政府部署确需改变建设内容（change.limits[3].policy_requirement）"
         "【第二十八条第一款第（一）项】"
     ) in text
+
+
+# --- 4. bodies the text does not name: the jurisdiction's assignment, said as such ---------------
+
+
+def test_who_organises_the_archive_acceptance_is_said_to_be_the_jurisdictions_choice():
+    """连平第二十二条: "未进行档案验收或者档案验收不合格的，不得通过项目验收" — it names nobody."""
+    answer = ask("lianping", total_investment=3_000_000)
+    reading = next(r for r in answer["interpretations"] if r["cite"] == "第二十二条")
+    assert "未规定由谁组织档案验收" in reading["text"]
+    assert "辖区管理员指定" in reading["reading"] and "非办法规定" in reading["reading"]
+
+
+@pytest.mark.parametrize(
+    ("rulebook", "where", "words"),
+    [
+        ("heilongjiang", "第三十一条", "未规定由谁组织档案验收"),  # 档案验收
+        ("heilongjiang", "第二十七条", "未规定退回何处"),  # 结余资金
+        ("yueyang", "第三十八条", "未规定由哪个机关记入和公布"),  # 不良行为、黑名单
+        ("linxiang", "第二十四条", "未规定由哪个机关审批变更"),  # 变更审批
+        ("linxiang", "第三十五条", "未规定由哪个机关记入和公布"),
+        ("linxiang-data", "第三十四条", "未指明具体机关"),  # 上级机关、主管部门、任免机关…
+    ],
+)
+def test_a_body_the_text_leaves_open_is_marked_in_the_rulebook(rulebook, where, words):
+    rb = get_rulebook(rulebook)
+    m = rb.model
+    rules = [*m.steps, *m.obligations, *m.penalties, *([m.change] if m.change else [])]
+    notes = [n for r in rules if r.cite == where for n in r.unstated.values()]
+    assert any(words in n for n in notes), (rulebook, where, notes)
+    assert "由辖区指定" in render.show(rb)
+
+
+def test_a_change_asked_under_linxiang_says_its_approver_is_the_jurisdictions_choice():
+    answer = ask("linxiang", proposed_change={"amount": 10_000}, contract_amount=1_000_000)
+    assert any(r["cite"] == "第二十四条" for r in answer["interpretations"])
+    assert not any(r["cite"] == "第二十四条" for r in ask("linxiang")["interpretations"])
