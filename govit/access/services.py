@@ -21,9 +21,18 @@ from govit.core.errors import Conflict, InvalidInput, PermissionDenied
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction, Level, RulebookConfirmation, RulebookVersion
 from govit.jurisdictions.selectors import authority_name, status_cite
-from govit.organizations.models import ApiToken, Organization, OrgKind, Role, User, UserRole
+from govit.organizations.models import (
+    ApiToken,
+    Assignment,
+    Organization,
+    OrgKind,
+    Role,
+    User,
+    UserRole,
+)
 from govit.organizations.signals import account_changed
 from govit.policy.loader import rulebook_from_text, rulebook_paths
+from govit.policy.render import unstated_rules
 from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 
 
@@ -374,3 +383,42 @@ def rulebook_confirm(
             after={"rulebook_version": version.pk, "status": status},
         )
     return confirmation
+
+
+@transaction.atomic
+def assignment_set(
+    *, actor: User, jurisdiction: Jurisdiction, rule: str, organization: Organization, reason: str
+) -> Assignment:
+    """The administrator names the body for a rule its regulation leaves open (连平第二十二条: who
+    organises the 档案验收): tasks of that rule go to it from then on. Recorded with the reason; an
+    earlier assignment stays on record, superseded."""
+    authorize(actor, "jurisdiction.admin", jurisdiction.pk)
+    version = jurisdiction.rulebook
+    if version is None:
+        raise InvalidInput("本辖区尚未启用规则手册", code="NO_RULEBOOK")
+    rules = {u.key: u for u in unstated_rules(version.load())}
+    if rule not in rules:
+        raise InvalidInput("规则手册中没有这项须由辖区指定的事项", code="INVALID_RULE")
+    if organization.jurisdiction_id != jurisdiction.pk or not organization.is_active:
+        raise InvalidInput("请选择本辖区启用中的单位", code="INVALID_ORGANIZATION")
+    if not reason.strip():
+        raise InvalidInput("请填写指定理由（如局务会纪要、文件文号）", code="REASON_REQUIRED")
+    found = rules[rule]
+    assignment = Assignment.objects.create(
+        jurisdiction=jurisdiction,
+        rulebook_id=version.rulebook_id,
+        rule=rule,
+        organization=organization,
+        reason=reason.strip(),
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    record(
+        "assignment.set",
+        actor=actor,
+        jurisdiction=jurisdiction,
+        summary=f"指定{found.label}：{organization.name}（办法未规定：{found.note}）；理由：{reason.strip()}",
+        cite=found.cite,
+        after={"rule": rule, "organization": organization.pk, "assignment": assignment.pk},
+    )
+    return assignment

@@ -915,11 +915,14 @@ def change_request(
         approvers = [(spec.approver or "competent_department", True)] + [
             (c.actor, False) for c in spec.co_approvers
         ]
+        # a change approver the regulation does not name (临湘第二十四条) is the jurisdiction's
+        named = workflow.assigned_to(project, "change.approver") if spec.unstated else None
         ChangeApproval.objects.bulk_create(
             [
                 ChangeApproval(
                     change=change,
-                    organization=workflow.organization_for(project, kind, "项目变更"),
+                    organization=(named if lead and named else None)
+                    or workflow.organization_for(project, kind, "项目变更"),
                     lead=lead,
                 )
                 for kind, lead in approvers

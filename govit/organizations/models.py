@@ -179,3 +179,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…（{self.user}）"
+
+
+class Assignment(models.Model):
+    """The body a jurisdiction's administrator assigns where its regulation names none (the
+    rulebook's ``unstated``: who organises the 档案验收, who approves a change …). Never changed:
+    a new assignment supersedes the last (the latest row of a rule is the one in effect)."""
+
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="assignments"
+    )
+    rulebook_id = models.CharField("规则手册", max_length=40)
+    rule = models.CharField("事项", max_length=120)  # govit.policy.render.UnstatedRule.key
+    organization = models.ForeignKey(
+        Organization, verbose_name="指定的单位", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("指定理由")
+    created_by = models.ForeignKey(
+        "organizations.User", verbose_name="指定人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("指定时间")
+
+    class Meta:
+        verbose_name = "辖区指定的办理机关"
+        ordering = ["jurisdiction_id", "rule", "-id"]
+        indexes = [models.Index(fields=["jurisdiction", "rulebook_id", "rule", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} → {self.organization}"

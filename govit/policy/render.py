@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from govit.policy.conditions import describe, money
 from govit.policy.loader import LoadedRulebook
@@ -617,3 +618,47 @@ def _node_label(rb: LoadedRulebook, trail: list[tuple[str, object]]) -> str:
         if isinstance(value, str) and value:
             return f"{where}{part}：{value}" if part else f"{where}{value}"
     return f"{where}{part}" if part else "规则"
+
+
+# --- the bodies a text leaves open (``unstated``), which a jurisdiction's administrator assigns ----
+
+UNSTATED_FIELDS = {
+    "actor": "办理机关",
+    "approver": "审批机关",
+    "recipient": "接收机关",
+    "imposed_by": "处理机关",
+}
+
+
+@dataclass(frozen=True)
+class UnstatedRule:
+    key: str  # "steps.archive_acceptance.actor", "change.approver", "penalties.<code>.imposed_by"
+    label: str  # the rule as a reader names it, and the field
+    note: str  # what the text leaves open
+    cite: str
+    default: str  # the actor the platform uses until the jurisdiction assigns one
+
+
+def unstated_rules(rb: LoadedRulebook) -> list[UnstatedRule]:
+    """Every rule of ``rb`` whose body the text does not name, in the rulebook's order."""
+    m = rb.model
+    found: list[UnstatedRule] = []
+
+    def add(key: str, name: str, node: Any, default: str) -> None:
+        for field, note in node.unstated.items():
+            found.append(
+                UnstatedRule(
+                    f"{key}.{field}", f"{name}的{UNSTATED_FIELDS[field]}", note, node.cite, default
+                )
+            )
+
+    for step in m.steps:
+        add(f"steps.{step.kind}", f"“{step.name}”", step, step.actor)
+    if m.change is not None:
+        add("change", "变更", m.change, m.change.approver or "competent_department")
+    for duty in m.obligations:
+        add(f"obligations.{duty.code}", f"“{duty.name}”", duty, duty.recipient or duty.actor)
+    for penalty in m.penalties:
+        name = f"责任追究（{penalty.triggers[0][:24]}）"
+        add(f"penalties.{penalty.code}", name, penalty, penalty.imposed_by[0])
+    return found

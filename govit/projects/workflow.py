@@ -25,6 +25,7 @@ from govit.events.services import automatic, record
 from govit.jurisdictions.models import RulebookVersion
 from govit.jurisdictions.selectors import confirmation_of, status_cite
 from govit.organizations.models import Organization, User
+from govit.organizations.selectors import assigned_organizations
 from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.policy.classify import Classification, classify
 from govit.policy.conditions import money
@@ -260,6 +261,22 @@ def materialize_steps(project: Project, cls: Classification) -> list[ProjectStep
 # --- organizations and due dates ---------------------------------------------------------------
 
 
+def _unstated(project: Project, step: ProjectStep) -> bool:
+    return any(
+        s.kind == step.kind and "actor" in s.unstated for s in rulebook_of(project).model.steps
+    )
+
+
+def assigned_to(project: Project, rule: str) -> Organization | None:
+    """The organization the jurisdiction's administrator assigned for ``rule`` (a body the
+    regulation leaves open: access.services.assignment_set), or None: the rulebook's default."""
+    version = project.rulebook or project.jurisdiction.rulebook
+    if version is None:
+        return None
+    found = assigned_organizations(project.jurisdiction_id, version.rulebook_id).get(rule)
+    return found.organization if found is not None else None
+
+
 def organization_for(project: Project, actor: str, step_name: str) -> Organization:
     if actor == "construction_unit":
         return project.unit
@@ -308,8 +325,10 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
     actors = [step.actor, *step.co_actors]
     now = clock.now()
     assigned: set[int] = set()
+    # where the regulation names no body for the step, the one the jurisdiction assigned leads it
+    named = assigned_to(project, f"steps.{step.kind}.actor") if _unstated(project, step) else None
     for index, kind in enumerate(actors):
-        organization = organization_for(project, kind, step.name)
+        organization = named if index == 0 and named else organization_for(project, kind, step.name)
         if organization.pk in assigned:
             continue  # experts sit through the organizer's meeting, not as a second task for it
         assigned.add(organization.pk)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
@@ -217,10 +217,11 @@ def project_timeline(
         ),
     )
     current = _current(steps)
+    unstated = {s.kind for s in rb.model.steps if "actor" in s.unstated} if rb else set()
     return [
         {
             "step": step,
-            "actor": rb.actor_name(step.actor) if rb else step.actor,
+            "actor": _actor_label(step, rb, unstated),
             "tasks": list(step.tasks.all()),
             "opinions": list(step.opinions.all()),
             "done": step.status in DONE_STEP_STATUSES,
@@ -231,6 +232,17 @@ def project_timeline(
         }
         for step in steps
     ]
+
+
+def _actor_label(step: ProjectStep, rb: LoadedRulebook | None, unstated: set[str]) -> str:
+    """Who acts on a step; where the regulation names nobody (连平第二十二条 档案验收), the body
+    leading it is said to be the jurisdiction's choice, not the regulation's."""
+    name = rb.actor_name(step.actor) if rb else step.actor
+    if step.kind not in unstated:
+        return name
+    lead = next((t for t in step.tasks.all() if t.lead), None)
+    shown = lead.organization.name if lead is not None else name
+    return gettext("%(name)s（办法未规定办理机关，由辖区指定）") % {"name": shown}
 
 
 STEP_HISTORY_ACTIONS = ("submit", "return")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from govit.access import services as admin_services
 from govit.access.policy import authorize, jurisdiction_id
-from govit.access.services import rulebook_confirm
+from govit.access.services import assignment_set, rulebook_confirm
 from govit.calendars import selectors as calendar_selectors
 from govit.calendars import sync as calendar_sync
 from govit.calendars.forms import CalendarYearForm
@@ -33,7 +33,9 @@ from govit.calendars.services import calendar_year_add
 from govit.core import clock, errors
 from govit.jurisdictions import selectors as jurisdiction_selectors
 from govit.jurisdictions.models import Jurisdiction
+from govit.organizations import selectors as organization_selectors
 from govit.organizations.models import Organization, OrgKind, Role, User
+from govit.policy import render as rulebook_render
 from govit.policy.calendar import CalendarYearMissing, default_calendar, draft_from_holidays
 from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
 from govit.web.forms import translated
@@ -341,6 +343,65 @@ def rulebook_confirmation(request: HttpRequest) -> HttpResponse:
     )
 
 
+class AssignmentForm(forms.Form):
+    rule = forms.CharField(widget=forms.HiddenInput)
+    organization = forms.ChoiceField(label=gettext_lazy("指定的单位"))
+    reason = forms.CharField(
+        label=gettext_lazy("指定理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("如局务会纪要、文件文号；记入事件记录"),
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+
+
+def assignments(request: HttpRequest) -> HttpResponse:
+    """The bodies the jurisdiction's regulation leaves open (the rulebook's ``unstated``: who
+    organises the 档案验收, who approves a change …): what the platform uses until the
+    administrator assigns one, the assignment in effect and its history, and the form to assign."""
+    jurisdiction = _jurisdiction(request)
+    version = jurisdiction.rulebook
+    rb = version.load() if version is not None else None
+    orgs = list(jurisdiction.organizations.filter(is_active=True).order_by("kind", "name"))
+    posted = AssignmentForm(request.POST or None, organizations=orgs)
+    if request.method == "POST" and posted.is_valid():
+        try:
+            assignment_set(
+                actor=request.user,
+                jurisdiction=jurisdiction,
+                rule=posted.cleaned_data["rule"],
+                organization=next(
+                    o for o in orgs if str(o.pk) == posted.cleaned_data["organization"]
+                ),
+                reason=posted.cleaned_data["reason"],
+            )
+        except errors.DomainError as error:
+            refuse(posted, error)
+        else:
+            messages.success(request, _("已记录指定：此后该事项由所指定的单位办理。"))
+            return redirect("admin-assignments")
+    in_effect = (
+        organization_selectors.assigned_organizations(jurisdiction.pk, version.rulebook_id)
+        if version is not None
+        else {}
+    )
+    rows = []
+    for n, rule in enumerate(rulebook_render.unstated_rules(rb) if rb is not None else [], 1):
+        current = in_effect.get(rule.key)
+        initial = {"rule": rule.key, "organization": current.organization_id if current else ""}
+        if posted.is_bound and posted.data.get("rule") == rule.key:
+            form = posted
+            form.auto_id = f"id_{n}_%s"  # each row's fields have ids of their own
+        else:
+            form = AssignmentForm(initial=initial, organizations=orgs, auto_id=f"id_{n}_%s")
+        rows.append(
+            {"rule": rule, "default": rb.actor_name(rule.default), "current": current, "form": form}
+        )
+    return _page(request, "assignments.html", jurisdiction, rb=rb, rows=rows)
+
+
 urlpatterns = [
     path("admin/", admin_home, name="admin-home"),
     path("admin/organizations/", organizations, name="admin-organizations"),
@@ -348,4 +409,5 @@ urlpatterns = [
     path("admin/users/<int:pk>/", user_edit, name="admin-user"),
     path("admin/calendar/", holiday_calendar, name="admin-calendar"),
     path("admin/rulebook/", rulebook_confirmation, name="admin-rulebook"),
+    path("admin/assignments/", assignments, name="admin-assignments"),
 ]
