@@ -22,6 +22,7 @@ from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction, Level, RulebookConfirmation, RulebookVersion
 from govit.jurisdictions.selectors import authority_name, status_cite
 from govit.organizations.models import (
+    VENDOR_KINDS,
     ApiToken,
     Assignment,
     Organization,
@@ -399,8 +400,14 @@ def assignment_set(
     rules = {u.key: u for u in unstated_rules(version.load())}
     if rule not in rules:
         raise InvalidInput("规则手册中没有这项须由辖区指定的事项", code="INVALID_RULE")
-    if organization.jurisdiction_id != jurisdiction.pk or not organization.is_active:
-        raise InvalidInput("请选择本辖区启用中的单位", code="INVALID_ORGANIZATION")
+    if (
+        organization.jurisdiction_id != jurisdiction.pk
+        or not organization.is_active
+        or organization.kind in VENDOR_KINDS
+    ):
+        raise InvalidInput(
+            "请选择本辖区启用中的机关或单位（不能是企业）", code="INVALID_ORGANIZATION"
+        )
     if not reason.strip():
         raise InvalidInput("请填写指定理由（如局务会纪要、文件文号）", code="REASON_REQUIRED")
     found = rules[rule]

@@ -41,6 +41,7 @@ def test_the_administrator_assigns_who_organises_the_archive_acceptance(lianping
         (cast.user("unit"), {}, PermissionDenied),  # only the jurisdiction's administrator
         (admin, {"rule": "steps.construction.actor"}, InvalidInput),  # the text names that one
         (admin, {"reason": "  "}, InvalidInput),
+        (admin, {"organization": cast.user("contractor").organization}, InvalidInput),  # a company
     ]:
         with pytest.raises(error):
             assignment_set(

@@ -34,7 +34,7 @@ from govit.core import clock, errors
 from govit.jurisdictions import selectors as jurisdiction_selectors
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations import selectors as organization_selectors
-from govit.organizations.models import Organization, OrgKind, Role, User
+from govit.organizations.models import VENDOR_KINDS, Organization, OrgKind, Role, User
 from govit.policy import render as rulebook_render
 from govit.policy.calendar import CalendarYearMissing, default_calendar, draft_from_holidays
 from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
@@ -354,7 +354,9 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        self.fields["organization"].choices = [("", _("（请选择）"))] + [
+            (o.pk, o.name) for o in organizations
+        ]
 
 
 def assignments(request: HttpRequest) -> HttpResponse:
@@ -364,7 +366,11 @@ def assignments(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     version = jurisdiction.rulebook
     rb = version.load() if version is not None else None
-    orgs = list(jurisdiction.organizations.filter(is_active=True).order_by("kind", "name"))
+    orgs = list(  # the jurisdiction's public bodies: a regulation's duty is not a company's
+        jurisdiction.organizations.filter(is_active=True)
+        .exclude(kind__in=VENDOR_KINDS)
+        .order_by("kind", "name")
+    )
     posted = AssignmentForm(request.POST or None, organizations=orgs)
     if request.method == "POST" and posted.is_valid():
         try:
