@@ -18,6 +18,7 @@ from govit.events.models import Event
 from govit.organizations.models import Assignment
 from tests.delivery.conftest import staffed
 from tests.delivery.test_rules import built
+from tests.delivery.test_rules import change as change_request
 from tests.workflow.flows import rulebook_confirm
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,24 @@ def test_the_administration_page_lists_what_the_rulebook_leaves_open(lianping, c
         client.post(url, {"rule": RULE, "organization": office.pk, "reason": ""}).status_code == 200
     )
     assert Assignment.objects.count() == 1  # a refused form changes nothing
+
+
+def test_a_change_the_regulation_names_no_approver_for_goes_to_the_assigned_body(tree):
+    """临湘第二十四条: "依法依规办理变更手续，并做好备案登记" — it names no approver."""
+    cast = staffed(tree, "linxiang")
+    with clock.frozen(dt.date(2026, 10, 1)):
+        rulebook_confirm(
+            actor=cast.user("admin"), jurisdiction=cast.jurisdiction, reason="新办法出台前继续执行"
+        )
+    finance = cast.orgs["finance"]
+    assignment_set(
+        actor=cast.user("admin"),
+        jurisdiction=cast.jurisdiction,
+        rule="change.approver",
+        organization=finance,
+        reason="市政府常务会议决定",
+    )
+    project = built(cast, "linxiang", stage="construction")
+    change = change_request(cast, project, original=10_000, new=10_000)
+    lead = change.approvals.get(lead=True)
+    assert lead.organization == finance
