@@ -147,6 +147,9 @@ class Declaration(Model):
 class CoActor(Model):
     actor: Actor
     when: Condition = None
+    # takes part only where the project has one (连平第十七条: 监理 "根据实际需要"委托): a project
+    # without a registered 监理 goes on without it instead of waiting for one
+    optional: bool = False
     cite: Cite | None = None
 
 

@@ -261,6 +261,16 @@ def materialize_steps(project: Project, cls: Classification) -> list[ProjectStep
 # --- organizations and due dates ---------------------------------------------------------------
 
 
+def _optional_co_actors(project: Project, step: ProjectStep) -> set[str]:
+    return {
+        c.actor
+        for s in rulebook_of(project).model.steps
+        if s.kind == step.kind
+        for c in s.co_actors
+        if c.optional
+    }
+
+
 def _unstated(project: Project, step: ProjectStep) -> bool:
     return any(
         s.kind == step.kind and "actor" in s.unstated for s in rulebook_of(project).model.steps
@@ -327,7 +337,10 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
     assigned: set[int] = set()
     # where the regulation names no body for the step, the one the jurisdiction assigned leads it
     named = assigned_to(project, f"steps.{step.kind}.actor") if _unstated(project, step) else None
+    optional = _optional_co_actors(project, step)
     for index, kind in enumerate(actors):
+        if index and kind in optional and not project.parties.filter(role=kind).exists():
+            continue  # 根据实际需要: no 监理 commissioned, none to sign
         organization = named if index == 0 and named else organization_for(project, kind, step.name)
         if organization.pk in assigned:
             continue  # experts sit through the organizer's meeting, not as a second task for it

@@ -15,8 +15,10 @@ from govit.contracts.selectors import contract_findings
 from govit.core import clock
 from govit.core.errors import PermissionDenied, RuleRefused
 from govit.delivery import services as delivery
+from govit.demo.cast import add_vendor
 from govit.demo.driver import advance_to
 from govit.documents.services import document_upload
+from govit.projects import workflow
 from govit.projects.models import ProjectStatus, TaskStatus
 from govit.supervision import services as supervision
 from tests.api.helpers import experts
@@ -445,3 +447,14 @@ def test_lianping_change_form_is_matched_by_its_slot_not_its_typed_name(tree):
     )
     assert version.document.name == "项目变更单（附表3，建设、承建、监理单位盖章）"
     assert change(cast, project, original=10_000, new=10_000).status == "pending"
+
+
+def test_lianping_supervision_only_where_commissioned(tree):
+    """连平第十七条: 建设单位"根据实际需要委托监理机构" — a project without a 监理 is built and
+    accepted without one; where one is commissioned it signs."""
+    plain = make_cast(tree, "lianping")
+    add_vendor(plain, "连平数字科技有限公司", "contractor", key="contractor", prefix="lp")
+    project = built(plain, "lianping", stage="construction")
+    step = project.steps.get(kind="construction")
+    assert sorted(t.actor for t in step.tasks.all()) == ["construction_unit", "contractor"]
+    assert "第十七条" in [r["cite"] for r in workflow.decision(project)["interpretations"]]
