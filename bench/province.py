@@ -698,9 +698,9 @@ def sessions_and_paths(ctx: dict[str, Any]) -> list[tuple[str, list[str]]]:
     from django.test import Client
     from django.urls import reverse
 
-    from govit.access.policy import visible_projects
     from govit.gen.setup import PLACES
     from govit.organizations.models import User
+    from govit.projects.visibility import visible_projects
 
     people = []
     for place in PLACES:
