@@ -175,6 +175,14 @@ class ProjectStep(models.Model):
             ),
             # the projects whose procedure names an authority (projects.visibility.visible_projects)
             models.Index(fields=["actor", "project"], name="step_actor_project"),
+            # the declared projects waiting to be listed in a plan, counted in the compiler's
+            # header on every page (web.duties._unlisted): hundreds of a province's 600,000 steps
+            models.Index(
+                fields=["actor", "project"],
+                include=["id", "cite"],  # read from the index alone
+                condition=Q(kind="annual_plan", status="in_review"),
+                name="step_plan_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
