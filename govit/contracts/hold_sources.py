@@ -1,7 +1,8 @@
 """What else withholds a project's remaining payments. Payments are contracts' business, but a
 failed acceptance under rectification is delivery's, which sits above contracts: delivery registers
 here (in its ``AppConfig.ready()``) and ``contracts.selectors.payment_holds`` asks, so contracts
-never imports delivery. A source answers ``[{"reason": …, "cite": …}]`` for a project."""
+never imports delivery. A source answers ``[{"reason": …, "said": …, "cite": …}]`` for a project: the reason in Chinese
+and as a ``govit.events.phrases.Phrase`` for the event that withholds the payments."""
 
 from __future__ import annotations
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from govit.contracts.models import Payment, PaymentStatus
 from govit.contracts.selectors import payment_holds
+from govit.events.phrases import said
 from govit.events.services import record
 from govit.organizations.models import User
 from govit.projects.models import Project
@@ -33,7 +36,8 @@ def sync_payment_holds(project: Project, actor: User | None) -> None:
                 "payment.withheld",
                 actor=actor,
                 project=project,
-                summary=f"{hold['reason']}：{changed}期计划款项暂停支付",
+                summary=hold["said"]
+                + said(gettext_noop("：%(count)s期计划款项暂停支付"), count=changed),
                 cite=hold["cite"],
             )
     else:
@@ -47,7 +51,7 @@ def sync_payment_holds(project: Project, actor: User | None) -> None:
                 "payment.released",
                 actor=actor,
                 project=project,
-                summary=f"{changed}期款项恢复计划支付",
+                summary=said(gettext_noop("%(count)s期款项恢复计划支付"), count=changed),
             )
 
 

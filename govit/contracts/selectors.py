@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_noop
 
 from govit.contracts.hold_sources import registered_holds
 from govit.contracts.models import (
@@ -22,6 +23,7 @@ from govit.contracts.models import (
     Procurement,
 )
 from govit.core import clock
+from govit.events.phrases import said
 from govit.organizations.models import Organization
 from govit.projects import workflow
 from govit.projects.models import Project
@@ -59,7 +61,13 @@ def payment_holds(project: Project) -> list[dict[str, Any]]:
     holds = registered_holds(project)
     for penalty in Penalty.objects.filter(project=project, lifted_at__isnull=True):
         if "stop_funds" in penalty.measures:
-            holds.append({"reason": "已责令暂停拨付资金", "cite": penalty.cite})
+            holds.append(
+                {
+                    "reason": "已责令暂停拨付资金",
+                    "said": said(gettext_noop("已责令暂停拨付资金")),
+                    "cite": penalty.cite,
+                }
+            )
     return holds
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.contracts.models import (
@@ -37,6 +38,7 @@ from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.documents.materials import change_material_present
 from govit.events import trail
+from govit.events.phrases import Day, Money, Phrase, Word, maybe, said
 from govit.events.services import record
 from govit.organizations.models import Organization, User
 from govit.policy.decide import decide
@@ -197,7 +199,11 @@ def procurement_record(
         "procurement.recorded",
         actor=actor,
         project=project,
-        summary=f"登记采购结果：{ProcurementMethod(method).label}，成交供应商{winner.name}"
+        summary=said(
+            gettext_noop("登记采购结果：%(method)s，成交供应商%(winner)s"),
+            method=Word(str(ProcurementMethod(method).label)),
+            winner=winner.name,
+        )
         + _ack_text(procurement),
         cite=_step_cite(project, "procurement"),
         after={"procurement": procurement.pk, "winner": winner.pk},
@@ -210,10 +216,14 @@ def _step_cite(project: Project, kind: str) -> str:
     return project.steps.filter(kind=kind).values_list("cite", flat=True).first() or ""
 
 
-def _ack_text(record: Any) -> str:
+def _ack_text(record: Any) -> Phrase | None:
     if not record.findings:
-        return ""
-    return f"；审查意见{len(record.findings)}条，{record.acknowledgement['by_name']}已确认知悉"
+        return None
+    return said(
+        gettext_noop("；审查意见%(count)s条，%(who)s已确认知悉"),
+        count=len(record.findings),
+        who=record.acknowledgement["by_name"],
+    )
 
 
 def _procurement_values(p: Procurement) -> dict[str, Any]:
@@ -259,7 +269,11 @@ def procurement_void(*, actor: User, procurement: Procurement, reason: str) -> P
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"作废采购记录（成交供应商{procurement.winner.name}）：{reason}",
+        summary=said(
+            gettext_noop("作废采购记录（成交供应商%(winner)s）：%(reason)s"),
+            winner=procurement.winner.name,
+            reason=reason,
+        ),
         before=_procurement_values(procurement),
         after={"procurement": procurement.pk},
     )
@@ -306,7 +320,12 @@ def procurement_correct(
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"更正采购记录：成交供应商{winner.name}，{ProcurementMethod(method).label}；原因：{reason}"
+        summary=said(
+            gettext_noop("更正采购记录：成交供应商%(winner)s，%(method)s；原因：%(reason)s"),
+            winner=winner.name,
+            method=Word(str(ProcurementMethod(method).label)),
+            reason=reason,
+        )
         + _ack_text(new),
         before=_procurement_values(old),
         after=_procurement_values(new),
@@ -435,7 +454,13 @@ def contract_register(
         "contract.registered",
         actor=actor,
         project=project,
-        summary=f"登记{ContractKind(kind).label}{contract.number}（{vendor.name}，{workflow.money_text(contract.amount)}）"
+        summary=said(
+            gettext_noop("登记%(kind)s%(number)s（%(vendor)s，%(amount)s）"),
+            kind=Word(str(ContractKind(kind).label)),
+            number=contract.number,
+            vendor=vendor.name,
+            amount=Money(contract.amount),
+        )
         + _ack_text(contract),
         after={"contract": contract.pk, "amount": str(contract.amount)},
         data={"findings": contract.findings, "acknowledgement": contract.acknowledgement},
@@ -494,8 +519,13 @@ def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"作废合同{contract.number}（{contract.vendor.name}）：{reason}"
-        + (f"；其{len(planned)}期计划支付一并作废" if planned else ""),
+        summary=said(
+            gettext_noop("作废合同%(number)s（%(vendor)s）：%(reason)s"),
+            number=contract.number,
+            vendor=contract.vendor.name,
+            reason=reason,
+        )
+        + maybe(planned, gettext_noop("；其%(count)s期计划支付一并作废"), count=len(planned)),
         before=_contract_values(contract),
         after={"contract": contract.pk, "payments_voided": [p.pk for p in planned]},
     )
@@ -556,8 +586,15 @@ def contract_correct(
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"更正合同{old.number}为{new.number}（{vendor.name}，{workflow.money_text(new.amount)}）；原因：{reason}"
-        + ("；合同已备案，更正后的合同随记录送备案单位查阅" if filed else "")
+        summary=said(
+            gettext_noop("更正合同%(old)s为%(new)s（%(vendor)s，%(amount)s）；原因：%(reason)s"),
+            old=old.number,
+            new=new.number,
+            vendor=vendor.name,
+            amount=Money(new.amount),
+            reason=reason,
+        )
+        + maybe(filed, gettext_noop("；合同已备案，更正后的合同随记录送备案单位查阅"))
         + _ack_text(new),
         cite=_step_cite(project, "contract_filing") if filed else "",
         before=_contract_values(old),
@@ -622,8 +659,14 @@ def payment_plan(
         "payment.planned",
         actor=actor,
         project=project,
-        summary=f"{contract.number}第{number}期计划支付{workflow.money_text(amount)}（{due_on:%Y年%m月%d日}）"
-        + (f"，因{holds[0]['reason']}暂停支付" if holds else "")
+        summary=said(
+            gettext_noop("%(contract)s第%(number)s期计划支付%(amount)s（%(due)s）"),
+            contract=contract.number,
+            number=number,
+            amount=Money(amount),
+            due=Day(due_on),
+        )
+        + (said(gettext_noop("，暂停支付：")) + holds[0]["said"] if holds else None)
         + _ack_text(payment),
         cite=holds[0]["cite"] if holds else "",
         after={"payment": payment.pk, "status": payment.status},
@@ -668,7 +711,12 @@ def payment_pay(
         "payment.paid",
         actor=actor,
         project=project,
-        summary=f"{payment.contract.number}第{payment.number}期已支付{workflow.money_text(payment.amount)}",
+        summary=said(
+            gettext_noop("%(contract)s第%(number)s期已支付%(amount)s"),
+            contract=payment.contract.number,
+            number=payment.number,
+            amount=Money(payment.amount),
+        ),
         before={"status": PaymentStatus.PLANNED},
         after={"payment": payment.pk, "status": payment.status, "paid_on": paid_on.isoformat()},
     )
@@ -702,8 +750,14 @@ def payment_void(*, actor: User, payment: Payment, reason: str) -> Payment:
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"作废{payment.contract.number}第{payment.number}期{payment.get_status_display()}记录"
-        f"（{workflow.money_text(payment.amount)}）：{reason}",
+        summary=said(
+            gettext_noop("作废%(contract)s第%(number)s期%(status)s记录（%(amount)s）：%(reason)s"),
+            contract=payment.contract.number,
+            number=payment.number,
+            status=Word(str(payment.get_status_display())),
+            amount=Money(payment.amount),
+            reason=reason,
+        ),
         before=_payment_values(payment),
         after={"payment": payment.pk},
     )
@@ -776,8 +830,17 @@ def payment_correct(
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"更正{contract.number}第{old.number}期支付记录：{workflow.money_text(amount)}，"
-        f"{new.get_status_display()}；原因：{reason}" + _ack_text(new),
+        summary=said(
+            gettext_noop(
+                "更正%(contract)s第%(number)s期支付记录：%(amount)s，%(status)s；原因：%(reason)s"
+            ),
+            contract=contract.number,
+            number=old.number,
+            amount=Money(amount),
+            status=Word(str(new.get_status_display())),
+            reason=reason,
+        )
+        + _ack_text(new),
         before=_payment_values(old),
         after=_payment_values(new),
         data={"findings": findings, "acknowledgement": acknowledgement},
@@ -932,8 +995,17 @@ def change_request(
         "change.requested",
         actor=actor,
         project=project,
-        summary=f"申请第{number}次变更：变更部分{workflow.money_text(amount)}，变更后总金额{workflow.money_text(new_total)}；"
-        + ("在限额内，由建设单位调整后报备案" if filing else "须报批同意后方可实施"),
+        summary=said(
+            gettext_noop("申请第%(number)s次变更：变更部分%(amount)s，变更后总金额%(total)s；"),
+            number=number,
+            amount=Money(amount),
+            total=Money(new_total),
+        )
+        + (
+            said(gettext_noop("在限额内，由建设单位调整后报备案"))
+            if filing
+            else said(gettext_noop("须报批同意后方可实施"))
+        ),
         cite=answer["cite"],
         after={"change": change.pk, "status": change.status, "procedure": change.procedure},
         data={"evaluation": answer["reasons"]},
@@ -978,8 +1050,14 @@ def change_decide(
         "change.decided",
         actor=actor,
         project=change.project,
-        summary=f"{approval.organization.name}{'同意' if decision == 'approve' else '不予同意'}第{change.number}次变更"
-        + (f"：{opinion}" if opinion else ""),
+        summary=said(
+            gettext_noop("%(office)s同意第%(number)s次变更")
+            if decision == "approve"
+            else gettext_noop("%(office)s不予同意第%(number)s次变更"),
+            office=approval.organization.name,
+            number=change.number,
+        )
+        + maybe(opinion, gettext_noop("：%(opinion)s"), opinion=opinion),
         cite=change.cite,
         after={"change": change.pk, "status": change.status},
     )

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_noop
 
 from govit.core import clock
 from govit.core.errors import InvalidInput, RuleRefused
@@ -21,6 +23,8 @@ from govit.delivery.models import (
     grade_for,
 )
 from govit.delivery.steps import ACCEPTANCE_KINDS, application_due
+from govit.events.phrases import Day, said
+from govit.policy.decide import cn_date
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus
 
 LIVE = (ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
@@ -102,12 +106,15 @@ UNIT_RECORD = {
 }
 
 
-def rectification_holds(project: Project) -> list[dict[str, str]]:
+def rectification_holds(project: Project) -> list[dict[str, Any]]:
     """A failed acceptance under rectification withholds the remaining payments where the rulebook
     says so (contracts/hold_sources.py)."""
     return [
         {
-            "reason": f"竣工验收未通过，整改期限{rectification.deadline:%Y年%m月%d日}",
+            "reason": f"竣工验收未通过，整改期限{cn_date(rectification.deadline)}",
+            "said": said(
+                gettext_noop("竣工验收未通过，整改期限%(due)s"), due=Day(rectification.deadline)
+            ),
             "cite": rectification.cite,
         }
         for rectification in Rectification.objects.filter(
@@ -160,13 +167,13 @@ def check_progress_date(
     today = clock.today()
     if as_of > today:
         raise InvalidInput(
-            f"截至日期{as_of:%Y年%m月%d日}晚于今天（{today:%Y年%m月%d日}），进度只能报送已完成的情况",
+            f"截至日期{cn_date(as_of)}晚于今天（{cn_date(today)}），进度只能报送已完成的情况",
             code="DATE_IN_FUTURE",
         )
     construction = project.steps.filter(kind="construction").only("started_on").first()
     if construction is not None and construction.started_on and as_of < construction.started_on:
         raise InvalidInput(
-            f"截至日期早于建设开始日期{construction.started_on:%Y年%m月%d日}",
+            f"截至日期早于建设开始日期{cn_date(construction.started_on)}",
             code="DATE_BEFORE_CONSTRUCTION",
         )
     reports = _valid_progress(project, besides=replacing).filter(as_of__isnull=False)
@@ -174,7 +181,7 @@ def check_progress_date(
     previous = earlier.order_by("-as_of", "-id").first()
     if previous is not None and as_of < previous.as_of:
         raise InvalidInput(
-            f"截至日期不能早于此前报送的截至日期{previous.as_of:%Y年%m月%d日}（{previous.period}）",
+            f"截至日期不能早于此前报送的截至日期{cn_date(previous.as_of)}（{previous.period}）",
             code="DATE_OUT_OF_ORDER",
         )
 
@@ -194,7 +201,7 @@ def check_trial_run_dates(project: Project, started_on: dt.date, ended_on: dt.da
     today = clock.today()
     if ended_on > today:
         raise InvalidInput(
-            f"试运行结束日期{ended_on:%Y年%m月%d日}晚于今天，试运行结束后再登记",
+            f"试运行结束日期{cn_date(ended_on)}晚于今天，试运行结束后再登记",
             code="DATE_IN_FUTURE",
         )
     preliminary = project.steps.filter(kind="preliminary_acceptance").first()
@@ -205,7 +212,7 @@ def check_trial_run_dates(project: Project, started_on: dt.date, ended_on: dt.da
         if done is None or started_on < done:
             raise RuleRefused(
                 "试运行开始前须完成初步验收"
-                + (f"（初步验收于{done:%Y年%m月%d日}完成）" if done else "（初步验收尚未完成）"),
+                + (f"（初步验收于{cn_date(done)}完成）" if done else "（初步验收尚未完成）"),
                 code="PRELIMINARY_ACCEPTANCE_FIRST",
                 cite=preliminary.cite,
             )
@@ -231,7 +238,7 @@ def check_asset_dates(entered_on: dt.date, transferred_on: dt.date | None = None
     today = clock.today()
     if entered_on > today:
         raise InvalidInput(
-            f"入账日期{entered_on:%Y年%m月%d日}晚于今天（{today:%Y年%m月%d日}）",
+            f"入账日期{cn_date(entered_on)}晚于今天（{cn_date(today)}）",
             code="DATE_IN_FUTURE",
         )
     if transferred_on is not None and not entered_on <= transferred_on <= today:

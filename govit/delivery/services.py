@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.core import clock
@@ -36,8 +37,10 @@ from govit.delivery.selectors import (
 from govit.delivery.steps import application_due
 from govit.documents.models import DocumentVersion
 from govit.events import trail
+from govit.events.phrases import Day, Money, Word, maybe, said
 from govit.events.services import record
 from govit.organizations.models import Organization, User
+from govit.policy.decide import cn_date
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, StepStatus, Task, TaskStatus
 
@@ -89,7 +92,12 @@ def progress_report(
         "progress.reported",
         actor=actor,
         project=project,
-        summary=f"报送{period}进度：截至{as_of:%Y年%m月%d日}累计完成{percent}%",
+        summary=said(
+            gettext_noop("报送%(period)s进度：截至%(day)s累计完成%(percent)s%%"),
+            period=period,
+            day=Day(as_of),
+            percent=percent,
+        ),
         after={"report": report.pk, "percent": percent, "as_of": as_of.isoformat()},
     )
     return report
@@ -118,7 +126,12 @@ def progress_void(*, actor: User, report: ProgressReport, reason: str) -> Progre
         actor=actor,
         reason=reason,
         project=report.project,
-        summary=f"作废{report.period}进度报告（{report.percent}%）：{reason}",
+        summary=said(
+            gettext_noop("作废%(period)s进度报告（%(percent)s%%）：%(reason)s"),
+            period=report.period,
+            percent=report.percent,
+            reason=reason,
+        ),
         before=_progress_values(report),
         after={"report": report.pk},
     )
@@ -163,7 +176,13 @@ def progress_correct(
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"更正{report.period}进度报告：{report.percent}% → {percent}%：{reason}",
+        summary=said(
+            gettext_noop("更正%(period)s进度报告：%(old)s%% → %(new)s%%：%(reason)s"),
+            period=report.period,
+            old=report.percent,
+            new=percent,
+            reason=reason,
+        ),
         before=_progress_values(report),
         after=_progress_values(corrected),
     )
@@ -195,7 +214,11 @@ def incident_report(*, actor: User, project: Project, kind: str, text: str) -> I
         "incident.reported",
         actor=actor,
         project=project,
-        summary=f"报告{IncidentKind(kind).label}：{text}",
+        summary=said(
+            gettext_noop("报告%(kind)s：%(text)s"),
+            kind=Word(str(IncidentKind(kind).label)),
+            text=text,
+        ),
         cite=report.cite,
         after={"incident": report.pk},
     )
@@ -217,7 +240,11 @@ def incident_void(*, actor: User, report: IncidentReport, reason: str) -> Incide
         actor=actor,
         reason=reason,
         project=report.project,
-        summary=f"作废{report.get_kind_display()}报告：{reason}",
+        summary=said(
+            gettext_noop("作废%(kind)s报告：%(reason)s"),
+            kind=Word(str(report.get_kind_display())),
+            reason=reason,
+        ),
         cite=report.cite,
         before=_incident_values(report),
         after={"incident": report.pk},
@@ -249,7 +276,11 @@ def incident_correct(
         actor=actor,
         reason=reason,
         project=project,
-        summary=f"更正{report.get_kind_display()}报告：{reason}",
+        summary=said(
+            gettext_noop("更正%(kind)s报告：%(reason)s"),
+            kind=Word(str(report.get_kind_display())),
+            reason=reason,
+        ),
         cite=report.cite,
         before=_incident_values(report),
         after=_incident_values(corrected),
@@ -281,8 +312,10 @@ def trial_run_record(
         "trial_run.recorded",
         actor=actor,
         project=project,
-        summary=f"试运行{started_on:%Y年%m月%d日}至{ended_on:%Y年%m月%d日}"
-        + (f"：{text}" if text else ""),
+        summary=said(
+            gettext_noop("试运行%(start)s至%(end)s"), start=Day(started_on), end=Day(ended_on)
+        )
+        + maybe(text, gettext_noop("：%(note)s"), note=text),
         cite=step.cite,
         after={
             "trial_run": run.pk,
@@ -304,7 +337,12 @@ def trial_run_void(*, actor: User, run: TrialRun, reason: str) -> TrialRun:
         actor=actor,
         reason=reason,
         project=run.project,
-        summary=f"作废试运行登记（{run.started_on:%Y年%m月%d日}至{run.ended_on:%Y年%m月%d日}）：{reason}",
+        summary=said(
+            gettext_noop("作废试运行登记（%(start)s至%(end)s）：%(reason)s"),
+            start=Day(run.started_on),
+            end=Day(run.ended_on),
+            reason=reason,
+        ),
         before={
             "trial_run": run.pk,
             "started_on": run.started_on.isoformat(),
@@ -332,7 +370,7 @@ def extension_request(
         raise InvalidInput("请说明不能按期申请验收的原因", code="REASON_REQUIRED")
     due, _ = application_due(project)
     if due is not None and until <= due:
-        raise InvalidInput(f"延期日期应晚于现有期限{due:%Y年%m月%d日}", code="INVALID_DATE")
+        raise InvalidInput(f"延期日期应晚于现有期限{cn_date(due)}", code="INVALID_DATE")
     extension = AcceptanceExtension.objects.create(
         project=project,
         reason=reason,
@@ -345,7 +383,9 @@ def extension_request(
         "extension.requested",
         actor=actor,
         project=project,
-        summary=f"申请延期至{until:%Y年%m月%d日}申请竣工验收：{reason}",
+        summary=said(
+            gettext_noop("申请延期至%(day)s申请竣工验收：%(reason)s"), day=Day(until), reason=reason
+        ),
         cite=extension.cite,
         after={"extension": extension.pk},
     )
@@ -373,8 +413,13 @@ def extension_decide(
         "extension.decided",
         actor=actor,
         project=extension.project,
-        summary=f"{'同意' if approve else '不同意'}延期验收至{extension.until:%Y年%m月%d日}"
-        + (f"：{opinion}" if opinion else ""),
+        summary=said(
+            gettext_noop("同意延期验收至%(day)s")
+            if approve
+            else gettext_noop("不同意延期验收至%(day)s"),
+            day=Day(extension.until),
+        )
+        + maybe(opinion, gettext_noop("：%(opinion)s"), opinion=opinion),
         cite=extension.cite,
         after={"extension": extension.pk, "status": extension.status},
     )
@@ -420,7 +465,11 @@ def project_terminate(
         "project.terminated",
         actor=actor,
         project=project,
-        summary=f"建设单位终止项目实施，书面说明报{recipient.name}：{reason}",
+        summary=said(
+            gettext_noop("建设单位终止项目实施，书面说明报%(office)s：%(reason)s"),
+            office=recipient.name,
+            reason=reason,
+        ),
         cite=termination.cite,
         before={"status": ProjectStatus.ACTIVE},
         after={"status": project.status},
@@ -485,8 +534,14 @@ def asset_record(
         "asset.recorded",
         actor=actor,
         project=project,
-        summary=f"资产入账：{name}，{workflow.money_text(amount)}"
-        + (f"，转移至{using_unit.name}" if using_unit and transferred_on else ""),
+        summary=said(
+            gettext_noop("资产入账：%(name)s，%(amount)s"), name=name, amount=Money(amount)
+        )
+        + maybe(
+            using_unit and transferred_on,
+            gettext_noop("，转移至%(unit)s"),
+            unit=using_unit.name if using_unit else "",
+        ),
         cite=_cite(project, "ASSET_LEDGER"),
         after={"asset": asset.pk},
     )
@@ -511,7 +566,7 @@ def obligation_fulfil(
         raise Conflict("该事项已完成", code="ALREADY_FULFILLED")
     if obligation.opens_on and clock.today() < obligation.opens_on:
         raise RuleRefused(
-            f"“{obligation.name}”自{obligation.opens_on:%Y年%m月%d日}起方可办理",
+            f"“{obligation.name}”自{cn_date(obligation.opens_on)}起方可办理",
             code="NOT_YET_OPEN",
             cite=obligation.cite,
         )
@@ -534,9 +589,9 @@ def obligation_fulfil(
         "obligation.fulfilled",
         actor=actor,
         project=obligation.project,
-        summary=f"完成“{obligation.name}”"
-        + ("（逾期）" if late else "")
-        + (f"：{note}" if note else ""),
+        summary=said(gettext_noop("完成“%(name)s”"), name=obligation.name)
+        + maybe(late, gettext_noop("（逾期）"))
+        + maybe(note, gettext_noop("：%(note)s"), note=note),
         cite=obligation.cite,
         after={"obligation": obligation.pk},
     )
@@ -576,7 +631,7 @@ def evaluation_record(
         window = project.obligations.filter(code="SELF_EVALUATION").first()
         if window is not None and window.opens_on and clock.today() < window.opens_on:
             raise RuleRefused(
-                f"自评价应在投入运行后6至12个月内开展，自{window.opens_on:%Y年%m月%d日}起方可报送",
+                f"自评价应在投入运行后6至12个月内开展，自{cn_date(window.opens_on)}起方可报送",
                 code="SELF_EVALUATION_NOT_OPEN",
                 cite=window.cite,
             )
@@ -607,8 +662,13 @@ def evaluation_record(
         "evaluation.recorded",
         actor=actor,
         project=project,
-        summary=f"{EvaluationKind(kind).label}：{Grade(grade).label}，{score}分"
-        + ("，须整改" if rectification_required else ""),
+        summary=said(
+            gettext_noop("%(kind)s：%(grade)s，%(score)s分"),
+            kind=Word(str(EvaluationKind(kind).label)),
+            grade=Word(str(Grade(grade).label)),
+            score=str(score),
+        )
+        + maybe(rectification_required, gettext_noop("，须整改")),
         cite=step.cite,
         after={"evaluation": evaluation.pk, "grade": grade, "score": str(score)},
     )
@@ -631,7 +691,7 @@ def evaluation_rectified(*, actor: User, evaluation: Evaluation, note: str) -> E
         "evaluation.rectified",
         actor=actor,
         project=evaluation.project,
-        summary=f"确认评价发现的问题已整改到位：{note}",
+        summary=said(gettext_noop("确认评价发现的问题已整改到位：%(note)s"), note=note),
         cite=evaluation.cite,
         after={"evaluation": evaluation.pk},
     )

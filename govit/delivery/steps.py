@@ -14,15 +14,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_noop
 
 from govit.contracts.holds import sync_payment_holds
 from govit.contracts.selectors import effective_contract_amount
 from govit.core import clock
 from govit.core.errors import InvalidInput, RuleRefused
 from govit.delivery.models import Obligation, ProgressReport, Rectification
+from govit.events.phrases import Day, maybe, said
 from govit.events.services import record
 from govit.organizations.models import User
 from govit.policy.calendar import add_months
+from govit.policy.decide import cn_date
 from govit.policy.loader import LoadedRulebook
 from govit.policy.schema import MonthDay
 from govit.projects import workflow
@@ -147,8 +150,12 @@ def on_return(step: ProjectStep, actor: User, opinion: str, rectify_by: dt.date 
         "rectification.opened",
         actor=actor,
         project=step.project,
-        summary=f"竣工验收未通过，限{rectify_by:%Y年%m月%d日}前整改后重新验收：{opinion}"
-        + ("；整改期间剩余款项暂停支付" if rectification.withhold_payments else ""),
+        summary=said(
+            gettext_noop("竣工验收未通过，限%(day)s前整改后重新验收：%(opinion)s"),
+            day=Day(rectify_by),
+            opinion=opinion,
+        )
+        + maybe(rectification.withhold_payments, gettext_noop("；整改期间剩余款项暂停支付")),
         cite=rectification.cite,
         after={"rectification": rectification.pk, "deadline": rectify_by.isoformat()},
     )
@@ -222,7 +229,7 @@ def _require_application_in_time(project: Project) -> None:
     due, cite = application_due(project)
     if due is not None and clock.today() > due:
         raise RuleRefused(
-            f"项目于{project.completed_on:%Y年%m月%d日}建成，申请竣工验收的期限已于{due:%Y年%m月%d日}届满；"
+            f"项目于{cn_date(project.completed_on)}建成，申请竣工验收的期限已于{cn_date(due)}届满；"
             "不能按期申请验收的，应先提出延期验收申请",
             code="ACCEPTANCE_APPLICATION_OVERDUE",
             cite=cite,
@@ -239,8 +246,8 @@ def close_rectification(step: ProjectStep, actor: User) -> None:
             "rectification.closed",
             actor=actor,
             project=step.project,
-            summary="整改完成，重新申请竣工验收"
-            + ("（逾期整改）" if clock.today() > rectification.deadline else ""),
+            summary=said(gettext_noop("整改完成，重新申请竣工验收"))
+            + maybe(clock.today() > rectification.deadline, gettext_noop("（逾期整改）")),
             cite=rectification.cite,
         )
     if open_ones.model.objects.filter(step=step).exists():
@@ -300,7 +307,8 @@ def _obligation(project: Project, code: str, name: str, cite: str, **fields: obj
             "obligation.created",
             actor=None,
             project=project,
-            summary=f"{name}" + (f"，应于{due:%Y年%m月%d日}前完成" if due else ""),
+            summary=said(gettext_noop("%(name)s"), name=name)
+            + maybe(due, gettext_noop("，应于%(day)s前完成"), day=Day(due)),
             cite=cite,
             after={"obligation": obligation.pk, "due_on": due.isoformat() if due else None},
         )

@@ -20,6 +20,7 @@ from govit.demo.cast import DEMO_PASSWORD, JURISDICTIONS
 from govit.demo.history import build, history_end
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import OrgKind, Role, User
+from govit.policy.decide import cn_date
 from govit.policy.vocab import AUTHORITY_KINDS, step_label
 from govit.projects.models import Project
 
@@ -61,7 +62,7 @@ def load(out: TextIO, *, docs: Path | None = None) -> int:
         )
         if end < today:
             out.write(
-                f"工作日历只录入到{end.year}年，演示数据的历史截至{end:%Y年%m月%d日}"
+                f"工作日历只录入到{end.year}年，演示数据的历史截至{cn_date(end)}"
                 f"（添加 calendar/{end.year + 1}.yaml 后重新装入即可延续到今天）。\n"
             )
     accounts = demo_accounts()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.core import clock
@@ -15,6 +16,7 @@ from govit.core.digest import sm3_chunks
 from govit.core.errors import Conflict, InvalidInput
 from govit.documents.materials import step_material
 from govit.documents.models import Document, DocumentVersion
+from govit.events.phrases import said
 from govit.events.services import record
 from govit.organizations.models import User
 from govit.policy.vocab import STEP_KINDS
@@ -158,7 +160,13 @@ def document_upload(
         "document.uploaded",
         actor=actor,
         project=project,
-        summary=f"上传“{name}”第{number}版（{filename}，{len(data):,}字节）",
+        summary=said(
+            gettext_noop("上传“%(name)s”第%(version)s版（%(file)s，%(size)s字节）"),
+            name=name,
+            version=number,
+            file=filename,
+            size=f"{len(data):,}",
+        ),
         after={
             "document": document.pk,
             "version": number,

@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 from govit.core import clock
 from govit.core.digest import canonical_json, sm3
 from govit.events.models import Event
+from govit.events.phrases import Phrase
 from govit.events.registry import label
 from govit.events.signals import data_changed
 
@@ -116,11 +117,18 @@ def _actor_fields(actor: Any | None) -> dict[str, Any]:
     }
 
 
+def worded(summary: str | Phrase, data: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The summary as recorded (Chinese) and the event's data, with the phrase where there is one."""
+    if isinstance(summary, Phrase):
+        return summary.chinese(), {**(data or {}), "phrase": summary.kept()}
+    return summary, data or {}
+
+
 def record(
     kind: str,
     *,
     actor: Any | None,
-    summary: str,
+    summary: str | Phrase,
     project: Any | None = None,
     jurisdiction: Any | None = None,
     cite: str | None = "",
@@ -130,8 +138,10 @@ def record(
     cause: Event | None = None,
 ) -> Event:
     """Append one event. Must run inside the caller's transaction. Inside ``automatic(act)`` the
-    event is the system's (no actor), caused by ``act``; ``cause`` names it explicitly."""
+    event is the system's (no actor), caused by ``act``; ``cause`` names it explicitly. A
+    ``Phrase`` summary is recorded in Chinese and kept as words for other languages (phrases)."""
     label(kind)  # unregistered kinds are refused
+    summary, data = worded(summary, data)
     carried = _cause.get()
     if carried is not None:
         actor, cause = None, cause or carried[0]
@@ -232,7 +242,7 @@ class EventBatch:
         self,
         kind: str,
         *,
-        summary: str,
+        summary: str | Phrase,
         project_id: int | None = None,
         jurisdiction_id: int | None = None,
         cite: str | None = "",
@@ -241,6 +251,7 @@ class EventBatch:
         data: dict[str, Any] | None = None,
     ) -> None:
         label(kind)  # unregistered kinds are refused
+        summary, data = worded(summary, data)
         stream = (
             f"project:{project_id}"
             if project_id is not None

@@ -14,6 +14,7 @@ from django.db import models
 
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput
+from govit.events.phrases import Phrase
 from govit.events.services import record
 
 REASON_LENGTH = 500
@@ -100,7 +101,7 @@ def record_void(
     actor: Any,
     reason: str,
     project: Any,
-    summary: str,
+    summary: str | Phrase,
     before: dict[str, Any],
     cite: str = "",
     after: dict[str, Any] | None = None,
@@ -127,7 +128,7 @@ def record_correction(
     actor: Any,
     reason: str,
     project: Any,
-    summary: str,
+    summary: str | Phrase,
     before: dict[str, Any],
     after: dict[str, Any],
     cite: str = "",

@@ -27,6 +27,7 @@ from govit.gen.timeline import Plan, StepState, at, next_plan_year
 from govit.organizations.models import User
 from govit.planning.models import AnnualPlan, PlanEntry
 from govit.policy.conditions import money
+from govit.policy.decide import cn_date
 from govit.projects.models import (
     Opinion,
     Project,
@@ -773,7 +774,7 @@ class ProjectBuilder:
                 }
             )
         summary = f"“{s.rule.name}”开始办理" + (
-            f"，{s.rule.working_days}个工作日内办结（{due:%Y年%m月%d日}前）" if due else ""
+            f"，{s.rule.working_days}个工作日内办结（{cn_date(due)}前）" if due else ""
         )
         self.event(
             moment + dt.timedelta(milliseconds=5),

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.utils.translation import gettext_noop
+
 from govit.calendars.selectors import next_year_to_add
 from govit.calendars.sync import load_into_engine
+from govit.events.phrases import said
 from govit.jobs.common import already_told, system, untold
 from govit.jobs.recipients import administrators
 from govit.jurisdictions.models import Jurisdiction
@@ -34,11 +37,14 @@ def run(today: dt.date) -> dict[str, int]:
     admins = administrators(j.pk for j in jurisdictions)
     told = already_told([key])
     actor = system()
-    title = f"{year}年节假日安排尚未录入"
-    body = (
-        f"平台的工作日历尚未录入{year}年的法定节假日和调休上班日，涉及{year}年的办理时限无法计算到期日。"
-        f"国务院办公厅关于{year}年部分节假日安排的通知发布后，请在“管理 → 节假日”页面录入"
-        "（可先以 holidays 软件包的草稿预填，再与通知逐日核对）。"
+    title = said(gettext_noop("%(year)s年节假日安排尚未录入"), year=year)
+    body = said(
+        gettext_noop(
+            "平台的工作日历尚未录入%(year)s年的法定节假日和调休上班日，涉及%(year)s年的办理时限"
+            "无法计算到期日。国务院办公厅关于%(year)s年部分节假日安排的通知发布后，请在“管理 → "
+            "节假日”页面录入（可先以 holidays 软件包的草稿预填，再与通知逐日核对）。"
+        ),
+        year=year,
     )
     for jurisdiction in jurisdictions:
         recipients = admins.get(jurisdiction.pk, [])

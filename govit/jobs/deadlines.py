@@ -18,8 +18,10 @@ import threading
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
-from govit.jobs.common import add_working_days, batches, day, system, untold
+from govit.events.phrases import Day, Phrase, Step, maybe, said
+from govit.jobs.common import add_working_days, batches, system, untold
 from govit.jobs.common import working_days as count_days
 from govit.jobs.recipients import People
 from govit.notifications.email import send_pending
@@ -44,6 +46,7 @@ ABOUT = (
     "project__jurisdiction_id",
     "project__name",
     "project__code",
+    "step__kind",
     "step__name",
     "step__cite",
     "step__working_days",
@@ -91,14 +94,37 @@ def _key(kind: str, task) -> str:
     return f"{kind}:task:{task.pk}:{task.due_on.isoformat()}"
 
 
-def _limit(task) -> str:
-    limit = f"{task.step__working_days}个工作日内办结，" if task.step__working_days else ""
-    return f"（{limit}依据{task.step__cite}）" if task.step__cite else ""
+def _limit(task) -> Phrase | None:
+    if not task.step__cite:
+        return None
+    if task.step__working_days:
+        return said(
+            gettext_noop("（%(days)s个工作日内办结，依据%(cite)s）"),
+            days=task.step__working_days,
+            cite=task.step__cite,
+        )
+    return said(gettext_noop("（依据%(cite)s）"), cite=task.step__cite)
 
 
-def _what(task) -> str:
-    code = f"（{task.project__code}）" if task.project__code else ""
-    return f"项目“{task.project__name}”{code}的“{task.step__name}”"
+def _step(task) -> Step:
+    return Step(task.step__kind, task.step__name)
+
+
+def _what(task) -> Phrase:
+    if task.project__code:
+        return said(
+            gettext_noop("项目“%(project)s”（%(code)s）的“%(step)s”"),
+            project=task.project__name,
+            code=task.project__code,
+            step=_step(task),
+        )
+    return said(
+        gettext_noop("项目“%(project)s”的“%(step)s”"), project=task.project__name, step=_step(task)
+    )
+
+
+# the note on a count of working days that reaches a year whose holidays are not entered
+UNCOUNTED = gettext_noop("（工作日按已录入的节假日安排计算，未录入年份暂按周一至周五计。）")
 
 
 def run(today: dt.date) -> dict[str, int]:
@@ -261,51 +287,76 @@ class _Writer:
 
 
 def _remind(task, kind: str, key: str, recipients, *, cal, today: dt.date, up) -> Notice:
-    what, due = _what(task), day(task.due_on)
+    what, due = _what(task), Day(task.due_on)
     if kind == Kind.TASK_DUE_SOON:
         left, exact = count_days(cal, today, task.due_on)
-        title = f"待办即将到期：{task.step__name}"
-        body = f"{what}应于{due}前办结，尚余{left}个工作日{_limit(task)}。"
+        title = said(gettext_noop("待办即将到期：%(step)s"), step=_step(task))
+        body = (
+            what
+            + said(gettext_noop("应于%(due)s前办结，尚余%(left)s个工作日"), due=due, left=left)
+            + _limit(task)
+            + said(gettext_noop("。"))
+        )
     elif kind == Kind.TASK_DUE_TODAY:
         exact = True
-        title = f"待办今日到期：{task.step__name}"
-        body = f"{what}今日（{due}）到期{_limit(task)}，请今日内办结。"
+        title = said(gettext_noop("待办今日到期：%(step)s"), step=_step(task))
+        body = (
+            what
+            + said(gettext_noop("今日（%(due)s）到期"), due=due)
+            + _limit(task)
+            + said(gettext_noop("，请今日内办结。"))
+        )
     else:
         late, exact = count_days(cal, task.due_on, today)
-        title = f"待办已逾期：{task.step__name}"
-        if up is None:
-            escalated = ""
-        elif up == task.organization_id:
-            escalated = "已报本单位负责人督办。"
-        else:
-            escalated = "已报政务信息化主管部门督办。"
-        body = f"{what}应于{due}前办结{_limit(task)}，已逾期{late}个工作日，{escalated}请尽快办理。"
+        title = said(gettext_noop("待办已逾期：%(step)s"), step=_step(task))
+        body = (
+            what
+            + said(gettext_noop("应于%(due)s前办结"), due=due)
+            + _limit(task)
+            + said(gettext_noop("，已逾期%(late)s个工作日，"), late=late)
+            + maybe(
+                up is not None and up == task.organization_id,
+                gettext_noop("已报本单位负责人督办。"),
+            )
+            + maybe(
+                up is not None and up != task.organization_id,
+                gettext_noop("已报政务信息化主管部门督办。"),
+            )
+            + said(gettext_noop("请尽快办理。"))
+        )
     if not exact:
-        body += "（工作日按已录入的节假日安排计算，未录入年份暂按周一至周五计。）"
+        body += said(UNCOUNTED)
     return Notice(
         recipients=recipients,
         kind=kind,
         key=key,
         title=title,
-        body=f"{task.organization__name}：{body}",
+        body=said(gettext_noop("%(office)s："), office=task.organization__name) + body,
         cite=task.step__cite,
         rulebook_id=task.project__rulebook__rulebook_id or "",
         project_id=task.project_id,
         task_id=task.pk,
         jurisdiction_id=task.project__jurisdiction_id,
-        summary=f"{title}（{task.organization__name}）",
+        summary=title + said(gettext_noop("（%(office)s）"), office=task.organization__name),
     )
 
 
 def _escalate(task, key: str, recipients, *, cal, today: dt.date) -> Notice:
     late, exact = count_days(cal, task.due_on, today)
-    title = f"逾期督办：{task.organization__name} · {task.step__name}"
+    title = said(
+        gettext_noop("逾期督办：%(office)s · %(step)s"),
+        office=task.organization__name,
+        step=_step(task),
+    )
     body = (
-        f"{task.organization__name}办理{_what(task)}应于{day(task.due_on)}前办结{_limit(task)}，"
-        f"已逾期{late}个工作日，请督促办理。"
+        said(gettext_noop("%(office)s办理"), office=task.organization__name)
+        + _what(task)
+        + said(gettext_noop("应于%(due)s前办结"), due=Day(task.due_on))
+        + _limit(task)
+        + said(gettext_noop("，已逾期%(late)s个工作日，请督促办理。"), late=late)
     )
     if not exact:
-        body += "（工作日按已录入的节假日安排计算，未录入年份暂按周一至周五计。）"
+        body += said(UNCOUNTED)
     return Notice(
         recipients=recipients,
         kind=Kind.TASK_ESCALATED,

@@ -17,11 +17,13 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.utils.translation import gettext_noop
 
 from govit.core.clock import CHINA
 from govit.delivery.models import Obligation, Rectification
 from govit.delivery.steps import application_due, carried_by_open_step
-from govit.jobs.common import add_working_days, already_told, batches, day, system, untold
+from govit.events.phrases import Day, Step, Word, maybe, said
+from govit.jobs.common import add_working_days, already_told, batches, system, untold
 from govit.jobs.recheck import Rulebooks
 from govit.jobs.recipients import People
 from govit.notifications.email import send_pending
@@ -207,20 +209,35 @@ def plans(actor, today: dt.date, counts: dict[str, int]) -> None:
 
 
 def _tell_plan(item, kind: str, key: str, recipients, today: dt.date) -> Notice:
-    act = {
-        PlanStatus.DRAFT: "编制并报送",
-        PlanStatus.COUNTERSIGNING: "会签",
-        PlanStatus.SUBMITTED: "审定",
-    }[item.status]
+    act = Word(
+        {
+            PlanStatus.DRAFT: "编制并报送",
+            PlanStatus.COUNTERSIGNING: "会签",
+            PlanStatus.SUBMITTED: "审定",
+        }[item.status]
+    )
     if kind == Kind.PLAN_OVERDUE:
-        title = f"年度计划编制已逾期：{item.title}"
-        body = (
-            f"“{item.title}”应于{day(item.due_on)}前编制完成（依据{item.due_cite}），"
-            f"已逾期{(today - item.due_on).days}天，尚待{act}，请尽快办理。"
+        title = said(gettext_noop("年度计划编制已逾期：%(plan)s"), plan=item.title)
+        body = said(
+            gettext_noop(
+                "“%(plan)s”应于%(due)s前编制完成（依据%(cite)s），已逾期%(late)s天，"
+                "尚待%(act)s，请尽快办理。"
+            ),
+            plan=item.title,
+            due=Day(item.due_on),
+            cite=item.due_cite,
+            late=(today - item.due_on).days,
+            act=act,
         )
     else:
-        title = f"年度计划编制期限将至：{item.title}"
-        body = f"“{item.title}”应于{day(item.due_on)}前编制完成（依据{item.due_cite}），尚待{act}。"
+        title = said(gettext_noop("年度计划编制期限将至：%(plan)s"), plan=item.title)
+        body = said(
+            gettext_noop("“%(plan)s”应于%(due)s前编制完成（依据%(cite)s），尚待%(act)s。"),
+            plan=item.title,
+            due=Day(item.due_on),
+            cite=item.due_cite,
+            act=act,
+        )
     return Notice(
         recipients=recipients,
         kind=kind,
@@ -281,13 +298,24 @@ def opinions(actor, today: dt.date, counts: dict[str, int]) -> None:
 
 def _tell_opinion(seat, due: dt.date, kind: str, key: str, today: dt.date) -> Notice:
     meeting, cite = seat.meeting, seat.meeting.step.cite
-    what = f"您是“{meeting.title}”（项目“{meeting.project.name}”）的评审专家，应于{day(due)}前提交评审意见"
+    what = said(
+        gettext_noop(
+            "您是“%(meeting)s”（项目“%(project)s”）的评审专家，应于%(due)s前提交评审意见"
+            "（依据%(cite)s）"
+        ),
+        meeting=meeting.title,
+        project=meeting.project.name,
+        due=Day(due),
+        cite=cite,
+    )
     if kind == Kind.OPINION_OVERDUE:
-        title = f"评审意见已逾期：{meeting.title}"
-        body = f"{what}（依据{cite}），已逾期{(today - due).days}天，请尽快提交。"
+        title = said(gettext_noop("评审意见已逾期：%(meeting)s"), meeting=meeting.title)
+        body = what + said(
+            gettext_noop("，已逾期%(late)s天，请尽快提交。"), late=(today - due).days
+        )
     else:
-        title = f"评审意见即将到期：{meeting.title}"
-        body = f"{what}（依据{cite}）。"
+        title = said(gettext_noop("评审意见即将到期：%(meeting)s"), meeting=meeting.title)
+        body = what + said(gettext_noop("。"))
     return Notice(
         recipients=[seat.expert.user],
         kind=kind,
@@ -407,7 +435,12 @@ def _created_events(actor, rows: list[Obligation], jurisdictions: dict[int, int]
             "obligation.created",
             project_id=row.project_id,
             jurisdiction_id=jurisdictions[row.project_id],
-            summary=f"{row.name}（{row.period}年度），应于{row.due_on:%Y年%m月%d日}前完成",
+            summary=said(
+                gettext_noop("%(name)s（%(year)s年度），应于%(day)s前完成"),
+                name=row.name,
+                year=row.period,
+                day=Day(row.due_on),
+            ),
             cite=row.cite,
             after={"obligation": row.pk, "due_on": row.due_on.isoformat(), "period": row.period},
         )
@@ -427,23 +460,40 @@ def _stages(duty: Obligation, today: dt.date) -> list[str]:
 
 def _tell_duty(duty: Obligation, kind: str, key: str, recipients, today: dt.date) -> Notice:
     project = duty.project
-    what = f"项目“{project.name}”的“{duty.name}”"
-    period = f"（{duty.period}年度）" if duty.period else ""
+    what = said(
+        gettext_noop("项目“%(project)s”的“%(duty)s”"), project=project.name, duty=duty.name
+    ) + maybe(duty.period, gettext_noop("（%(year)s年度）"), year=duty.period)
+    due = Day(duty.due_on)
     if kind == Kind.OBLIGATION_OPEN:
-        title = f"评价期已开始：{duty.name}"
-        body = f"{what}{period}可在{day(duty.opens_on)}至{day(duty.due_on)}期间完成（依据{duty.cite}）。"
+        title = said(gettext_noop("评价期已开始：%(duty)s"), duty=duty.name)
+        body = what + said(
+            gettext_noop("可在%(start)s至%(due)s期间完成（依据%(cite)s）。"),
+            start=Day(duty.opens_on),
+            due=due,
+            cite=duty.cite,
+        )
     elif kind == Kind.OBLIGATION_OVERDUE:
-        title = f"义务已逾期：{duty.name}"
-        body = f"{what}{period}应于{day(duty.due_on)}前完成（依据{duty.cite}），已逾期{(today - duty.due_on).days}天，请尽快办理。"
+        title = said(gettext_noop("义务已逾期：%(duty)s"), duty=duty.name)
+        body = what + said(
+            gettext_noop("应于%(due)s前完成（依据%(cite)s），已逾期%(late)s天，请尽快办理。"),
+            due=due,
+            cite=duty.cite,
+            late=(today - duty.due_on).days,
+        )
     else:
-        title = f"义务即将到期：{duty.name}"
-        body = f"{what}{period}应于{day(duty.due_on)}前完成（依据{duty.cite}），尚余{(duty.due_on - today).days}天。"
+        title = said(gettext_noop("义务即将到期：%(duty)s"), duty=duty.name)
+        body = what + said(
+            gettext_noop("应于%(due)s前完成（依据%(cite)s），尚余%(left)s天。"),
+            due=due,
+            cite=duty.cite,
+            left=(duty.due_on - today).days,
+        )
     return Notice(
         recipients=recipients,
         kind=kind,
         key=key,
         title=title,
-        body=f"{project.unit.name}：{body}",
+        body=said(gettext_noop("%(office)s："), office=project.unit.name) + body,
         cite=duty.cite,
         rulebook_id=duty.rulebook_code or "",
         project=project,
@@ -453,24 +503,29 @@ def _tell_duty(duty: Obligation, kind: str, key: str, recipients, today: dt.date
 
 def _tell_rectification(item, kind: str, key: str, recipients, today: dt.date) -> Notice:
     project, step = item.project, item.step
+    failed = said(
+        gettext_noop(
+            "项目“%(project)s”的“%(step)s”不合格，应于%(due)s前整改并重新报送（依据%(cite)s）"
+        ),
+        project=project.name,
+        step=Step.of(step),
+        due=Day(item.deadline),
+        cite=item.cite,
+    )
     if kind == Kind.RECTIFICATION_OVERDUE:
-        title = f"整改已逾期：{step.name}"
-        body = (
-            f"项目“{project.name}”的“{step.name}”不合格，应于{day(item.deadline)}前整改并重新报送"
-            f"（依据{item.cite}），已逾期{(today - item.deadline).days}天，请尽快办理。"
+        title = said(gettext_noop("整改已逾期：%(step)s"), step=Step.of(step))
+        body = failed + said(
+            gettext_noop("，已逾期%(late)s天，请尽快办理。"), late=(today - item.deadline).days
         )
     else:
-        title = f"整改期限将至：{step.name}"
-        body = (
-            f"项目“{project.name}”的“{step.name}”不合格，应于{day(item.deadline)}前整改并重新报送"
-            f"（依据{item.cite}）。"
-        )
+        title = said(gettext_noop("整改期限将至：%(step)s"), step=Step.of(step))
+        body = failed + said(gettext_noop("。"))
     return Notice(
         recipients=recipients,
         kind=kind,
         key=key,
         title=title,
-        body=f"{project.unit.name}：{body}",
+        body=said(gettext_noop("%(office)s："), office=project.unit.name) + body,
         cite=item.cite,
         rulebook_id=project.rulebook.rulebook_id if project.rulebook else "",
         project=project,
@@ -479,25 +534,38 @@ def _tell_rectification(item, kind: str, key: str, recipients, today: dt.date) -
 
 
 def _tell_acceptance(project, due: dt.date, cite: str, kind: str, key, recipients, today):
-    built = day(project.completed_on)
+    built = Day(project.completed_on)
     if kind == Kind.ACCEPTANCE_OVERDUE:
-        title = "竣工验收申请已逾期"
-        body = (
-            f"项目“{project.name}”于{built}建成，申请竣工验收的期限已于{day(due)}届满（依据{cite}）；"
-            "不能按期申请验收的，应先提出延期验收申请。"
+        title = said(gettext_noop("竣工验收申请已逾期"))
+        body = said(
+            gettext_noop(
+                "项目“%(project)s”于%(built)s建成，申请竣工验收的期限已于%(due)s届满（依据%(cite)s）；"
+                "不能按期申请验收的，应先提出延期验收申请。"
+            ),
+            project=project.name,
+            built=built,
+            due=Day(due),
+            cite=cite,
         )
     else:
-        title = "竣工验收申请期限将至"
-        body = (
-            f"项目“{project.name}”于{built}建成，应于{day(due)}前申请竣工验收（依据{cite}），"
-            f"尚余{(due - today).days}天；不能按期申请的，应在期满前提出延期验收申请。"
+        title = said(gettext_noop("竣工验收申请期限将至"))
+        body = said(
+            gettext_noop(
+                "项目“%(project)s”于%(built)s建成，应于%(due)s前申请竣工验收（依据%(cite)s），"
+                "尚余%(left)s天；不能按期申请的，应在期满前提出延期验收申请。"
+            ),
+            project=project.name,
+            built=built,
+            due=Day(due),
+            cite=cite,
+            left=(due - today).days,
         )
     return Notice(
         recipients=recipients,
         kind=kind,
         key=key,
         title=title,
-        body=f"{project.unit.name}：{body}",
+        body=said(gettext_noop("%(office)s："), office=project.unit.name) + body,
         cite=cite,
         rulebook_id=project.rulebook.rulebook_id if project.rulebook else "",
         project=project,

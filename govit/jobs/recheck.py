@@ -28,9 +28,11 @@ from typing import Any
 
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max
+from django.utils.translation import gettext_noop
 
 from govit.delivery.models import AcceptanceExtension, Evaluation
 from govit.delivery.steps import application_due_by
+from govit.events.phrases import maybe, said
 from govit.events.services import record
 from govit.jobs.common import system
 from govit.jobs.facts import Unfinished, facts_for, unfinished_by_unit_and_year
@@ -495,13 +497,18 @@ def _notice(
         recipients=people.working(project.unit_id),
         kind=Kind.FINDING_BLOCKING,
         key=f"{Kind.FINDING_BLOCKING}:project:{project.pk}:{fp}:{today.isoformat()}",
-        title=f"项目复核发现须处理的问题：{project.name}",
-        body=f"{unit}：按规则手册复核项目“{project.name}”，发现：{f['message']}"
-        + (f"（依据{cite}）" if cite else "")
-        + "。",
+        title=said(gettext_noop("项目复核发现须处理的问题：%(project)s"), project=project.name),
+        body=said(
+            gettext_noop("%(unit)s：按规则手册复核项目“%(project)s”，发现：%(finding)s"),
+            unit=unit,
+            project=project.name,
+            finding=f["message"],
+        )
+        + maybe(cite, gettext_noop("（依据%(cite)s）"), cite=cite)
+        + said(gettext_noop("。")),
         cite=cite,
         rulebook_id=rulebook_id,
         project_id=project.pk,
         jurisdiction_id=project.jurisdiction_id,
-        summary=f"复核发现须处理的问题：{f['message']}",
+        summary=said(gettext_noop("复核发现须处理的问题：%(message)s"), message=f["message"]),
     )

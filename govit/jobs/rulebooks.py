@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from govit.jobs.common import already_told, day, system, untold
+from django.utils.translation import gettext_noop
+
+from govit.events.phrases import Day, maybe, said
+from govit.jobs.common import already_told, system, untold
 from govit.jobs.recipients import administrators
 from govit.jurisdictions.models import Jurisdiction
 from govit.notifications.email import send_pending
@@ -50,22 +53,34 @@ def run(today: dt.date) -> dict[str, int]:
             continue
         m = rb.model
         cite = m.validity.cite if m.validity else ""
-        span = (
-            f"自{day(m.effective_from.date)}起施行，有效期{m.validity.years}年"
-            if m.validity
-            else ""
+        applies = said(
+            gettext_noop("%(place)s现行适用的《%(title)s》"), place=jurisdiction.name, title=m.title
+        ) + maybe(
+            m.validity,
+            gettext_noop("自%(start)s起施行，有效期%(years)s年"),
+            start=Day(m.effective_from.date) if m.validity else None,
+            years=m.validity.years if m.validity else 0,
         )
         if kind == Kind.RULEBOOK_EXPIRED:
-            title = f"规则手册已过有效期：《{m.title}》"
-            body = (
-                f"{jurisdiction.name}现行适用的《{m.title}》{span}（依据{cite}），已于{day(until)}届满。"
-                "此后按其申报、办理项目须由辖区管理员确认；请跟进修订后的办法，并登记、启用新版本规则手册。"
+            title = said(gettext_noop("规则手册已过有效期：《%(title)s》"), title=m.title)
+            body = applies + said(
+                gettext_noop(
+                    "（依据%(cite)s），已于%(until)s届满。此后按其申报、办理项目须由辖区管理员确认；"
+                    "请跟进修订后的办法，并登记、启用新版本规则手册。"
+                ),
+                cite=cite,
+                until=Day(until),
             )
         else:
-            title = f"规则手册即将到期：《{m.title}》"
-            body = (
-                f"{jurisdiction.name}现行适用的《{m.title}》{span}（依据{cite}），将于{day(until)}届满，"
-                f"尚余{(until - today).days}天。请提前跟进修订，届满后按其办理项目须由辖区管理员确认。"
+            title = said(gettext_noop("规则手册即将到期：《%(title)s》"), title=m.title)
+            body = applies + said(
+                gettext_noop(
+                    "（依据%(cite)s），将于%(until)s届满，尚余%(left)s天。请提前跟进修订，"
+                    "届满后按其办理项目须由辖区管理员确认。"
+                ),
+                cite=cite,
+                until=Day(until),
+                left=(until - today).days,
             )
         counts["notices"] += len(
             notify(

@@ -56,6 +56,9 @@ class Notification(models.Model):
     )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
+    # the title's and the body's wording (govit/events/phrases.py), read again in the reader's
+    # language: {"title": [...], "body": [...]}; the Chinese above is what was sent
+    words = models.JSONField("措辞", default=dict, blank=True)
     cite = models.CharField("依据条款", max_length=200, blank=True)
     rulebook_id = models.CharField("规则手册编号", max_length=40, blank=True)
     created_at = models.DateTimeField("时间")

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.core import clock
+from govit.events.phrases import Phrase, said
 from govit.events.services import EventBatch, insert_rows, record
 from govit.jurisdictions.models import Jurisdiction
 from govit.notifications.models import EmailState, Notification
@@ -31,14 +33,14 @@ def notify(
     recipients: Iterable[User],
     kind: str,
     key: str,
-    title: str,
-    body: str,
+    title: str | Phrase,
+    body: str | Phrase,
     cite: str = "",
     rulebook_id: str = "",
     project: Project | None = None,
     task: Task | None = None,
     jurisdiction: Jurisdiction | None = None,
-    summary: str = "",
+    summary: str | Phrase = "",
 ) -> list[Notification]:
     """Notify each recipient who has not yet been notified for ``key``; returns the new ones.
 
@@ -49,6 +51,9 @@ def notify(
     jurisdiction = jurisdiction or (project.jurisdiction if project is not None else None)
     if jurisdiction is None:
         raise ValueError("notify() needs a project or a jurisdiction")
+    what = summary or title
+    words = wording(title, body)
+    title, body = _text(title), _text(body)
     authorize(actor, "jurisdiction.admin", jurisdiction.pk)
     people = list({u.pk: u for u in recipients}.values())
     if not people:
@@ -72,6 +77,7 @@ def notify(
             jurisdiction=jurisdiction,
             title=title[:200],
             body=body,
+            words=words,
             cite=cite or "",
             rulebook_id=rulebook_id,
             created_at=now,
@@ -94,29 +100,43 @@ def notify(
         actor=actor,
         project=project,
         jurisdiction=jurisdiction,
-        summary=_sent_summary(summary or title, new),
+        summary=_sent_summary(what, new),
         cite=cite,
         data={"kind": kind, "key": key, "users": [n.user.pk for n in new]},
     )
     return new
 
 
+def _text(what: str | Phrase) -> str:
+    return what.chinese() if isinstance(what, Phrase) else what
+
+
+def wording(title: str | Phrase, body: str | Phrase) -> dict[str, Any]:
+    """What ``Notification.words`` keeps of a title and a body worded as phrases."""
+    return {
+        part: what.kept()
+        for part, what in (("title", title), ("body", body))
+        if isinstance(what, Phrase)
+    }
+
+
 @dataclass
 class Notice:
     """One reason to tell some people something: what ``notify`` takes, for ``notify_many``.
-    ``project`` and ``task`` may be given by id alone (``project_id``/``task_id``)."""
+    ``project`` and ``task`` may be given by id alone (``project_id``/``task_id``). The title,
+    the body and the event's summary may be worded as phrases (govit/events/phrases.py)."""
 
     recipients: Sequence[User]
     kind: str
     key: str
-    title: str
-    body: str
+    title: str | Phrase
+    body: str | Phrase
     cite: str = ""
     rulebook_id: str = ""
     project: Project | None = None
     task: Task | None = None
     jurisdiction: Jurisdiction | None = None
-    summary: str = ""
+    summary: str | Phrase = ""
     project_id: int | None = None
     task_id: int | None = None
     jurisdiction_id: int | None = None
@@ -173,6 +193,7 @@ COLUMNS = (
     "jurisdiction_id",
     "title",
     "body",
+    "words",
     "cite",
     "rulebook_id",
     "created_at",
@@ -236,7 +257,9 @@ class NoticeBatch:
             authorize(self.actor, "jurisdiction.admin", notice.jurisdiction_id)
             self._authorized.add(notice.jurisdiction_id)  # type: ignore[arg-type]
         mine = []
-        title = notice.title[:200]
+        title = _text(notice.title)[:200]
+        body = _text(notice.body)
+        words = wording(notice.title, notice.body)
         for user in {u.pk: u for u in notice.recipients}.values():
             if (user.pk, notice.key) in self.told:
                 continue
@@ -251,7 +274,8 @@ class NoticeBatch:
                     notice.task_id,
                     notice.jurisdiction_id,
                     title,
-                    notice.body,
+                    body,
+                    words,
                     notice.cite or "",
                     notice.rulebook_id,
                     self.now,
@@ -291,6 +315,10 @@ class NoticeBatch:
         return self.planned
 
 
-def _sent_summary(what: str, rows: Sequence[Notification] | Sequence[Told]) -> str:
-    names = "、".join(row.user.display_name for row in rows)
-    return f"{what}（已提醒：{names}）"
+def _sent_summary(
+    what: str | Phrase, rows: Sequence[Notification] | Sequence[Told]
+) -> str | Phrase:
+    names = [row.user.display_name for row in rows]
+    if isinstance(what, Phrase):
+        return what + said(gettext_noop("（已提醒：%(names)s）"), names=names)
+    return f"{what}（已提醒：{'、'.join(names)}）"

@@ -4,10 +4,12 @@ it, and every project listed passes its annual_plan step. Urgent projects go int
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.events.phrases import Day, Word, maybe, said
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
@@ -56,8 +58,8 @@ def plan_create(
         "plan.created",
         actor=actor,
         jurisdiction=jurisdiction,
-        summary=f"创建“{plan.title}”"
-        + (f"，应于{due_on:%Y年%m月%d日}前编制完成" if due_on else ""),
+        summary=said(gettext_noop("创建“%(plan)s”"), plan=plan.title)
+        + maybe(due_on, gettext_noop("，应于%(due)s前编制完成"), due=Day(due_on)),
         cite=step.cite
         if kind == PlanKind.ANNUAL
         else (
@@ -133,7 +135,8 @@ def plan_add_project(
             "plan.entry_added",
             actor=actor,
             project=project,
-            summary=f"列入“{plan.title}”" + (f"：{note}" if note else ""),
+            summary=said(gettext_noop("列入“%(plan)s”"), plan=plan.title)
+            + maybe(note, gettext_noop("：%(note)s"), note=note),
             cite=step.cite,
             after={"plan": plan.pk},
         )
@@ -155,7 +158,8 @@ def plan_remove_project(*, actor: User, plan: AnnualPlan, project: Project, note
         "plan.entry_removed",
         actor=actor,
         project=project,
-        summary=f"移出“{plan.title}”" + (f"：{note}" if note else ""),
+        summary=said(gettext_noop("移出“%(plan)s”"), plan=plan.title)
+        + maybe(note, gettext_noop("：%(note)s"), note=note),
         before={"plan": plan.pk},
     )
 
@@ -199,13 +203,20 @@ def plan_submit(*, actor: User, plan: AnnualPlan) -> AnnualPlan:
                 for org in co
             ]
         )
-        summary = (
-            f"“{plan.title}”送{'、'.join(o.name for o in co)}会签（{plan.entries.count()}个项目）"
+        summary = said(
+            gettext_noop("“%(plan)s”送%(offices)s会签（%(count)s个项目）"),
+            plan=plan.title,
+            offices=[o.name for o in co],
+            count=plan.entries.count(),
         )
     else:
         plan.status = PlanStatus.SUBMITTED
         plan.submitted_at = clock.now()
-        summary = f"“{plan.title}”报送审定（{plan.entries.count()}个项目）"
+        summary = said(
+            gettext_noop("“%(plan)s”报送审定（%(count)s个项目）"),
+            plan=plan.title,
+            count=plan.entries.count(),
+        )
     plan.save()
     record(
         "plan.submitted",
@@ -256,8 +267,13 @@ def plan_countersign(
         "plan.countersigned",
         actor=actor,
         jurisdiction=plan.jurisdiction,
-        summary=f"{signoff.organization.name}会签“{plan.title}”：{'同意' if decision == 'approve' else '退回修改'}"
-        + (f"：{opinion}" if opinion else ""),
+        summary=said(
+            gettext_noop("%(office)s会签“%(plan)s”：%(decision)s"),
+            office=signoff.organization.name,
+            plan=plan.title,
+            decision=Word("同意" if decision == "approve" else "退回修改"),
+        )
+        + maybe(opinion, gettext_noop("：%(opinion)s"), opinion=opinion),
         cite=step.cite,
         after={"signoff": signoff.pk, "status": signoff.status},
     )
@@ -292,7 +308,8 @@ def plan_approve(*, actor: User, plan: AnnualPlan, opinion: str = "") -> AnnualP
         "plan.approved",
         actor=actor,
         jurisdiction=plan.jurisdiction,
-        summary=f"批准“{plan.title}”" + (f"：{opinion}" if opinion else ""),
+        summary=said(gettext_noop("批准“%(plan)s”"), plan=plan.title)
+        + maybe(opinion, gettext_noop("：%(opinion)s"), opinion=opinion),
         cite=step.cite,
         before={"status": PlanStatus.SUBMITTED},
         after={"status": plan.status},
@@ -301,7 +318,12 @@ def plan_approve(*, actor: User, plan: AnnualPlan, opinion: str = "") -> AnnualP
         project = Project.objects.select_for_update().get(pk=entry.project_id)
         project_step = project.steps.filter(kind="annual_plan", status=StepStatus.IN_REVIEW).first()
         if project_step is not None:
-            workflow.pass_step(project_step, actor, f"列入经批准的“{plan.title}”", cause=approved)
+            workflow.pass_step(
+                project_step,
+                actor,
+                said(gettext_noop("列入经批准的“%(plan)s”"), plan=plan.title),
+                cause=approved,
+            )
     return plan
 
 
@@ -322,7 +344,9 @@ def plan_return(*, actor: User, plan: AnnualPlan, opinion: str) -> AnnualPlan:
         "plan.returned",
         actor=actor,
         jurisdiction=plan.jurisdiction,
-        summary=f"“{plan.title}”退回修改：{opinion}",
+        summary=said(
+            gettext_noop("“%(plan)s”退回修改：%(opinion)s"), plan=plan.title, opinion=opinion
+        ),
         cite=step.cite,
         before={"status": PlanStatus.SUBMITTED},
         after={"status": plan.status},

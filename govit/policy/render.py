@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govit.policy.conditions import describe, money
+from govit.policy.decide import cn_date
 from govit.policy.loader import LoadedRulebook
 from govit.policy.schema import ActorRole, Change, CoActor, Dated, Document, Gate, OmPeriod, Step
 from govit.policy.vocab import (
@@ -137,13 +138,13 @@ def show(rb: LoadedRulebook, *, codes: bool = True) -> str:
         + (f"，文号：{m.document_number}" if m.document_number else "")
     )
     if m.issued_on:
-        out.append(f"印发日期：{m.issued_on.isoformat()}")
+        out.append(f"印发日期：{cn_date(m.issued_on)}")
     if m.draft:
         out.append(f"状态：{STATUS_LABELS['draft']}——{m.draft.note}【{m.draft.cite}】")
     if m.effective_from:
-        out.append(f"施行日期：{m.effective_from.date.isoformat()}【{m.effective_from.cite}】")
+        out.append(f"施行日期：{cn_date(m.effective_from.date)}【{m.effective_from.cite}】")
     if m.validity:
-        until = rb.effective_until.isoformat() if rb.effective_until else ""
+        until = cn_date(rb.effective_until) if rb.effective_until else ""
         out.append(f"有效期：{m.validity.years}年，至{until}【{m.validity.cite}】")
     out.append(
         f"原文：regulations/{m.source.file}（共{len(rb.regulation.articles)}条），SM3 {rb.digest[:16]}…"

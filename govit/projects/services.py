@@ -13,10 +13,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize, may_act_on_task, works
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.events.phrases import Day, Money, Step, Word, maybe, said
 from govit.events.services import record
 from govit.jurisdictions.selectors import confirmation_of
 from govit.organizations.models import Organization, User
@@ -121,7 +123,7 @@ def project_create(
         "project.created",
         actor=actor,
         project=project,
-        summary=f"创建项目草稿“{project.name}”",
+        summary=said(gettext_noop("创建项目草稿“%(name)s”"), name=project.name),
         after=_snapshot(project),
     )
     return project
@@ -148,8 +150,10 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
             "project.updated",
             actor=actor,
             project=project,
-            summary="修改项目信息："
-            + "、".join(Project._meta.get_field(k).verbose_name for k in changed),
+            summary=said(
+                gettext_noop("修改项目信息：%(fields)s"),
+                fields=[Word(str(Project._meta.get_field(k).verbose_name)) for k in changed],
+            ),
             before={k: before[k] for k in changed},
             after=changed,
         )
@@ -227,8 +231,13 @@ def project_declare(*, actor: User, project: Project) -> Project:
         "project.declared",
         actor=actor,
         project=project,
-        summary=f"申报{project.plan_year}年度项目“{project.name}”，项目编码{project.code}"
-        + ("（逾期申报）" if project.declared_late else ""),
+        summary=said(
+            gettext_noop("申报%(year)s年度项目“%(name)s”，项目编码%(code)s"),
+            year=project.plan_year,
+            name=project.name,
+            code=project.code,
+        )
+        + maybe(project.declared_late, gettext_noop("（逾期申报）")),
         cite=declaration["cite"] if declaration else first_step.cite,
         before={"status": ProjectStatus.DRAFT},
         after={
@@ -257,7 +266,12 @@ def project_declare(*, actor: User, project: Project) -> Project:
         first_step.started_on = today
         first_step.save(update_fields=["round", "started_on"])
         _opinion(actor, first_step, None, Action.SUBMIT, "")
-        workflow.pass_step(first_step, actor, f"“{first_step.name}”已报送", cause=declared)
+        workflow.pass_step(
+            first_step,
+            actor,
+            said(gettext_noop("“%(step)s”已报送"), step=Step.of(first_step)),
+            cause=declared,
+        )
     return project
 
 
@@ -307,7 +321,13 @@ def step_submit(
         "step.resubmitted" if resubmission else "step.submitted",
         actor=actor,
         project=project,
-        summary=f"{'重新' if resubmission else ''}报送“{step.name}”的材料，第{step.round}轮",
+        summary=said(
+            gettext_noop("重新报送“%(step)s”的材料，第%(round)s轮")
+            if resubmission
+            else gettext_noop("报送“%(step)s”的材料，第%(round)s轮"),
+            step=Step.of(step),
+            round=step.round,
+        ),
         cite=step.cite,
         after={"step": step.kind, "status": step.status, "round": step.round},
         data={"opinion": opinion.pk, "documents": [d.pk for d in documents]},
@@ -423,8 +443,13 @@ def task_act(
         _TASK_EVENTS[action],
         actor=actor,
         project=project,
-        summary=f"{task.organization.name}对“{step.name}”{label}"
-        + (f"：{opinion}" if opinion else ""),
+        summary=said(
+            gettext_noop("%(office)s对“%(step)s”%(action)s"),
+            office=task.organization.name,
+            step=Step.of(step),
+            action=Word(str(label)),
+        )
+        + maybe(opinion, gettext_noop("：%(opinion)s"), opinion=opinion),
         cite=step.cite,
         before={"task": task.pk, "status": TaskStatus.OPEN},
         after={"task": task.pk, "status": status},
@@ -442,7 +467,11 @@ def task_act(
             "project.budget_approved",
             actor=actor,
             project=project,
-            summary=f"“{step.name}”批复概算总投资{workflow.money_text(budget)}",
+            summary=said(
+                gettext_noop("“%(step)s”批复概算总投资%(amount)s"),
+                step=Step.of(step),
+                amount=Money(budget),
+            ),
             cite=step.cite,
             before={"approved_budget": str(before_budget) if before_budget is not None else None},
             after={"approved_budget": str(budget)},
@@ -450,7 +479,9 @@ def task_act(
     if action in ("approve", "acknowledge", "complete"):
         round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
         if step.sign == "any" or not round_open.exists():
-            workflow.pass_step(step, actor, f"“{step.name}”办结", cause=act)
+            workflow.pass_step(
+                step, actor, said(gettext_noop("“%(step)s”办结"), step=Step.of(step)), cause=act
+            )
     elif action == "return":
         _close_round(step, TaskStatus.CANCELLED)
         step.status = StepStatus.RETURNED
@@ -460,7 +491,11 @@ def task_act(
             "step.returned",
             actor=actor,
             project=project,
-            summary=f"“{step.name}”退回建设单位修改：{opinion}",
+            summary=said(
+                gettext_noop("“%(step)s”退回建设单位修改：%(opinion)s"),
+                step=Step.of(step),
+                opinion=opinion,
+            ),
             cite=step.cite,
             before={"step": step.kind, "status": StepStatus.IN_REVIEW},
             after={"step": step.kind, "status": step.status},
@@ -476,7 +511,11 @@ def task_act(
             "project.rejected",
             actor=actor,
             project=project,
-            summary=f"“{step.name}”不予通过，项目终结：{opinion}",
+            summary=said(
+                gettext_noop("“%(step)s”不予通过，项目终结：%(opinion)s"),
+                step=Step.of(step),
+                opinion=opinion,
+            ),
             cite=step.cite,
             before={"status": ProjectStatus.ACTIVE},
             after={"status": project.status},
@@ -557,7 +596,12 @@ def task_reassign(*, actor: User, task_id: int, to_user: User, note: str = "") -
         "task.reassigned",
         actor=actor,
         project=task.project,
-        summary=f"“{task.step.name}”转办给{to_user.display_name}" + (f"：{note}" if note else ""),
+        summary=said(
+            gettext_noop("“%(step)s”转办给%(person)s"),
+            step=Step.of(task.step),
+            person=to_user.display_name,
+        )
+        + maybe(note, gettext_noop("：%(note)s"), note=note),
         before={"task": task.pk, "assignee": before},
         after={"task": task.pk, "assignee": to_user.pk},
     )
@@ -583,8 +627,13 @@ def task_urge(*, actor: User, task_id: int, text: str = "") -> Task:
         "task.urged",
         actor=actor,
         project=task.project,
-        summary=f"催办{task.organization.name}办理“{task.step.name}”（第{task.urge_count}次）"
-        + (f"：{text}" if text else ""),
+        summary=said(
+            gettext_noop("催办%(office)s办理“%(step)s”（第%(count)s次）"),
+            office=task.organization.name,
+            step=Step.of(task.step),
+            count=task.urge_count,
+        )
+        + maybe(text, gettext_noop("：%(note)s"), note=text),
         cite=task.step.cite,
         data={"task": task.pk, "due_on": task.due_on.isoformat() if task.due_on else None},
     )
@@ -618,7 +667,14 @@ def delegation_create(
         "delegation.created",
         actor=actor,
         jurisdiction=actor.organization.jurisdiction,
-        summary=f"{actor.display_name}委托{delegate.display_name}于{starts_on}至{ends_on}代为办理：{reason}",
+        summary=said(
+            gettext_noop("%(who)s委托%(delegate)s于%(start)s至%(end)s代为办理：%(reason)s"),
+            who=actor.display_name,
+            delegate=delegate.display_name,
+            start=Day(starts_on),
+            end=Day(ends_on),
+            reason=reason,
+        ),
         data={"delegation": delegation.pk},
     )
     return delegation
@@ -642,7 +698,12 @@ def delegation_revoke(*, actor: User, delegation: Delegation, reason: str) -> De
         "delegation.revoked",
         actor=actor,
         jurisdiction=delegation.organization.jurisdiction,
-        summary=f"撤销{delegation.delegator.display_name}对{delegation.delegate.display_name}的委托：{reason}",
+        summary=said(
+            gettext_noop("撤销%(who)s对%(delegate)s的委托：%(reason)s"),
+            who=delegation.delegator.display_name,
+            delegate=delegation.delegate.display_name,
+            reason=reason,
+        ),
         data={"delegation": delegation.pk},
     )
     return delegation
@@ -666,7 +727,11 @@ def party_add(
             "project.party_added",
             actor=actor,
             project=project,
-            summary=f"登记{PartyRole(role).label}：{organization.name}",
+            summary=said(
+                gettext_noop("登记%(role)s：%(organization)s"),
+                role=Word(str(PartyRole(role).label)),
+                organization=organization.name,
+            ),
             after={"organization": organization.pk, "role": role},
         )
     return party

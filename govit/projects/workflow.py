@@ -17,10 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from govit.core import clock
 from govit.core.errors import Conflict, RuleRefused
 from govit.events.models import Event
+from govit.events.phrases import Day, Phrase, Step, maybe, said
 from govit.events.services import automatic, record
 from govit.jurisdictions.models import RulebookVersion
 from govit.jurisdictions.selectors import confirmation_of, status_cite
@@ -361,13 +363,15 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
         "step.opened",
         actor=actor,
         project=project,
-        summary=f"“{step.name}”开始办理"
+        summary=said(gettext_noop("“%(step)s”开始办理"), step=Step.of(step))
         + (
-            f"，{step.working_days}个工作日内办结（{step.due_on:%Y年%m月%d日}前）"
+            said(
+                gettext_noop("，%(days)s个工作日内办结（%(due)s前）"),
+                days=step.working_days,
+                due=Day(step.due_on),
+            )
             if step.due_on and step.working_days
-            else f"，应于{step.due_on:%Y年%m月%d日}前办结"
-            if step.due_on
-            else ""
+            else maybe(step.due_on, gettext_noop("，应于%(due)s前办结"), due=Day(step.due_on))
         ),
         cite=step.cite,
         after={
@@ -396,7 +400,9 @@ def current_step(project: Project) -> ProjectStep | None:
     return project.steps.exclude(status__in=DONE_STEP_STATUSES).order_by("seq").first()
 
 
-def pass_step(step: ProjectStep, actor: User | None, summary: str, *, cause: Event) -> None:
+def pass_step(
+    step: ProjectStep, actor: User | None, summary: str | Phrase, *, cause: Event
+) -> None:
     """Pass a step and move on. What follows from it — the step passing, the next step opening,
     the duties it creates — is done by the system because of ``cause``, ``actor``'s act (the event
     of their 通过, 报送 or 批准): the events say so (``events.services.automatic``) instead of
@@ -452,7 +458,7 @@ def advance(project: Project, actor: User | None) -> ProjectStep | None:
             "step.opened",
             actor=actor,
             project=project,
-            summary=f"“{step.name}”待建设单位报送材料",
+            summary=said(gettext_noop("“%(step)s”待建设单位报送材料"), step=Step.of(step)),
             cite=step.cite,
             after={"step": step.kind, "status": step.status},
         )

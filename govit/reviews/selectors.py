@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from govit.core import clock
 from govit.core.errors import DomainError, InvalidInput, RuleRefused
+from govit.policy.decide import cn_date
 from govit.policy.schema import ExpertPanel
 from govit.projects import workflow
 from govit.projects.models import PartyRole, Project, ProjectStep
@@ -123,7 +124,8 @@ def time_refusal(scheduled_for: Any) -> DomainError | None:
     if scheduled_for >= clock.now():
         return None
     return InvalidInput(
-        f"会议时间{scheduled_for.astimezone(clock.CHINA):%Y年%m月%d日 %H:%M}已过，请填写今后的时间",
+        f"会议时间{cn_date(scheduled_for.astimezone(clock.CHINA).date())} "
+        f"{scheduled_for.astimezone(clock.CHINA):%H:%M}已过，请填写今后的时间",
         code="MEETING_IN_PAST",
     )
 

@@ -7,11 +7,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.access.services import user_create
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.events.phrases import Word, maybe, said
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
@@ -98,7 +100,12 @@ def expert_register(
         "expert.registered",
         actor=actor,
         jurisdiction=jurisdiction,
-        summary=f"专家{name}入库（{'、'.join(specialties)}；{expert.employer_name}）",
+        summary=said(
+            gettext_noop("专家%(name)s入库（%(specialties)s；%(employer)s）"),
+            name=name,
+            specialties=list(specialties),
+            employer=expert.employer_name,
+        ),
         after={"expert": expert.pk},
     )
     return expert
@@ -121,7 +128,11 @@ def expert_set_availability(
         "expert.availability_changed",
         actor=actor,
         jurisdiction=expert.jurisdiction,
-        summary=f"专家{expert.name}{'恢复可抽取' if available else '暂停抽取：' + reason}",
+        summary=said(gettext_noop("专家%(name)s恢复可抽取"), name=expert.name)
+        if available
+        else said(
+            gettext_noop("专家%(name)s暂停抽取：%(reason)s"), name=expert.name, reason=reason
+        ),
         before={"available": before},
         after={"available": available},
     )
@@ -164,7 +175,9 @@ def expert_update(
         "expert.updated",
         actor=actor,
         jurisdiction=expert.jurisdiction,
-        summary=f"修改专家{expert.name}的信息：{reason}",
+        summary=said(
+            gettext_noop("修改专家%(name)s的信息：%(reason)s"), name=expert.name, reason=reason
+        ),
         before={f: before[f] for f in changed} | {"expert": expert.pk},
         after={f: after[f] for f in changed} | {"expert": expert.pk},
     )
@@ -231,7 +244,12 @@ def meeting_create(
         "meeting.created",
         actor=actor,
         project=project,
-        summary=f"发起“{meeting.title}”，从{specialty}专业抽取{size}名专家",
+        summary=said(
+            gettext_noop("发起“%(title)s”，从%(specialty)s专业抽取%(size)s名专家"),
+            title=meeting.title,
+            specialty=specialty,
+            size=size,
+        ),
         cite=step.cite,
         after={"meeting": meeting.pk},
     )
@@ -265,7 +283,9 @@ def meeting_cancel(*, actor: User, meeting: ReviewMeeting, reason: str) -> Revie
         "meeting.cancelled",
         actor=actor,
         project=meeting.project,
-        summary=f"取消“{meeting.title}”：{reason}",
+        summary=said(
+            gettext_noop("取消“%(title)s”：%(reason)s"), title=meeting.title, reason=reason
+        ),
         cite=meeting.step.cite,
         before={"meeting": meeting.pk, "status": before},
         after={"meeting": meeting.pk, "status": meeting.status, "reason": reason},
@@ -333,8 +353,13 @@ def draw_make(*, actor: User, meeting: ReviewMeeting) -> ExpertDraw:
         "draw.made",
         actor=actor,
         project=meeting.project,
-        summary=f"从{len(pool)}名可抽取专家中随机抽取{meeting.size}名：{'、'.join(names[i] for i in drawn)}"
-        + (f"；回避或不可抽取{len(excluded)}名" if excluded else ""),
+        summary=said(
+            gettext_noop("从%(pool)s名可抽取专家中随机抽取%(size)s名：%(names)s"),
+            pool=len(pool),
+            size=meeting.size,
+            names=[names[i] for i in drawn],
+        )
+        + maybe(excluded, gettext_noop("；回避或不可抽取%(count)s名"), count=len(excluded)),
         cite=pool_cite(meeting.project),
         after={"meeting": meeting.pk, "drawn": drawn},
         data={
@@ -384,7 +409,12 @@ def draw_replace(
         "draw.replaced",
         actor=actor,
         project=meeting.project,
-        summary=f"{expert.name}因“{reason}”不能参加，按抽取顺序补抽{replacement.replacement.name}",
+        summary=said(
+            gettext_noop("%(name)s因“%(reason)s”不能参加，按抽取顺序补抽%(replacement)s"),
+            name=expert.name,
+            reason=reason,
+            replacement=replacement.replacement.name,
+        ),
         after={"meeting": meeting.pk, "replaced": expert.pk, "replacement": candidate},
     )
     return replacement
@@ -429,7 +459,12 @@ def opinion_submit(
         "opinion.recorded",
         actor=actor,
         project=meeting.project,
-        summary=f"专家{expert.name}：{CONCLUSIONS[conclusion]}，评分{opinion.score}",
+        summary=said(
+            gettext_noop("专家%(name)s：%(conclusion)s，评分%(score)s"),
+            name=expert.name,
+            conclusion=Word(CONCLUSIONS[conclusion]),
+            score=str(opinion.score),
+        ),
         after={
             "meeting": meeting.pk,
             "expert": expert.pk,
@@ -484,7 +519,12 @@ def meeting_conclude(
         "meeting.concluded",
         actor=actor,
         project=meeting.project,
-        summary=f"“{meeting.title}”结论：{DECISIONS[conclusion]}：{text}",
+        summary=said(
+            gettext_noop("“%(title)s”结论：%(decision)s：%(text)s"),
+            title=meeting.title,
+            decision=Word(DECISIONS[conclusion]),
+            text=text,
+        ),
         cite=step.cite,
         after={"meeting": meeting.pk, "conclusion": conclusion},
     )

@@ -8,10 +8,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.events.phrases import Word, said
 from govit.events.services import record
 from govit.organizations.models import Organization, User
 from govit.projects import workflow
@@ -114,7 +116,12 @@ def penalty_impose(
         "penalty.imposed",
         actor=actor,
         project=project,
-        summary=f"{actor.organization.name}：{'、'.join(MEASURE_LABELS.get(m, m) for m in measures)}——{reason}",
+        summary=said(
+            gettext_noop("%(office)s：%(measures)s——%(reason)s"),
+            office=actor.organization.name,
+            measures=[Word(MEASURE_LABELS.get(m, m)) for m in measures],
+            reason=reason,
+        ),
         cite=rule.cite,
         before={"status": before},
         after={"status": project.status, "penalty": penalty.pk, "measures": measures},
@@ -153,7 +160,11 @@ def penalty_lift(*, actor: User, penalty: Penalty, reason: str) -> Penalty:
         "penalty.lifted",
         actor=actor,
         project=project,
-        summary=f"解除{'、'.join(MEASURE_LABELS.get(m, m) for m in penalty.measures)}：{reason}",
+        summary=said(
+            gettext_noop("解除%(measures)s：%(reason)s"),
+            measures=[Word(MEASURE_LABELS.get(m, m)) for m in penalty.measures],
+            reason=reason,
+        ),
         cite=penalty.cite,
         before={"status": before},
         after={"status": project.status, "penalty": penalty.pk},
@@ -205,7 +216,12 @@ def credit_record(
         "credit.recorded",
         actor=actor,
         jurisdiction=jurisdiction,
-        summary=f"{vendor.name}{CreditKind(kind).label}：{reason}",
+        summary=said(
+            gettext_noop("%(vendor)s%(kind)s：%(reason)s"),
+            vendor=vendor.name,
+            kind=Word(str(CreditKind(kind).label)),
+            reason=reason,
+        ),
         cite=rule.cite,
         after={"credit": entry.pk, "vendor": vendor.pk, "kind": kind},
     )
@@ -235,7 +251,12 @@ def credit_revoke(*, actor: User, entry: CreditRecord, reason: str) -> CreditRec
         "credit.revoked",
         actor=actor,
         jurisdiction=entry.vendor.jurisdiction,
-        summary=f"撤销{entry.vendor.name}的{entry.get_kind_display()}：{reason}",
+        summary=said(
+            gettext_noop("撤销%(vendor)s的%(kind)s：%(reason)s"),
+            vendor=entry.vendor.name,
+            kind=Word(str(entry.get_kind_display())),
+            reason=reason,
+        ),
         cite=entry.cite,
         after={"credit": entry.pk},
     )

@@ -39,6 +39,7 @@ from govit.documents.models import DocumentVersion
 from govit.organizations.models import Organization, User
 from govit.policy import render
 from govit.projects.models import Project
+from govit.web import labels
 from govit.web import project_forms as pf
 from govit.web.forms import yuan_as_wan
 
@@ -79,7 +80,7 @@ def _contracts(project: Project) -> list[tuple[Any, str]]:
 
 
 def _payment_label(p: Payment) -> str:
-    return f"{p.contract.number} 第{p.number}期 · {yuan_as_wan(p.amount)} 万元 · {p.due_on:%Y-%m-%d} · {p.get_status_display()}"
+    return f"{p.contract.number} 第{p.number}期 · {yuan_as_wan(p.amount)} 万元 · {labels.day(p.due_on)} · {p.get_status_display()}"
 
 
 def _planned_payments(project: Project) -> list[tuple[Any, str]]:
@@ -97,7 +98,7 @@ def _live_payments(project: Project) -> list[tuple[Any, str]]:
 
 def _live_procurements(project: Project) -> list[tuple[Any, str]]:
     return [
-        (p.pk, f"{p.get_method_display()} · {p.winner.name} · {p.awarded_on:%Y-%m-%d}")
+        (p.pk, f"{p.get_method_display()} · {p.winner.name} · {labels.day(p.awarded_on)}")
         for p in project.procurements.live().select_related("winner")
     ]
 
@@ -114,7 +115,7 @@ def _pending_changes(project: Project) -> list[tuple[Any, str]]:
 
 def _pending_extensions(project: Project) -> list[tuple[Any, str]]:
     return [
-        (e.pk, f"延期至 {e.until:%Y-%m-%d} · {e.reason[:40]}")
+        (e.pk, f"延期至 {labels.day(e.until)} · {e.reason[:40]}")
         for e in project.extensions.filter(status=ExtensionStatus.PENDING)
     ]
 
@@ -130,21 +131,21 @@ def _statements(project: Project) -> list[tuple[Any, str]]:
 
 def _valid_progress(project: Project) -> list[tuple[Any, str]]:
     return [
-        (r.pk, f"{r.period} · {r.percent}%" + (f" · {r.as_of:%Y-%m-%d}" if r.as_of else ""))
+        (r.pk, f"{r.period} · {r.percent}%" + (f" · {labels.day(r.as_of)}" if r.as_of else ""))
         for r in project.progress_reports.live().order_by("-id")
     ]
 
 
 def _valid_incidents(project: Project) -> list[tuple[Any, str]]:
     return [
-        (r.pk, f"{r.get_kind_display()} · {r.reported_at:%Y-%m-%d} · {r.text[:40]}")
+        (r.pk, f"{r.get_kind_display()} · {labels.day(r.reported_at)} · {r.text[:40]}")
         for r in project.incidents.live().order_by("-id")
     ]
 
 
 def _valid_trial_runs(project: Project) -> list[tuple[Any, str]]:
     return [
-        (r.pk, f"{r.started_on:%Y-%m-%d} — {r.ended_on:%Y-%m-%d}")
+        (r.pk, f"{labels.day(r.started_on)} — {labels.day(r.ended_on)}")
         for r in project.trial_runs.live()
     ]
 
@@ -539,7 +540,7 @@ ACTIONS += [
 
 def _open_obligations(project: Project) -> list[tuple[Any, str]]:
     return [
-        (o.pk, f"{o.name}" + (f" · {o.due_on:%Y-%m-%d}" if o.due_on else ""))
+        (o.pk, f"{o.name}" + (f" · {labels.day(o.due_on)}" if o.due_on else ""))
         for o in project.obligations.filter(fulfilled_at__isnull=True).order_by("due_on", "pk")
     ]
 

@@ -40,7 +40,13 @@ from govit.projects.models import (
 from govit.reviews.selectors import expert_meetings
 from govit.web import duties as desk
 from govit.web.actions import ACTIONS, AUTHORITY, UNIT, panel
-from govit.web.labels import event_actor_name, event_actor_text, event_kind_label, step_label
+from govit.web.labels import (
+    event_actor_name,
+    event_actor_text,
+    event_kind_label,
+    event_summary,
+    step_label,
+)
 
 EVENTS_SHOWN = 50  # events a page of the project's history
 
@@ -413,6 +419,7 @@ def project_history(project: Project, query: Any = None) -> dict[str, Any]:
     for event in events:
         event.kind_label = event_kind_label(event.kind)
         event.actor_text = event_actor_text(event)
+        event.summary_text, event.as_recorded = event_summary(event)
     filtered = any(filters.values())
     chosen = {key: value for key, value in filters.items() if value}
     return {

@@ -78,7 +78,7 @@ def test_a_report_dated_in_the_future_or_before_construction_or_out_of_order_is_
     with pytest.raises(InvalidInput) as future:
         report(cast, project, 10, on=D(2026, 11, 30), as_of=D(2026, 12, 1))
     assert future.value.code == "DATE_IN_FUTURE"
-    assert future.value.message.startswith("截至日期2026年12月01日晚于今天（2026年11月30日）")
+    assert future.value.message.startswith("截至日期2026年12月1日晚于今天（2026年11月30日）")
     with pytest.raises(InvalidInput) as early:
         report(cast, project, 10, as_of=D(2026, 10, 20))
     assert (early.value.code, early.value.message) == (

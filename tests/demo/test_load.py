@@ -249,3 +249,35 @@ def test_a_database_with_other_projects_is_left_alone(demo):
     assert load(out) == 0
     assert "未装入演示数据" in out.getvalue()
     assert _counts() == before
+
+
+def test_in_english_every_project_event_reads_in_english(demo):
+    """Every event the demo's projects recorded — declaration to post-evaluation, corrections,
+    penalties, changes, expert draws — was worded as a phrase whose every part and word has its
+    English (web.labels.event_summary), so the English event log shows no row "as recorded".
+    A reminder's event (notification.sent) repeats the reminder's own title, which notifications
+    keep in Chinese."""
+    from django.utils import translation
+
+    from govit.events.phrases import WORD
+    from govit.web.labels import event_summary
+
+    untranslated: dict[str, set[str]] = {}
+    kinds = set()
+    with translation.override("en"):
+        events = Event.objects.filter(project__isnull=False).exclude(kind="notification.sent")
+        for event in events.only("kind", "summary", "data").iterator():
+            kinds.add(event.kind)
+            _, as_recorded = event_summary(event)
+            if as_recorded:
+                untranslated.setdefault(event.kind, set()).add(event.summary)
+                continue
+            for _, values in event.data["phrase"]:
+                for value in values.values():
+                    words = value.get("list", [value]) if isinstance(value, dict) else []
+                    for word in words:
+                        if isinstance(word, dict) and "word" in word:
+                            said = translation.pgettext(WORD, word["word"])
+                            assert said != word["word"], (event.kind, word["word"])
+    assert not untranslated, {k: sorted(v)[:2] for k, v in untranslated.items()}
+    assert len(kinds) >= 30, sorted(kinds)  # the demo exercises every part

@@ -4,6 +4,7 @@ overdue with escalation to the competent department — each told once."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from govit.events.models import Event
 from govit.notifications.models import Kind, Notification
@@ -119,3 +120,29 @@ def test_e_mail_copies_are_sent_once(joint_review, heilongjiang, mailoutbox):
     assert mailoutbox[0].subject.startswith("【GovIT】待办即将到期")
     assert "依据：第十条" in mailoutbox[0].body
     assert Notification.objects.get(user=clerk).email_state == "sent"
+
+
+def test_the_reminders_and_their_events_read_in_the_readers_language(
+    client, joint_review, heilongjiang
+):
+    """A reminder is sent in Chinese and kept as words (Notification.words): the 提醒 page and
+    the event log give it in English to a reader in English, the step by its English name."""
+    run("deadline_scan", D(2026, 6, 24))
+    clerk = Notification.objects.filter(
+        kind=Kind.TASK_OVERDUE, user__username="heilongjiang.cyberspace.clerk"
+    ).get()
+    client.force_login(clerk.user)
+    html = client.get(reverse("notifications"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert clerk.title in html and clerk.body in html
+    assert clerk.title.startswith("待办已逾期：")
+    html = client.get(reverse("notifications"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Task overdue: Joint review" in html
+    assert "of project" in html and "1 working days overdue" in html
+    assert clerk.title not in html and "已逾期" not in html
+    # the event that records the reminder reads in English on the project's event log too
+    client.force_login(heilongjiang.user("competent_department"))
+    page = reverse("project-section", args=[joint_review.pk, "history"])
+    html = client.get(page, {"kind": "notification.sent"}, HTTP_ACCEPT_LANGUAGE="en")
+    text = html.content.decode()
+    assert "Task overdue: Joint review" in text and "(told: " in text
+    assert "as recorded" not in text

@@ -51,7 +51,7 @@ def test_a_panel_larger_than_the_eligible_pool_is_refused_and_the_step_stays_fre
             scheduled_for=dt.datetime(2020, 5, 1, 9, 0, tzinfo=CHINA),
         )
     assert past.value.code == "MEETING_IN_PAST"
-    assert past.value.message == "会议时间2020年05月01日 09:00已过，请填写今后的时间"
+    assert past.value.message == "会议时间2020年5月1日 09:00已过，请填写今后的时间"
     assert review_state(project) == before
     # nothing holds the step: a meeting the pool can fill is convened, drawn and held
     meeting = drawn(cast, project, size=3)

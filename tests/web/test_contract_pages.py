@@ -196,7 +196,7 @@ def test_the_filer_of_the_contract_reads_its_findings_and_the_acknowledgement(ca
     html = client.get(reverse("task-act", args=[project.pk, task.pk])).content.decode()
     assert "合同及登记时的审查意见" in html
     assert "合同运维期约定1年" in html and "第二十二条" in html
-    assert f"{unit.display_name} 于 2026-12-01" in html
+    assert f"{unit.display_name} 于 2026年12月1日" in html
     # the filed construction contract is corrected, not voided: the filing would be left without one
     main = project.contracts.get(kind="main")
     refused = post(

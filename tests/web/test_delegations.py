@@ -107,7 +107,7 @@ def test_a_delegation_made_on_the_page_lets_the_delegate_act_until_revoked(clien
     assert event.actor_id == clerk2.pk and event.summary.endswith("提前返岗")
     client.force_login(clerk)
     html = client.get(reverse("delegations")).content.decode()
-    assert "已于 2026-11-23 撤销" in html
+    assert "已于 2026年11月23日 撤销" in html
     assert reverse("task-act", args=[project.pk, task.pk]) not in html
 
 

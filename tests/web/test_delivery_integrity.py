@@ -94,7 +94,9 @@ def test_a_mistaken_report_is_voided_and_shown_as_voided_with_the_reason(unit, c
     act(unit, project, "progress", {"period": "11月", "percent": "60", "text": "误填"})
     wrong = project.progress_reports.get()
     page = unit.get(reverse("project-action", args=[project.pk, "progress-void"]))
-    assert f'<option value="{wrong.pk}">11月 · 60% · 2026-11-30</option>' in page.content.decode()
+    assert (
+        f'<option value="{wrong.pk}">11月 · 60% · 2026年11月30日</option>' in page.content.decode()
+    )
     response = act(
         unit, project, "progress-void", {"record": str(wrong.pk), "reason": "应为16%，误填为60%"}
     )

@@ -359,7 +359,7 @@ def test_a_meeting_dated_in_the_past_is_refused_at_the_date(competent, project, 
         {"specialty": SPECIALTY, "size": "3", "scheduled_for": "2020-05-01T09:00"},
     )
     assert response.context["form"].errors["scheduled_for"] == [
-        "会议时间2020年05月01日 09:00已过，请填写今后的时间"
+        "会议时间2020年5月1日 09:00已过，请填写今后的时间"
     ]
     assert not ReviewMeeting.objects.filter(project=project).exists()
 
@@ -373,7 +373,7 @@ def test_a_past_date_and_a_panel_the_pool_cannot_fill_are_both_refused_at_once(
         {"specialty": SPECIALTY, "size": "25", "scheduled_for": "2020-03-01T09:30"},
     )
     errors = response.context["form"].errors
-    assert errors["scheduled_for"] == ["会议时间2020年03月01日 09:30已过，请填写今后的时间"]
+    assert errors["scheduled_for"] == ["会议时间2020年3月1日 09:30已过，请填写今后的时间"]
     assert errors["size"][0].startswith(f"{SPECIALTY}专业可抽取的专家仅4人")
     assert not ReviewMeeting.objects.filter(project=project).exists()
 

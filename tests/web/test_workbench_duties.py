@@ -346,7 +346,7 @@ def test_an_extension_request_awaits_the_competent_department(client, tree):
             actor=unit, project=project, until=D(2027, 12, 1), reason="试运行延长"
         )
         [owed] = of(competent, project, duties.EXTENSION_DECIDE)
-        assert owed.cite == extension.cite and "2027-12-01" in owed.title
+        assert owed.cite == extension.cite and "2027年12月1日" in owed.title
         assert preselected(client, competent, owed.url, "extension", extension.pk)
         assert of(unit, project, duties.EXTENSION_DECIDE) == []
         counted_alike(competent)

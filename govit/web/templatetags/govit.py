@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -101,6 +102,17 @@ def tr(label: Any) -> str:
     """A label the models keep in Chinese (a status's display, 草稿/办理中) in the reader's language:
     the Chinese is the message id, as everywhere in the interface."""
     return gettext(str(label)) if label not in (None, "") else ""
+
+
+@register.filter
+def moment(value: Any) -> str:
+    """A moment (a datetime, or one kept in ISO form in a record's JSON) as every page writes it."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return labels.moment(value) if value else ""
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from govit.notifications import inbox, selectors
 from govit.notifications.models import Kind
 from govit.policy.articles import split_cite
+from govit.web.labels import notification_text
 from govit.web.views.rulebooks import article_of
 
 
@@ -35,7 +36,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     qs = selectors.notification_list(request.user, unread_only=unread_only)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [{"n": n, "cite_href": _cite_href(n), "href": _href(n)} for n in page.object_list]
+    rows = [
+        {
+            "n": n,
+            "cite_href": _cite_href(n),
+            "href": _href(n),
+            "title": notification_text(n, "title"),
+            "body": notification_text(n, "body"),
+        }
+        for n in page.object_list
+    ]
     context = {
         "page": page,
         "rows": rows,
