@@ -45,6 +45,9 @@ def actor_text(event: Event, say: Callable[[str, str], str] = _as_is) -> str:
     system's part in the reader's language ("event actor", "automatic" and "event kind" are the
     contexts of its phrases, the verbs and the labels) — the names stay as they were recorded."""
     if event.actor_id is not None:
+        if event.actor_name == "系统" and not event.actor_org_name:
+            # the platform's own account (organizations.services.system_user: the jobs, setup)
+            return say("event actor", "系统")
         return person_text(event.actor_name, event.actor_org_name)
     cause = event.cause if event.cause_id is not None else None
     if cause is None:

@@ -146,3 +146,4 @@ def test_the_reminders_and_their_events_read_in_the_readers_language(
     text = html.content.decode()
     assert "Task overdue: Joint review" in text and "(told: " in text
     assert "as recorded" not in text
+    assert 'data-label="Operator">System<' in text  # the jobs' own account, not a person "系统"
