@@ -166,6 +166,9 @@ class FactsIn(Schema):
     merge_feasibility_and_design: Any = Field(
         None, description="申请可行性研究报告与初步设计合并审批（黑龙江第十七条）"
     )
+    data_sharing_supported: Any = Field(
+        None, description="支持数据共享和开放（缺省为是；临湘数据资源办法第十一条第三款等）"
+    )
     plan_year: Any = Field(None, description="计划年度")
     declared_on: Any = Field(None, description="申报日期 YYYY-MM-DD")
     unfinished_prior_year_projects: Any = Field(None, description="上年度计划未完成项目数")

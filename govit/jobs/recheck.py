@@ -67,6 +67,7 @@ COLUMNS = (
     "construction_type",
     "simple_scope",
     "merge_feasibility_and_design",
+    "data_sharing_supported",
     "plan_year",
     "declared_on",
     "approved_budget",

@@ -32,21 +32,41 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# the project states a gate can require that the project's facts state (the others — in the annual
+# plan, declared on time, the unit's earlier projects — only the platform knows: the workflow)
+FACT_REQUIREMENTS = ("data_sharing_supported",)
+
+
 def decide(
     rulebook: LoadedRulebook | str,
     facts: Facts | dict[str, Any],
     on: dt.date | None = None,
     *,
     calendar: WorkCalendar | None = None,
+    companions: list[LoadedRulebook] | None = None,
 ) -> dict[str, Any]:
+    """``companions``: the jurisdiction's other regulations that apply beside this one (its
+    ``companions``, 临湘数据资源办法 beside 临湘's); by default read from the rulebook files, the
+    platform passes the versions it stores."""
     rb = rulebook if isinstance(rulebook, LoadedRulebook) else get_rulebook(rulebook)
     facts = facts if isinstance(facts, Facts) else parse_facts(facts)
-    return _Decision(rb, facts, on or today(), calendar or default_calendar()).answer()
+    if companions is None:
+        companions = [get_rulebook(rulebook_id) for rulebook_id in rb.model.companions]
+    decision = _Decision(rb, facts, on or today(), calendar or default_calendar(), companions)
+    return decision.answer()
 
 
 class _Decision:
-    def __init__(self, rb: LoadedRulebook, facts: Facts, on: dt.date, calendar: WorkCalendar):
+    def __init__(
+        self,
+        rb: LoadedRulebook,
+        facts: Facts,
+        on: dt.date,
+        calendar: WorkCalendar,
+        companions: list[LoadedRulebook] = (),  # type: ignore[assignment]
+    ):
         self.rb = rb
+        self.companions = list(companions)
         self.m: Rulebook = rb.model
         self.facts = facts
         self.on = on
@@ -58,6 +78,14 @@ class _Decision:
 
     def find(self, code: str, severity: str, message: str, cite: str | None) -> None:
         self.findings.append({"code": code, "severity": severity, "message": message, "cite": cite})
+
+    def find_gate(self, gate: Any, cite: str) -> None:
+        """A gate tripped; one that holds back only some steps names them (``blocks``): the
+        declaration goes on and those steps are refused when they come (临湘数据资源办法
+        第十一条第三款 keeps the project out of the plan, not from being declared)."""
+        self.find(gate.code, gate.severity, gate.message, cite)
+        if gate.effect == "blocks_steps":
+            self.findings[-1]["blocks"] = list(gate.blocks)
 
     # -- the answer -----------------------------------------------------------------------
 
@@ -71,6 +99,8 @@ class _Decision:
             self.find(gate.code, gate.severity, gate.message, gate.cite)
             if gate.effect == "no_new_projects":
                 eligible = False
+        eligible = self.companion_gates() and eligible
+        self.gates_on_facts()
         steps = self.steps()
         applied = {step.kind: step for step, _ in cls.steps}
         answer = {
@@ -88,11 +118,48 @@ class _Decision:
                 {"text": i.text, "reading": i.reading, "cite": i.cite}
                 for i in cls.interpretations + self.change_readings()
             ],
+            "companions": [{"rulebook": c.id, "title": c.model.title} for c in self.companions],
             "findings": self.findings,
         }
         self.obligations()
         self.assumptions()
         return answer
+
+    def companions_answer(self) -> list[dict[str, str]]:
+        return [{"rulebook": c.id, "title": c.model.title} for c in self.companions]
+
+    def regulations(self) -> list[tuple[LoadedRulebook, str]]:
+        """The project's regulation and its companions, each with how its articles are cited: a
+        companion's with its title (《临湘市政务数据资源管理办法》第十一条第三款)."""
+        return [(self.rb, "")] + [(c, f"《{c.model.title}》") for c in self.companions]
+
+    def companion_gates(self) -> bool:
+        """The companions' gates on the project's facts (their ``when``), as the project's own
+        are; False when one of them leaves the unit no new project."""
+        eligible = True
+        given = {k: v for k, v in self.facts.__dict__.items() if v is not None}
+        for companion, title in self.regulations()[1:]:
+            if not any(gate.when is not None for gate in companion.model.gates):
+                continue
+            for gate in classify(companion, given).gates:
+                if gate.effect == "out_of_scope":
+                    continue  # the companion does not govern it; the project's own rules still do
+                self.find_gate(gate, title + gate.cite)
+                if gate.effect == "no_new_projects":
+                    eligible = False
+        return eligible
+
+    def gates_on_facts(self) -> None:
+        """The gates — the project's regulation's and its companions' — that require a project
+        state its facts give (FACT_REQUIREMENTS): a fact given as false trips them (临湘数据资源
+        办法第十一条第三款: a system that does not support sharing enters no plan, gets no budget)."""
+        for regulation, title in self.regulations():
+            for gate in regulation.model.gates:
+                if (
+                    gate.requires in FACT_REQUIREMENTS
+                    and getattr(self.facts, gate.requires) is False
+                ):
+                    self.find_gate(gate, title + gate.cite)
 
     def change_readings(self) -> tuple[Any, ...]:
         """The change's approver where the text names none (临湘第二十四条), when a change is asked."""
@@ -119,6 +186,7 @@ class _Decision:
             "om_period_ok": None,
             "self_evaluation_window": None,
             "interpretations": [],
+            "companions": self.companions_answer(),
             "findings": self.findings,
         }
 

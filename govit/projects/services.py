@@ -198,11 +198,19 @@ def project_declare(*, actor: User, project: Project) -> Project:
     workflow.require_rulebook_usable(project, today)
     rb = version.load()
     facts = workflow.project_facts(project, declared_on=today)
-    answer = decide(rb, facts, today)
+    answer = decide(rb, facts, today, companions=workflow.companion_rulebooks(project))
+    # a gate that holds back later steps only (its finding names them) does not refuse the
+    # declaration: it goes with it as a warning, and refuses those steps when they come
+    first_kind = answer["steps"][0]["kind"] if answer["steps"] else None
+    later = [
+        f
+        for f in answer["findings"]
+        if f["severity"] == "block" and f.get("blocks") and first_kind not in f["blocks"]
+    ]
     blocks = [
         f
         for f in answer["findings"]
-        if f["severity"] == "block" and f["code"] not in _STATUS_FINDINGS
+        if f["severity"] == "block" and f["code"] not in _STATUS_FINDINGS and f not in later
     ]
     if blocks:
         first = blocks[0]
@@ -226,7 +234,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
     steps = workflow.materialize_steps(project, cls)
     first_step = steps[0]
     workflow.refuse_if_documents_missing(first_step)
-    warnings = [f for f in answer["findings"] if f["severity"] == "warn"] + record_findings
+    warnings = [f for f in answer["findings"] if f["severity"] == "warn"] + later + record_findings
     declared = record(
         "project.declared",
         actor=actor,

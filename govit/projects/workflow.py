@@ -87,6 +87,7 @@ def column_facts(project: Project) -> dict[str, Any]:
         "construction_type": project.construction_type,
         "simple_scope": project.simple_scope,
         "merge_feasibility_and_design": project.merge_feasibility_and_design,
+        "data_sharing_supported": project.data_sharing_supported,
         "plan_year": project.plan_year,
         "declared_on": project.declared_on,
         "approved_budget": project.approved_budget or project.total_investment,
@@ -122,7 +123,12 @@ def classification(project: Project) -> Classification:
 
 
 def decision(project: Project, on: dt.date | None = None) -> dict[str, Any]:
-    return decide(rulebook_of(project), project_facts(project), on or clock.today())
+    return decide(
+        rulebook_of(project),
+        project_facts(project),
+        on or clock.today(),
+        companions=companion_rulebooks(project),
+    )
 
 
 # --- rulebook status: draft or expired needs the administrator's recorded confirmation ----------

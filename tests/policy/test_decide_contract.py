@@ -30,6 +30,7 @@ ANSWER_KEYS = [
     "om_period_ok",
     "self_evaluation_window",
     "interpretations",
+    "companions",
     "findings",
 ]
 ISO = r"^\d{4}-\d{2}-\d{2}$"

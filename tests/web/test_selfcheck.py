@@ -243,3 +243,16 @@ def test_the_map_is_quick(client, unit, django_assert_max_num_queries):
     client.force_login(unit)
     with django_assert_max_num_queries(8):
         client.get(reverse(URL), {"rulebook": "yueyang", "total_investment": "300"})
+
+
+def test_linxiang_data_sharing_is_checked_under_the_companion_regulation(client, tree):  # noqa: F811
+    """临湘数据资源办法第十一条第三款 on the self-check of a 临湘 unit: a system that does not
+    support sharing is told, with the companion regulation named, before anything is declared."""
+    client.force_login(make_cast(tree, "linxiang").user("unit"))
+    params = {"rulebook": "linxiang", "total_investment": "80", "data_sharing_supported": "false"}
+    html = client.get(reverse(URL), params).content.decode()
+    assert "《临湘市政务数据资源管理暂行办法》第十一条第三款" in html
+    assert "不得纳入本级政务信息化项目建设计划" in html
+    assert 'id="companions"' in html and "《临湘市政务数据资源管理暂行办法》" in html
+    shares = client.get(reverse(URL), {**params, "data_sharing_supported": "true"}).content.decode()
+    assert "不得纳入本级政务信息化项目建设计划" not in shares and 'id="companions"' in shares

@@ -220,3 +220,15 @@ def test_linxiang_projects_are_gated_by_the_companion_data_regulation(tree):
         assert cite not in [c for _, c in workflow.gates_blocking(open_, kind)]
     gate = next(g for g, c in workflow.gates_blocking(closed, "project_approval") if c == cite)
     assert gate.code == "DATA_SHARING_UNSUPPORTED" and "不予项目审批" in gate.message
+    # decide() tells it at the declaration, which goes on: the finding names the steps it holds
+    # back and is carried with the declaration as a warning to the reviewers
+    declared = closed.events.get(kind="project.declared")
+    (warning,) = [w for w in declared.data["warnings"] if w["code"] == "DATA_SHARING_UNSUPPORTED"]
+    assert warning["cite"] == cite and warning["blocks"][0] == "annual_plan"
+    finding = next(
+        f for f in workflow.decision(closed)["findings"] if f["code"] == "DATA_SHARING_UNSUPPORTED"
+    )
+    assert finding["cite"] == cite
+    assert not [
+        f for f in workflow.decision(open_)["findings"] if f["code"] == "DATA_SHARING_UNSUPPORTED"
+    ]

@@ -391,6 +391,7 @@ def procedure_map(rb: LoadedRulebook, answer: dict[str, Any], start_on: dt.date)
         "gates": gates,
         "findings": findings,
         "readings": [{**r, "cite": cite(r["cite"])} for r in answer["interpretations"]],
+        "companions": answer["companions"],
         "blocking_findings": sum(1 for f in findings if f["severity"] == "block"),
     }
 
