@@ -169,6 +169,9 @@ class FactsIn(Schema):
     data_sharing_supported: Any = Field(
         None, description="支持数据共享和开放（缺省为是；临湘数据资源办法第十一条第三款等）"
     )
+    approval_required: Any = Field(
+        None, description="依法须立项审批（缺省为是；岳阳第十八条第一款）"
+    )
     plan_year: Any = Field(None, description="计划年度")
     declared_on: Any = Field(None, description="申报日期 YYYY-MM-DD")
     unfinished_prior_year_projects: Any = Field(None, description="上年度计划未完成项目数")
@@ -207,6 +210,7 @@ class ProjectIn(In):
     construction_type: ConstructionType = "new"
     simple_scope: bool = False
     merge_feasibility_and_design: bool = False
+    approval_required: bool = True
     national_code: str = Field("", max_length=40)
     data_sharing_supported: bool = True
     listed_in_system_catalog: bool | None = None
@@ -225,6 +229,7 @@ class ProjectPatch(In):
     construction_type: ConstructionType | None = None
     simple_scope: bool | None = None
     merge_feasibility_and_design: bool | None = None
+    approval_required: bool | None = None
     national_code: str | None = Field(None, max_length=40)
     data_sharing_supported: bool | None = None
     listed_in_system_catalog: bool | None = None
@@ -306,6 +311,7 @@ class ProjectDetail(ProjectOut):
     national_code: str
     simple_scope: bool
     merge_feasibility_and_design: bool
+    approval_required: bool
     declaration_warnings: list[Finding] = Field(
         default_factory=list,
         description="申报时规则手册给出的警告（逾期申报、本单位以往评价等），供审核参考",

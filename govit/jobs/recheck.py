@@ -68,6 +68,7 @@ COLUMNS = (
     "simple_scope",
     "merge_feasibility_and_design",
     "data_sharing_supported",
+    "approval_required",
     "plan_year",
     "declared_on",
     "approved_budget",

@@ -22,6 +22,7 @@ class OrgKind(models.TextChoices):
     SECRECY = "secrecy", ACTOR_LABELS["secrecy"][0]
     PUBLIC_SECURITY = "public_security", ACTOR_LABELS["public_security"][0]
     BIG_DATA_CENTER = "big_data_center", ACTOR_LABELS["big_data_center"][0]
+    OFFICES_ADMINISTRATION = "offices_administration", ACTOR_LABELS["offices_administration"][0]
     GOVERNMENT = "government", ACTOR_LABELS["government"][0]
     LEADING_GROUP_OFFICE = "leading_group_office", ACTOR_LABELS["leading_group_office"][0]
     CONSTRUCTION_UNIT = "construction_unit", ACTOR_LABELS["construction_unit"][0]

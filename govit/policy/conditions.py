@@ -68,7 +68,13 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 _OP_TEXT = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 _NUMERIC = {"total_investment", "unfinished_prior_year_projects", "prior_changes"}
-_BOOLEAN = {"classified", "involves_crypto", "simple_scope", "merge_feasibility_and_design"}
+_BOOLEAN = {
+    "classified",
+    "involves_crypto",
+    "simple_scope",
+    "merge_feasibility_and_design",
+    "approval_required",
+}
 _DERIVED = {"track": set(TRACK_LABELS)}
 
 # threshold word → (sign shown, comparison of the fact's value with the threshold's amount)

@@ -68,6 +68,7 @@ class Facts(BaseModel):
     # the system built supports sharing and opening its data (the gates that require it:
     # 临湘数据资源办法第十一条第三款, 黑龙江第三十四条, 连平第九条)
     data_sharing_supported: StrictBool | None = None
+    approval_required: StrictBool | None = None  # 依法须立项审批 (岳阳第十八条第一款)
     plan_year: Annotated[StrictInt, Field(ge=2000, le=2100)] | None = None
     declared_on: IsoDate | None = None
     unfinished_prior_year_projects: Count | None = None
@@ -118,6 +119,7 @@ FACTS: dict[str, FactSpec] = {
     "simple_scope": FactSpec("建设内容单一、投资规模小、技术方案简单", False, "否"),
     "merge_feasibility_and_design": FactSpec("申请可行性研究报告与初步设计合并审批", False, "否"),
     "data_sharing_supported": FactSpec("支持数据共享和开放", True, "是"),
+    "approval_required": FactSpec("依法须立项审批", True, "是"),
     "plan_year": FactSpec("申报计划年度"),
     "declared_on": FactSpec("申报日期"),
     "unfinished_prior_year_projects": FactSpec("上年度计划未完成项目数", 0, "0个"),

@@ -396,7 +396,9 @@ Measure = Literal[
 
 class Penalty(Model):
     code: Code
-    target: Literal["project", "vendor", "official"]
+    # who is held to account: the project (its unit), a vendor, the officials responsible, or —
+    # as 连平第三十条 says — "单位或者个人" that broke the rules
+    target: Literal["project", "vendor", "official", "unit_or_person"]
     triggers: list[str]
     measures: list[Measure]
     imposed_by: list[Actor]

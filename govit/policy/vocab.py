@@ -16,6 +16,7 @@ Actor = Literal[
     "secrecy",
     "public_security",
     "big_data_center",
+    "offices_administration",
     "government",
     "leading_group_office",
     "experts",
@@ -74,6 +75,7 @@ AUTHORITY_KINDS: tuple[str, ...] = (
     "secrecy",
     "public_security",
     "big_data_center",
+    "offices_administration",
     "government",
     "leading_group_office",
 )
@@ -89,6 +91,7 @@ ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "secrecy": ("保密行政管理部门", "Secrecy bureau"),
     "public_security": ("公安机关", "Public security"),
     "big_data_center": ("大数据中心", "Big-data center"),
+    "offices_administration": ("机关事务管理部门", "Government offices administration"),
     "government": ("本级人民政府", "Government"),
     "leading_group_office": ("领导小组办公室", "Leading group office"),
     "experts": ("评审专家", "Experts"),

@@ -76,6 +76,8 @@ class Project(models.Model):
         "申请可行性研究报告与初步设计合并审批", default=False, db_default=False
     )
     data_sharing_supported = models.BooleanField("支持数据共享和开放", default=True)
+    # 岳阳第十八条第一款 "依法应立项审批的": the unit says when its project needs no 立项审批
+    approval_required = models.BooleanField("依法须立项审批", default=True, db_default=True)
     listed_in_system_catalog = models.BooleanField("已纳入政务信息系统目录", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT

@@ -53,6 +53,7 @@ EDITABLE_FIELDS = (
     "construction_type",
     "simple_scope",
     "merge_feasibility_and_design",
+    "approval_required",
     "national_code",
     "data_sharing_supported",
     "listed_in_system_catalog",
@@ -171,6 +172,7 @@ def _snapshot(project: Project) -> dict[str, Any]:
         "construction_type": project.construction_type,
         "simple_scope": project.simple_scope,
         "merge_feasibility_and_design": project.merge_feasibility_and_design,
+        "approval_required": project.approval_required,
         "status": project.status,
     }
 

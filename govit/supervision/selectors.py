@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from govit.core import clock
 from govit.organizations.models import Organization
+from govit.organizations.selectors import assigned_organizations
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
 
 
@@ -49,7 +50,7 @@ def active_penalties(project: Any) -> QuerySet[Penalty]:
 
 def penalty_rules(rb: Any) -> list[Any]:
     """The rulebook's penalty rules on projects (and the officials responsible for them)."""
-    return [p for p in rb.model.penalties if p.target in ("project", "official")]
+    return [p for p in rb.model.penalties if p.target in ("project", "official", "unit_or_person")]
 
 
 def credit_rules(rb: Any) -> list[Any]:
@@ -59,3 +60,16 @@ def credit_rules(rb: Any) -> list[Any]:
         for p in rb.model.penalties
         if p.target == "vendor" and {"credit_record", "blacklist"} & set(p.measures)
     ]
+
+
+def imposers(jurisdiction_id: int, version: Any, rule: Any) -> set[str]:
+    """The kinds of body that may act under a penalty rule: the rulebook's; where the text names
+    none (``unstated`` imposed_by: 岳阳第三十八条, 连平第三十条 “相关监管部门”), the body the
+    jurisdiction's administrator assigned (管理 → 未规定的办理机关), once one is."""
+    if "imposed_by" in rule.unstated and version is not None:
+        found = assigned_organizations(jurisdiction_id, version.rulebook_id).get(
+            f"penalties.{rule.code}.imposed_by"
+        )
+        if found is not None:
+            return {found.organization.kind}
+    return set(rule.imposed_by)

@@ -19,7 +19,7 @@ from govit.organizations.models import Organization, User
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, Task, TaskStatus
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
-from govit.supervision.selectors import credit_rules
+from govit.supervision.selectors import credit_rules, imposers
 from govit.supervision.signals import penalty_changed
 
 MEASURE_LABELS = {
@@ -67,8 +67,9 @@ def penalty_impose(
         .select_related("jurisdiction", "rulebook")
         .get(pk=project.pk)
     )
-    rule = _rule(project, code, ("project", "official"))
-    authorize(actor, "penalty.impose", (project, set(rule.imposed_by)))
+    rule = _rule(project, code, ("project", "official", "unit_or_person"))
+    version = project.rulebook or project.jurisdiction.rulebook
+    authorize(actor, "penalty.impose", (project, imposers(project.jurisdiction_id, version, rule)))
     measures = list(dict.fromkeys(measures))
     if not measures:
         raise InvalidInput("请选择处理措施", code="MEASURES_REQUIRED")
@@ -192,7 +193,8 @@ def credit_record(
         )
     jurisdiction = vendor.jurisdiction
     rule = _rule(jurisdiction, code, ("vendor",))
-    authorize(actor, "credit.record", (jurisdiction.pk, set(rule.imposed_by)))
+    kinds = imposers(jurisdiction.pk, jurisdiction.rulebook, rule)
+    authorize(actor, "credit.record", (jurisdiction.pk, kinds))
     if kind not in CreditKind.values:
         raise InvalidInput(f"类别不正确：{kind}", code="INVALID_KIND")
     measure = "blacklist" if kind == CreditKind.BLACKLIST else "credit_record"

@@ -91,6 +91,14 @@ class ProjectForm(forms.Form):
     data_sharing_supported = forms.BooleanField(
         label=_("支持数据共享和开放"), required=False, initial=True
     )
+    approval_required = forms.BooleanField(
+        label=_("依法须立项审批"),
+        help_text=_(
+            "规则手册只对依法应立项审批的项目列立项环节的（如岳阳第十八条第一款），不须立项审批的取消勾选"
+        ),
+        required=False,
+        initial=True,
+    )
 
 
 class UploadForm(forms.Form):

@@ -458,3 +458,59 @@ def test_lianping_supervision_only_where_commissioned(tree):
     step = project.steps.get(kind="construction")
     assert sorted(t.actor for t in step.tasks.all()) == ["construction_unit", "contractor"]
     assert "第十七条" in [r["cite"] for r in workflow.decision(project)["interpretations"]]
+
+
+def test_who_acts_on_a_penalty_the_text_leaves_open_is_the_body_the_jurisdiction_assigned(tree):
+    """连平第三十条: "单位或者个人违反本办法规定未履行报批或备案程序……相关监管部门应当予以通报批评" —
+    the text names no body: the rulebook's default (县政务服务数据管理局) acts until the jurisdiction's
+    administrator assigns one (管理 → 未规定的办理机关), then only the assigned body does. The rule
+    holds a unit or a person to account (target unit_or_person), not only officials."""
+    from govit.access.services import assignment_set
+    from govit.policy.loader import get_rulebook
+
+    rule = next(p for p in get_rulebook("lianping").model.penalties if p.cite == "第三十条")
+    assert rule.target == "unit_or_person" and "imposed_by" in rule.unstated
+    assert rule.triggers[0].startswith("单位或者个人")
+    cast = make_cast(tree, "lianping")
+    project = flows.lianping_declared(cast)
+    first = supervision.penalty_impose(
+        actor=cast.user("competent_department"),
+        project=project,
+        code="PROCEDURE_VIOLATION",
+        measures=["public_notice"],
+        reason="未履行备案程序",
+    )
+    assert first.cite == "第三十条"
+    with pytest.raises(PermissionDenied):
+        supervision.penalty_impose(
+            actor=cast.user("finance"),
+            project=project,
+            code="PROCEDURE_VIOLATION",
+            measures=["public_notice"],
+            reason="x",
+        )
+    assignment_set(
+        actor=cast.user("admin"),
+        jurisdiction=cast.jurisdiction,
+        rule="penalties.PROCEDURE_VIOLATION.imposed_by",
+        organization=cast.orgs["finance"],
+        reason="县政府明确由县财政局对违反备案程序的单位通报批评",
+    )
+    assert (
+        supervision.penalty_impose(
+            actor=cast.user("finance"),
+            project=project,
+            code="PROCEDURE_VIOLATION",
+            measures=["public_notice"],
+            reason="未履行备案程序",
+        ).imposed_org
+        == cast.orgs["finance"]
+    )
+    with pytest.raises(PermissionDenied):
+        supervision.penalty_impose(
+            actor=cast.user("competent_department"),
+            project=project,
+            code="PROCEDURE_VIOLATION",
+            measures=["public_notice"],
+            reason="x",
+        )

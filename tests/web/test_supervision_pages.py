@@ -203,3 +203,34 @@ def test_a_blacklisting_recorded_on_the_page_is_public_until_revoked(client, cas
     client.force_login(cast.user("unit"))
     html = client.get(reverse(URL)).content.decode()
     assert "黑名单（在有效期内）0 家" in html and "已于" in html
+
+
+def test_the_body_the_jurisdiction_assigned_records_vendors_where_the_text_names_none(
+    client, casts
+):
+    """岳阳第三十八条 "依法依规将其不良行为记入信用档案或列入黑名单予以公布" names no body: the 市行政
+    审批服务局 records by default; once the administrator assigns the 市财政局, its page offers the
+    form and the default's no longer does."""
+    from govit.access.services import assignment_set
+
+    cast = casts["yueyang"]
+    client.force_login(cast.user("finance"))
+    assert "记录服务机构的不良行为" not in client.get(reverse(URL)).content.decode()
+    assignment_set(
+        actor=cast.user("admin"),
+        jurisdiction=cast.jurisdiction,
+        rule="penalties.VENDOR_VIOLATION.imposed_by",
+        organization=cast.orgs["finance"],
+        reason="市政府明确由市财政局记录服务机构不良行为",
+    )
+    assert "记录服务机构的不良行为" in client.get(reverse(URL)).content.decode()
+    client.force_login(cast.user("competent_department"))
+    assert "记录服务机构的不良行为" not in client.get(reverse(URL)).content.decode()
+    entry = supervision.credit_record(
+        actor=cast.user("finance"),
+        vendor=cast.user("consultant").organization,
+        kind="credit_record",
+        reason="迟报",
+        code="VENDOR_VIOLATION",
+    )
+    assert entry.cite == "第三十八条"

@@ -13,6 +13,7 @@ from govit.access.services import jurisdiction_bind, jurisdiction_create
 from govit.core import clock
 from govit.core.errors import RuleRefused
 from govit.demo.cast import add_unit, staff
+from govit.demo.driver import advance_to
 from govit.jurisdictions.models import RulebookVersion
 from govit.organizations.services import system_user
 from govit.planning import services as planning
@@ -232,3 +233,21 @@ def test_linxiang_projects_are_gated_by_the_companion_data_regulation(tree):
     assert not [
         f for f in workflow.decision(open_)["findings"] if f["code"] == "DATA_SHARING_UNSUPPORTED"
     ]
+
+
+def test_yueyang_a_project_without_approval_by_law_skips_the_development_commission(tree):
+    """岳阳第十八条第一款 "依法应立项审批的": the unit's project that needs no 立项审批 is not sent to the
+    市发改委; 第十九条: the 市机关事务管理局 registers the assets beside the 市财政局 — each gets its
+    task in the budget review."""
+    cast = make_cast(tree, "yueyang")
+    free = flows.declared(cast, amount=800_000, approval_required=False)
+    bound = flows.declared(cast, amount=800_000, unit="other_unit")
+    assert "project_approval" not in free.steps.values_list("kind", flat=True)
+    assert "project_approval" in bound.steps.values_list("kind", flat=True)
+    assert free.approval_required is False and bound.approval_required is True
+    with clock.frozen(dt.date(2026, 11, 2)):
+        free = advance_to(cast, free, "budget_review")
+    review = free.steps.get(kind="budget_review")
+    offices = {t.organization.kind for t in review.tasks.filter(status="open")}
+    assert offices == {"finance", "offices_administration"}
+    assert cast.orgs["offices_administration"].name == "岳阳市机关事务管理局"

@@ -31,7 +31,7 @@ from govit.projects.models import ProjectStatus
 from govit.projects.visibility import visible_projects
 from govit.supervision import services
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
-from govit.supervision.selectors import credit_rules, penalty_rules
+from govit.supervision.selectors import credit_rules, imposers, penalty_rules
 from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.refusals import refusal_text, refuse
 
@@ -56,12 +56,14 @@ def _project_label(project: Any) -> str:
     return f"{project.code} {project.name}" if project.code else project.name
 
 
-def _imposes(user: User, rules: list[Any]) -> list[Any]:
-    """The rules whose named departments include the user's office (a working user)."""
+def _imposes(user: User, rules: list[Any], jurisdiction: Jurisdiction) -> list[Any]:
+    """The rules whose departments include the user's office (a working user): as the rulebook
+    names them, or as the jurisdiction assigned a body the text leaves open."""
     if not works(user):
         return []
     kind = org_kind(user)
-    return [r for r in rules if kind in r.imposed_by]
+    version = jurisdiction.rulebook
+    return [r for r in rules if kind in imposers(jurisdiction.pk, version, r)]
 
 
 class PenaltyForm(forms.Form):
@@ -155,8 +157,8 @@ CREDIT_FIELDS = {
 def _page(request: HttpRequest, jurisdiction: Jurisdiction, **forms_: Any) -> HttpResponse:
     user: User = request.user
     rb = jurisdiction.rulebook.load() if jurisdiction.rulebook_id else None
-    project_rules = _imposes(user, penalty_rules(rb)) if rb else []
-    vendor_rules = _imposes(user, credit_rules(rb)) if rb else []
+    project_rules = _imposes(user, penalty_rules(rb), jurisdiction) if rb else []
+    vendor_rules = _imposes(user, credit_rules(rb), jurisdiction) if rb else []
     penalty_form = forms_.get("penalty_form")
     if penalty_form is None and project_rules:
         penalty_form = PenaltyForm(user=user, rules=project_rules, prefix="penalty")
@@ -213,7 +215,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 def penalty_impose(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     rb = jurisdiction.rulebook.load() if jurisdiction.rulebook_id else None
-    rules = _imposes(request.user, penalty_rules(rb)) if rb else []
+    rules = _imposes(request.user, penalty_rules(rb), jurisdiction) if rb else []
     if not rules:
         raise PermissionDenied(_("办法规定的实施机关才能作出此处理"))
     form = PenaltyForm(request.POST, user=request.user, rules=rules, prefix="penalty")
@@ -265,7 +267,7 @@ def penalty_lift(request: HttpRequest, pk: int) -> HttpResponse:
 def credit_record(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     rb = jurisdiction.rulebook.load() if jurisdiction.rulebook_id else None
-    rules = _imposes(request.user, credit_rules(rb)) if rb else []
+    rules = _imposes(request.user, credit_rules(rb), jurisdiction) if rb else []
     if not rules:
         raise PermissionDenied(_("只有办法规定的部门可以记录供应商的不良行为"))
     form = CreditForm(
