@@ -52,7 +52,7 @@ def notify(
     if jurisdiction is None:
         raise ValueError("notify() needs a project or a jurisdiction")
     what = summary or title
-    words = wording(title, body)
+    words = _wording(title, body)
     title, body = _text(title), _text(body)
     authorize(actor, "jurisdiction.admin", jurisdiction.pk)
     people = list({u.pk: u for u in recipients}.values())
@@ -111,7 +111,7 @@ def _text(what: str | Phrase) -> str:
     return what.chinese() if isinstance(what, Phrase) else what
 
 
-def wording(title: str | Phrase, body: str | Phrase) -> dict[str, Any]:
+def _wording(title: str | Phrase, body: str | Phrase) -> dict[str, Any]:
     """What ``Notification.words`` keeps of a title and a body worded as phrases."""
     return {
         part: what.kept()
@@ -259,7 +259,7 @@ class NoticeBatch:
         mine = []
         title = _text(notice.title)[:200]
         body = _text(notice.body)
-        words = wording(notice.title, notice.body)
+        words = _wording(notice.title, notice.body)
         for user in {u.pk: u for u in notice.recipients}.values():
             if (user.pk, notice.key) in self.told:
                 continue
