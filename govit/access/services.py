@@ -32,6 +32,7 @@ from govit.organizations.models import (
     UserRole,
 )
 from govit.organizations.signals import account_changed
+from govit.policy.decide import cn_date
 from govit.policy.loader import rulebook_from_text, rulebook_paths
 from govit.policy.render import unstated_rules
 from govit.policy.vocab import AUTHORITY_KINDS, STATUS_LABELS
@@ -384,6 +385,59 @@ def rulebook_confirm(
             after={"rulebook_version": version.pk, "status": status},
         )
     return confirmation
+
+
+@transaction.atomic
+def rulebook_validity_set(
+    *, actor: User, jurisdiction: Jurisdiction, years: int, source: str, reason: str
+) -> RulebookVersion:
+    """The administrator records a validity the regulation's text does not state, with its basis
+    outside the text (湘西 2013: 湖南省规范性文件有效期制度, 有效期一般不超过5年): the rulebook then
+    expires 有效期N年 after its effective date, and declarations under it need the administrator's
+    confirmation (rulebook_confirm) like any expired text's. Where the text states one (岳阳第四十一条
+    有效期5年), it is the text's and cannot be set. A later setting replaces the earlier; each is
+    an event with what it replaced."""
+    authorize(actor, "jurisdiction.admin", jurisdiction.pk)
+    version = jurisdiction.rulebook
+    if version is None:
+        raise InvalidInput("本辖区尚未启用规则手册", code="NO_RULEBOOK")
+    version = RulebookVersion.objects.select_for_update().get(pk=version.pk)
+    text = rulebook_from_text(version.yaml_text, f"{version.rulebook_id}.yaml")
+    m = text.model
+    if m.validity is not None:
+        raise Conflict(
+            f"《{m.title}》{m.validity.cite}已规定有效期{m.validity.years}年，不能另行录入",
+            code="VALIDITY_STATED",
+        )
+    if m.effective_from is None:
+        raise Conflict(f"《{m.title}》没有施行日期，无从计算有效期", code="NO_EFFECTIVE_DATE")
+    if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 50:
+        raise InvalidInput("有效期应为1至50年的整数", code="INVALID_YEARS")
+    source, reason = source.strip(), reason.strip()
+    if not source:
+        raise InvalidInput("请写明有效期的依据（文件名称和条款）", code="SOURCE_REQUIRED")
+    if not reason:
+        raise InvalidInput("请填写录入理由", code="REASON_REQUIRED")
+    before = {"years": version.validity_years, "source": version.validity_source}
+    version.validity_years, version.validity_source = years, source[:2000]
+    version.validity_set_by, version.validity_set_at = actor, clock.now()
+    version.save(
+        update_fields=["validity_years", "validity_source", "validity_set_by", "validity_set_at"]
+    )
+    jurisdiction.rulebook = version  # the caller's jurisdiction reads the new term too
+    until = version.load().effective_until
+    assert until is not None  # a validity and an effective date: a last day
+    record(
+        "rulebook.validity_set",
+        actor=actor,
+        jurisdiction=jurisdiction,
+        summary=f"录入《{m.title}》有效期{years}年（自{cn_date(m.effective_from.date)}起，"
+        f"至{cn_date(until)}），依据：{source}；理由：{reason}",
+        cite=m.effective_from.cite,
+        before=before,
+        after={"rulebook_version": version.pk, "years": years, "source": source},
+    )
+    return version
 
 
 @transaction.atomic

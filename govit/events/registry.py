@@ -9,6 +9,7 @@ EVENT_KINDS: dict[str, str] = {
     "rulebook.registered": "登记规则手册版本",
     "rulebook.bound": "辖区启用规则手册版本",
     "rulebook.confirmed": "管理员确认按非现行规则手册办理",
+    "rulebook.validity_set": "管理员录入规则手册有效期",
     "assignment.set": "管理员指定办法未规定的办理机关",
     # organizations and people
     "organization.created": "登记单位",

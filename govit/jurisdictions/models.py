@@ -25,6 +25,21 @@ class RulebookVersion(models.Model):
     digest = models.CharField("SM3 摘要", max_length=64, unique=True)
     yaml_text = models.TextField("规则手册内容")
     registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # a validity the text does not state, recorded by the jurisdiction's administrator with its
+    # basis (access.services.rulebook_validity_set; each setting is an event with before/after)
+    validity_years = models.PositiveSmallIntegerField(
+        "有效期（年，管理员录入）", null=True, blank=True
+    )
+    validity_source = models.TextField("有效期依据", blank=True)
+    validity_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="有效期录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    validity_set_at = models.DateTimeField("有效期录入时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "规则手册版本"
@@ -38,7 +53,10 @@ class RulebookVersion(models.Model):
         return f"{self.title}（{self.rulebook_id} 第{self.version}版）"
 
     def load(self) -> LoadedRulebook:
-        return rulebook_from_text(self.yaml_text, f"{self.rulebook_id}.yaml@v{self.version}")
+        rb = rulebook_from_text(self.yaml_text, f"{self.rulebook_id}.yaml@v{self.version}")
+        if self.validity_years:
+            return rb.with_validity(self.validity_years, self.validity_source)
+        return rb
 
 
 class Jurisdiction(models.Model):

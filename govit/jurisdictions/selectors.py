@@ -85,4 +85,6 @@ def rulebook_state(jurisdiction: Jurisdiction, on: Any) -> dict[str, Any] | None
         "confirmed": confirmation_of(jurisdiction.pk, version, status) is not None,
         "cite": status_cite(rb, status),
         "effective_until": rb.effective_until,
+        # the validity: the text's (its article) or the administrator's record (its basis)
+        "validity": rb.model.validity,
     }

@@ -207,7 +207,13 @@ class _Decision:
             self.find(
                 "RULEBOOK_EXPIRED",
                 "block",
-                f"《{m.title}》有效期{m.validity.years}年，已于{cn_date(until)}届满失效；"
+                f"《{m.title}》有效期{m.validity.years}年"
+                + (
+                    f"（办法未规定，辖区管理员依“{m.validity.source}”录入）"
+                    if m.validity.source
+                    else ""
+                )
+                + f"，已于{cn_date(until)}届满失效；"
                 "按其办理须经辖区管理员确认。确认后环节、材料和核查按本办法办理，"
                 "失效之后的日期期限（申报截止日、办理时限）仅作参照，不作为法定期限",
                 m.validity.cite,

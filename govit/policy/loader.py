@@ -4,6 +4,7 @@ naming the file, the path inside it (with its line) and what is wrong."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from govit.policy.articles import (
 )
 from govit.policy.calendar import add_months
 from govit.policy.conditions import Compiled, ConditionError, ThresholdRef, compile_condition
-from govit.policy.schema import Rulebook
+from govit.policy.schema import Rulebook, Validity
 from govit.policy.vocab import actor_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,20 @@ class LoadedRulebook:
         if m.validity is None or m.effective_from is None:
             return None
         return add_months(m.effective_from.date, 12 * m.validity.years) - dt.timedelta(days=1)
+
+    def with_validity(self, years: int, source: str) -> LoadedRulebook:
+        """This rulebook with a validity its text does not state (the administrator's record,
+        RulebookVersion.validity_years): 有效期N年 from its effective date, the basis named."""
+        m = self.model
+        if m.validity is not None or m.effective_from is None:
+            return self
+        key = (self.digest, years, source)
+        if key not in _with_validity:
+            validity = Validity(years=years, cite=m.effective_from.cite, source=source)
+            _with_validity[key] = dataclasses.replace(
+                self, model=m.model_copy(update={"validity": validity})
+            )
+        return _with_validity[key]
 
     def status_on(self, on: dt.date) -> str:
         m = self.model
@@ -147,6 +162,7 @@ def load_rulebook(path: Path, regulation_dir: Path | None = None) -> LoadedRuleb
 
 
 _by_digest: dict[str, LoadedRulebook] = {}
+_with_validity: dict[tuple[str, int, str], LoadedRulebook] = {}
 
 
 def rulebook_from_text(text: str, label: str) -> LoadedRulebook:

@@ -80,6 +80,10 @@ class Dated(Model):
 class Validity(Model):
     years: int = Field(gt=0)
     cite: Cite
+    # a validity the text does not state, recorded by the jurisdiction's administrator with its
+    # basis outside the text (湘西 2013: 湖南省规范性文件有效期制度); ``cite`` is then the article
+    # the term runs from (its 施行 article)
+    source: str | None = None
 
 
 class Draft(Model):

@@ -296,6 +296,23 @@ class ConfirmationForm(forms.Form):
     )
 
 
+class ValidityForm(forms.Form):
+    """A validity the text does not state, with its basis (access.services.rulebook_validity_set)."""
+
+    years = forms.IntegerField(label=gettext_lazy("有效期（年）"), min_value=1, max_value=50)
+    source = forms.CharField(
+        label=gettext_lazy("依据"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "写明文件名称和条款，如：《湖南省规范性文件管理办法》关于规范性文件有效期的规定"
+        ),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("录入理由"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 def _with_label(confirmation: Any) -> Any:
     confirmation.status_label = STATUS_LABELS.get(confirmation.status, confirmation.status)
     return confirmation
@@ -314,8 +331,30 @@ def rulebook_confirmation(request: HttpRequest) -> HttpResponse:
         may_confirm, why_not = False, error.message
     else:
         why_not = ""
-    form = ConfirmationForm(request.POST or None)
-    if request.method == "POST":
+    validity_post = request.method == "POST" and request.POST.get("form") == "validity"
+    validity_form = ValidityForm(request.POST if validity_post else None, prefix="validity")
+    if validity_post:
+        if not may_confirm:
+            raise PermissionDenied(why_not)
+        if validity_form.is_valid():
+            data = validity_form.cleaned_data
+            try:
+                admin_services.rulebook_validity_set(
+                    actor=request.user,
+                    jurisdiction=jurisdiction,
+                    years=data["years"],
+                    source=data["source"],
+                    reason=data["reason"],
+                )
+            except errors.DomainError as error:
+                refuse(validity_form, error)
+            else:
+                messages.success(request, _("已录入有效期，记入事件记录。"))
+                return redirect("admin-rulebook")
+    form = ConfirmationForm(
+        request.POST if request.method == "POST" and not validity_post else None
+    )
+    if request.method == "POST" and not validity_post:
         if not may_confirm:
             raise PermissionDenied(why_not)
         if form.is_valid():
@@ -337,6 +376,7 @@ def rulebook_confirmation(request: HttpRequest) -> HttpResponse:
         state=state,
         status_label=STATUS_LABELS.get(state["status"], state["status"]) if state else "",
         form=form,
+        validity_form=validity_form,
         may_confirm=may_confirm,
         why_not=why_not,
         confirmations=[_with_label(c) for c in jurisdiction_selectors.confirmations(jurisdiction)],
