@@ -172,6 +172,9 @@ class FactsIn(Schema):
     approval_required: Any = Field(
         None, description="依法须立项审批（缺省为是；岳阳第十八条第一款）"
     )
+    intranet: Any = Field(
+        None, description="依托电子政务内网建设（缺省为否；黑龙江第十八条第一款）"
+    )
     plan_year: Any = Field(None, description="计划年度")
     declared_on: Any = Field(None, description="申报日期 YYYY-MM-DD")
     unfinished_prior_year_projects: Any = Field(None, description="上年度计划未完成项目数")
@@ -211,6 +214,7 @@ class ProjectIn(In):
     simple_scope: bool = False
     merge_feasibility_and_design: bool = False
     approval_required: bool = True
+    intranet: bool = False
     national_code: str = Field("", max_length=40)
     data_sharing_supported: bool = True
     listed_in_system_catalog: bool | None = None
@@ -230,6 +234,7 @@ class ProjectPatch(In):
     simple_scope: bool | None = None
     merge_feasibility_and_design: bool | None = None
     approval_required: bool | None = None
+    intranet: bool | None = None
     national_code: str | None = Field(None, max_length=40)
     data_sharing_supported: bool | None = None
     listed_in_system_catalog: bool | None = None
@@ -312,6 +317,7 @@ class ProjectDetail(ProjectOut):
     simple_scope: bool
     merge_feasibility_and_design: bool
     approval_required: bool
+    intranet: bool
     declaration_warnings: list[Finding] = Field(
         default_factory=list,
         description="申报时规则手册给出的警告（逾期申报、本单位以往评价等），供审核参考",

@@ -105,6 +105,7 @@ def project_detail(p: Project) -> dict[str, Any]:
         "simple_scope": p.simple_scope,
         "merge_feasibility_and_design": p.merge_feasibility_and_design,
         "approval_required": p.approval_required,
+        "intranet": p.intranet,
         "declaration_warnings": declaration_warnings(p),
         "steps": [step(s, by_step.get(s.pk, [])) for s in steps],
     }

@@ -69,6 +69,7 @@ COLUMNS = (
     "merge_feasibility_and_design",
     "data_sharing_supported",
     "approval_required",
+    "intranet",
     "plan_year",
     "declared_on",
     "approved_budget",

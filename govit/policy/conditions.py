@@ -74,6 +74,7 @@ _BOOLEAN = {
     "simple_scope",
     "merge_feasibility_and_design",
     "approval_required",
+    "intranet",
 }
 _DERIVED = {"track": set(TRACK_LABELS)}
 

@@ -69,6 +69,7 @@ class Facts(BaseModel):
     # 临湘数据资源办法第十一条第三款, 黑龙江第三十四条, 连平第九条)
     data_sharing_supported: StrictBool | None = None
     approval_required: StrictBool | None = None  # 依法须立项审批 (岳阳第十八条第一款)
+    intranet: StrictBool | None = None  # 依托电子政务内网建设 (黑龙江第四条、第十八条第一款)
     plan_year: Annotated[StrictInt, Field(ge=2000, le=2100)] | None = None
     declared_on: IsoDate | None = None
     unfinished_prior_year_projects: Count | None = None
@@ -120,6 +121,7 @@ FACTS: dict[str, FactSpec] = {
     "merge_feasibility_and_design": FactSpec("申请可行性研究报告与初步设计合并审批", False, "否"),
     "data_sharing_supported": FactSpec("支持数据共享和开放", True, "是"),
     "approval_required": FactSpec("依法须立项审批", True, "是"),
+    "intranet": FactSpec("依托电子政务内网建设", False, "否"),
     "plan_year": FactSpec("申报计划年度"),
     "declared_on": FactSpec("申报日期"),
     "unfinished_prior_year_projects": FactSpec("上年度计划未完成项目数", 0, "0个"),

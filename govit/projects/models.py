@@ -78,6 +78,8 @@ class Project(models.Model):
     data_sharing_supported = models.BooleanField("支持数据共享和开放", default=True)
     # 岳阳第十八条第一款 "依法应立项审批的": the unit says when its project needs no 立项审批
     approval_required = models.BooleanField("依法须立项审批", default=True, db_default=True)
+    # 黑龙江第四条、第十八条第一款: a project built on the 电子政务内网 is reviewed by the 省内网办
+    intranet = models.BooleanField("依托电子政务内网建设", default=False, db_default=False)
     listed_in_system_catalog = models.BooleanField("已纳入政务信息系统目录", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT

@@ -54,6 +54,7 @@ EDITABLE_FIELDS = (
     "simple_scope",
     "merge_feasibility_and_design",
     "approval_required",
+    "intranet",
     "national_code",
     "data_sharing_supported",
     "listed_in_system_catalog",
@@ -173,6 +174,7 @@ def _snapshot(project: Project) -> dict[str, Any]:
         "simple_scope": project.simple_scope,
         "merge_feasibility_and_design": project.merge_feasibility_and_design,
         "approval_required": project.approval_required,
+        "intranet": project.intranet,
         "status": project.status,
     }
 

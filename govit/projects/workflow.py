@@ -89,6 +89,7 @@ def column_facts(project: Project) -> dict[str, Any]:
         "merge_feasibility_and_design": project.merge_feasibility_and_design,
         "data_sharing_supported": project.data_sharing_supported,
         "approval_required": project.approval_required,
+        "intranet": project.intranet,
         "plan_year": project.plan_year,
         "declared_on": project.declared_on,
         "approved_budget": project.approved_budget or project.total_investment,

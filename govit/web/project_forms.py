@@ -91,6 +91,13 @@ class ProjectForm(forms.Form):
     data_sharing_supported = forms.BooleanField(
         label=_("支持数据共享和开放"), required=False, initial=True
     )
+    intranet = forms.BooleanField(
+        label=_("依托电子政务内网建设"),
+        help_text=_(
+            "依托电子政务内网建设的项目由内网主管机构审核（如黑龙江第十八条第一款：省内网办组织评估论证）"
+        ),
+        required=False,
+    )
     approval_required = forms.BooleanField(
         label=_("依法须立项审批"),
         help_text=_(
