@@ -408,6 +408,9 @@ STORIES: tuple[Story, ...] = (
         "budget_review",
         "建设人社业务一体化经办、“一件事一次办”和社保卡居民服务一卡通应用",
         idle=14,
+        fields={"approval_required": False},
+        note="依法无须立项审批（第十八条第一款），方案评审后直接进入资产配置登记与财政投资评审；"
+        "市财政局和市机关事务管理局各有待办（第十九条）",
     ),
     Story(
         "yy-procure",
@@ -823,6 +826,18 @@ STORIES: tuple[Story, ...] = (
         "建设省级全民健康信息平台二期和医疗健康大数据中心",
         idle=50,
         note="超过20个工作日的办理时限",
+    ),
+    Story(
+        "hl-intranet",
+        "heilongjiang",
+        "emergency",
+        "黑龙江省应急指挥内网协同系统",
+        6_300_000,
+        "preliminary_design_approval",
+        "依托省电子政务内网建设应急指挥协同和涉密文电流转系统",
+        idle=4,
+        fields={"intranet": True},
+        note="依托电子政务内网建设：初步设计由省内网办组织评估论证（第十八条第一款）",
     ),
     Story(
         "hl-approval",
