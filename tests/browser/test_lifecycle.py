@@ -342,7 +342,8 @@ def expert_review(page: Any, cast: Cast, world: World, project: Project) -> None
 
 def approval_and_budget(page: Any, cast: Cast, project: Project) -> None:
     """The unit applies for 立项; development-reform approves with the approved budget (第十八条);
-    finance reviews the budget (第十九条). The project moves to procurement."""
+    finance reviews the budget and the offices administration registers the assets (第十九条).
+    The project moves to procurement."""
     approval = step_of(project, "project_approval")
     with clock.frozen(dt.date(2026, 11, 16)):
         sign_in(page, cast.user("unit"))
@@ -364,6 +365,13 @@ def approval_and_budget(page: Any, cast: Cast, project: Project) -> None:
         sign_in(page, cast.user("finance"))
         act_from_workbench(page, project, budget.name)
         decide_task(page, "通过", "预算评审通过。")
+        assert f"已办理“{budget.name}”" in flash(page), flash(page)
+    # 第十九条: the 市机关事务管理局 registers the assets beside the finance bureau; both sign
+    assert current_kind(project) == "budget_review"
+    with clock.frozen(dt.date(2026, 11, 20)):
+        sign_in(page, cast.user("offices_administration"))
+        act_from_workbench(page, project, budget.name)
+        decide_task(page, "通过", "已完成资产配置登记。")
         assert f"已办理“{budget.name}”" in flash(page), flash(page)
     assert current_kind(project) == "procurement"
 

@@ -96,14 +96,16 @@ def test_the_administration_page_lists_what_the_rulebook_leaves_open(lianping, c
     client.force_login(cast.user("admin"))
     url = reverse("admin-assignments")
     html = client.get(url).content.decode()
-    assert "未规定由谁组织档案验收" in html and "缺省，尚未指定" in html
+    assert "未规定由谁组织档案验收" in html and html.count("缺省，尚未指定") == 2
     office = cast.orgs["competent_department"]
     response = client.post(
         url, {"rule": RULE, "organization": office.pk, "reason": "局务会纪要〔2026〕3号"}
     )
     assert response.status_code == 302
     html = client.get(url).content.decode()
-    assert "局务会纪要〔2026〕3号" in html and "缺省，尚未指定" not in html
+    # the assigned rule's row says who and why; 第三十条's "相关监管部门" is still the default's
+    assert "局务会纪要〔2026〕3号" in html and html.count("缺省，尚未指定") == 1
+    assert "未规定由哪个机关通报、处理" in html
     assert (
         client.post(url, {"rule": RULE, "organization": office.pk, "reason": ""}).status_code == 200
     )
