@@ -62,14 +62,19 @@ def credit_rules(rb: Any) -> list[Any]:
     ]
 
 
-def imposers(jurisdiction_id: int, version: Any, rule: Any) -> set[str]:
+def assignments(jurisdiction_id: int, version: Any) -> dict[str, Any]:
+    """The jurisdiction's assignments of bodies its regulation leaves open, by rule key (one
+    query; none without a rulebook)."""
+    if version is None:
+        return {}
+    return assigned_organizations(jurisdiction_id, version.rulebook_id)
+
+
+def imposers(rule: Any, assigned: dict[str, Any]) -> set[str]:
     """The kinds of body that may act under a penalty rule: the rulebook's; where the text names
     none (``unstated`` imposed_by: 岳阳第三十八条, 连平第三十条 “相关监管部门”), the body the
-    jurisdiction's administrator assigned (管理 → 未规定的办理机关), once one is."""
-    if "imposed_by" in rule.unstated and version is not None:
-        found = assigned_organizations(jurisdiction_id, version.rulebook_id).get(
-            f"penalties.{rule.code}.imposed_by"
-        )
-        if found is not None:
-            return {found.organization.kind}
-    return set(rule.imposed_by)
+    jurisdiction's administrator assigned (管理 → 未规定的办理机关, ``assigned``), once one is."""
+    found = (
+        assigned.get(f"penalties.{rule.code}.imposed_by") if "imposed_by" in rule.unstated else None
+    )
+    return {found.organization.kind} if found is not None else set(rule.imposed_by)

@@ -19,7 +19,7 @@ from govit.organizations.models import Organization, User
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, Task, TaskStatus
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
-from govit.supervision.selectors import credit_rules, imposers
+from govit.supervision.selectors import assignments, credit_rules, imposers
 from govit.supervision.signals import penalty_changed
 
 MEASURE_LABELS = {
@@ -69,7 +69,8 @@ def penalty_impose(
     )
     rule = _rule(project, code, ("project", "official", "unit_or_person"))
     version = project.rulebook or project.jurisdiction.rulebook
-    authorize(actor, "penalty.impose", (project, imposers(project.jurisdiction_id, version, rule)))
+    kinds = imposers(rule, assignments(project.jurisdiction_id, version))
+    authorize(actor, "penalty.impose", (project, kinds))
     measures = list(dict.fromkeys(measures))
     if not measures:
         raise InvalidInput("请选择处理措施", code="MEASURES_REQUIRED")
@@ -193,7 +194,7 @@ def credit_record(
         )
     jurisdiction = vendor.jurisdiction
     rule = _rule(jurisdiction, code, ("vendor",))
-    kinds = imposers(jurisdiction.pk, jurisdiction.rulebook, rule)
+    kinds = imposers(rule, assignments(jurisdiction.pk, jurisdiction.rulebook))
     authorize(actor, "credit.record", (jurisdiction.pk, kinds))
     if kind not in CreditKind.values:
         raise InvalidInput(f"类别不正确：{kind}", code="INVALID_KIND")

@@ -31,7 +31,7 @@ from govit.projects.models import ProjectStatus
 from govit.projects.visibility import visible_projects
 from govit.supervision import services
 from govit.supervision.models import CreditKind, CreditRecord, Penalty
-from govit.supervision.selectors import credit_rules, imposers, penalty_rules
+from govit.supervision.selectors import assignments, credit_rules, imposers, penalty_rules
 from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.refusals import refusal_text, refuse
 
@@ -62,8 +62,8 @@ def _imposes(user: User, rules: list[Any], jurisdiction: Jurisdiction) -> list[A
     if not works(user):
         return []
     kind = org_kind(user)
-    version = jurisdiction.rulebook
-    return [r for r in rules if kind in imposers(jurisdiction.pk, version, r)]
+    assigned = assignments(jurisdiction.pk, jurisdiction.rulebook)  # once for all the rules
+    return [r for r in rules if kind in imposers(r, assigned)]
 
 
 class PenaltyForm(forms.Form):
