@@ -97,6 +97,39 @@ class LoadedRulebook:
             )
         return _with_validity[key]
 
+    @cached_property
+    def facts_read(self) -> frozenset[str]:
+        """The project facts some rule of this rulebook tests: the keys of its ``when``
+        conditions and the states its gates ``require`` (a form asks only for these)."""
+        found: set[str] = set()
+
+        def condition(raw: Any) -> None:
+            if isinstance(raw, dict):
+                for key, value in raw.items():
+                    if key in ("any", "all"):
+                        for part in value:
+                            condition(part)
+                    elif key == "not":
+                        condition(value)
+                    else:
+                        found.add(key)
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "when":
+                        condition(value)
+                    elif key == "requires" and isinstance(value, str):
+                        found.add(value)
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.model.model_dump())
+        return frozenset(found)
+
     def status_on(self, on: dt.date) -> str:
         m = self.model
         if m.draft is not None:

@@ -19,6 +19,7 @@ from govit.delivery import selectors as delivery_checks
 from govit.delivery.models import GRADE_SCALE_NOTE, Grade, IncidentKind
 from govit.documents.materials import CHANGE, material_key
 from govit.events.trail import REASON_LENGTH
+from govit.policy.loader import get_rulebook
 from govit.projects.models import ConstructionType, FundingSource
 from govit.web.forms import DateField, WanYuanField, translated
 from govit.web.labels import step_choices, step_title_lazy
@@ -106,6 +107,27 @@ class ProjectForm(forms.Form):
         required=False,
         initial=True,
     )
+
+    # the facts only some regulations test: asked only where the project's rulebook reads them
+    # (黑龙江第十七条's merge, 岳阳第十八条's 依法应立项审批, 黑龙江第十八条's 内网 …); a fact not asked
+    # keeps its stored value (or the model's default)
+    OPTIONAL = (
+        "simple_scope",
+        "merge_feasibility_and_design",
+        "data_sharing_supported",
+        "intranet",
+        "approval_required",
+    )
+
+    def __init__(self, *args: Any, rulebook: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if rulebook is not None:
+            read = set(rulebook.facts_read)
+            for companion in rulebook.model.companions:  # 临湘数据资源办法 beside 临湘's
+                read |= get_rulebook(companion).facts_read
+            for name in self.OPTIONAL:
+                if name not in read:
+                    del self.fields[name]
 
 
 class UploadForm(forms.Form):

@@ -378,3 +378,50 @@ def test_the_action_panel_groups_what_the_stage_allows(client, tree):
     groups = re.findall(r'<h3 class="action-group">([^<]+)</h3>', html)
     assert groups == [str(g) for g in GROUPS if str(g) in groups]  # in the panel's order
     assert {"采购与合同", "建设与变更", "作废与更正"} <= set(groups)
+
+
+def test_the_form_asks_only_for_the_facts_the_units_regulation_tests(client, casts):
+    """A 岳阳 unit is asked whether its project needs 立项审批 by law (第十八条第一款), not about
+    黑龙江's 内网 (第十八条第一款) or the merge of 第十七条; a 临湘 unit whether its system shares
+    data (临湘数据资源办法第十一条第三款, the companion regulation). A fact not asked keeps what
+    is stored when the draft is edited."""
+    asked = {
+        "yueyang": ({"approval_required"}, {"intranet", "merge_feasibility_and_design"}),
+        "heilongjiang": (
+            {"intranet", "merge_feasibility_and_design", "data_sharing_supported"},
+            {"approval_required"},
+        ),
+        "linxiang": ({"data_sharing_supported"}, {"intranet", "approval_required"}),
+    }
+    for place, (shown, hidden) in asked.items():
+        html = page(client, casts[place].user("unit"), reverse("project-create"))
+        for name in shown:
+            assert f'name="{name}"' in html, (place, name)
+        for name in hidden:
+            assert f'name="{name}"' not in html, (place, name)
+    cast = casts["yueyang"]
+    unit = cast.user("unit")
+    draft = Project.objects.create(
+        jurisdiction=cast.jurisdiction,
+        unit=unit.organization,
+        name="岳阳市教育局数据中台",
+        plan_year=2027,
+        total_investment=1_000_000,
+        data_sharing_supported=False,
+        created_by=unit,
+    )
+    client.force_login(unit)
+    client.post(
+        reverse("project-edit", args=[draft.pk]),
+        {
+            "name": "岳阳市教育局数据中台（一期）",
+            "plan_year": 2027,
+            "total_investment": "100",
+            "funding_source": "local_fiscal",
+            "construction_type": "new",
+            "approval_required": "on",
+        },
+    )
+    draft.refresh_from_db()
+    assert draft.name == "岳阳市教育局数据中台（一期）"
+    assert draft.data_sharing_supported is False  # not asked of a 岳阳 unit: left as stored

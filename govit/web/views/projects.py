@@ -107,7 +107,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     if not page_selectors.is_unit_user(request.user):
         raise Http404(_("只有建设单位可以创建项目"))
-    form = pf.ProjectForm(request.POST or None, initial={"plan_year": page_selectors.next_year()})
+    version = request.user.organization.jurisdiction.rulebook
+    rb = version.load() if version else None
+    form = pf.ProjectForm(
+        request.POST or None, initial={"plan_year": page_selectors.next_year()}, rulebook=rb
+    )
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(actor=request.user, **form.cleaned_data)
@@ -116,8 +120,6 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已创建项目草稿。"))
             return redirect("project-detail", project.pk)
-    version = request.user.organization.jurisdiction.rulebook
-    rb = version.load() if version else None
     context = {
         "form": form,
         "title": _("新建项目"),
@@ -132,7 +134,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     fields = list(pf.ProjectForm.base_fields)
     initial = {f: getattr(project, f) for f in fields}
-    form = pf.ProjectForm(request.POST or None, initial=initial)
+    form = pf.ProjectForm(
+        request.POST or None, initial=initial, rulebook=workflow.rulebook_of(project)
+    )
     if request.method == "POST" and form.is_valid():
         changed = {f: v for f, v in form.cleaned_data.items() if v != initial[f]}
         try:
