@@ -13,6 +13,8 @@ from typing import Any
 
 from govit.core.errors import PermissionDenied
 from govit.organizations.models import Organization, Role, User
+from govit.policy.loader import known_by_digest
+from govit.policy.vocab import AUTHORITY_KINDS
 
 WORKING_ROLES = {Role.CLERK, Role.LEADER}
 
@@ -30,6 +32,28 @@ def org_kind(user: User) -> str | None:
 
 def is_auditor(user: User) -> bool:
     return org_kind(user) == "audit" or user.has_role(Role.AUDITOR)
+
+
+_ACTING_BY: dict[str, frozenset[str]] = {}  # by the stored rulebook version's digest
+
+
+def acts_as_unit(user: User) -> bool:
+    """Whether the user's office may be a project's 建设单位: a construction unit, or an authority
+    its jurisdiction's regulation charges with doing the unit's part for some projects (rulebook
+    ``acting``: 连平第四条第（一）项, 县政务服务数据管理局 for 公共类 projects)."""
+    kind = org_kind(user)
+    if kind == "construction_unit":
+        return True
+    if kind not in AUTHORITY_KINDS:
+        return False
+    version = user.organization.jurisdiction.rulebook  # read with the user (backends.py)
+    if version is None:
+        return False
+    bodies = _ACTING_BY.get(version.digest)
+    if bodies is None:
+        rb = known_by_digest(version.digest, version.rulebook_id) or version.load()
+        bodies = _ACTING_BY[version.digest] = frozenset(a.by for a in rb.model.acting)
+    return kind in bodies
 
 
 def works(user: User) -> bool:
@@ -83,7 +107,7 @@ def authorize(user: User, action: str, obj: Any = None) -> None:
 
 
 def _project_create(user: User, unit: Organization | None) -> str | None:
-    if org_kind(user) != "construction_unit" or not works(user):
+    if not (acts_as_unit(user) and works(user)):
         return "只有建设单位的经办人或负责人可以创建项目"
     return None
 

@@ -175,6 +175,10 @@ class FactsIn(Schema):
     intranet: Any = Field(
         None, description="依托电子政务内网建设（缺省为否；黑龙江第十八条第一款）"
     )
+    project_class: Any = Field(
+        None,
+        description="public 公共类 / professional 专业类（缺省为专业类；连平第四条第（一）、（二）项）",
+    )
     plan_year: Any = Field(None, description="计划年度")
     declared_on: Any = Field(None, description="申报日期 YYYY-MM-DD")
     unfinished_prior_year_projects: Any = Field(None, description="上年度计划未完成项目数")
@@ -215,6 +219,11 @@ class ProjectIn(In):
     merge_feasibility_and_design: bool = False
     approval_required: bool = True
     intranet: bool = False
+    project_class: Literal["public", "professional"] | None = Field(
+        None,
+        description="项目类别：公共类 / 专业类（连平第四条）；不填时按申报单位：建设单位为专业类，"
+        "代行建设单位职责的机关为公共类",
+    )
     national_code: str = Field("", max_length=40)
     data_sharing_supported: bool = True
     listed_in_system_catalog: bool | None = None
@@ -235,6 +244,7 @@ class ProjectPatch(In):
     merge_feasibility_and_design: bool | None = None
     approval_required: bool | None = None
     intranet: bool | None = None
+    project_class: Literal["public", "professional"] | None = None
     national_code: str | None = Field(None, max_length=40)
     data_sharing_supported: bool | None = None
     listed_in_system_catalog: bool | None = None
@@ -318,6 +328,10 @@ class ProjectDetail(ProjectOut):
     merge_feasibility_and_design: bool
     approval_required: bool
     intranet: bool
+    project_class: str
+    joint_units: list[OrgRef] = Field(
+        default_factory=list, description="联合单位（公共类项目，连平第十五条）"
+    )
     declaration_warnings: list[Finding] = Field(
         default_factory=list,
         description="申报时规则手册给出的警告（逾期申报、本单位以往评价等），供审核参考",
@@ -661,12 +675,16 @@ class ContractIn(In):
     acknowledged: list[str] = Field(
         [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
     )
+    signatory_id: int | None = Field(
+        None, description="签订单位：联合单位分别签订合同的（连平第十五条）；不填为建设单位"
+    )
 
 
 class ContractOut(CheckedEntryOut):
     id: int
     kind: str
     vendor: OrgRef
+    signatory: OrgRef | None = None
     number: str
     amount: Decimal
     signed_on: dt.date
@@ -735,6 +753,9 @@ class ContractCorrectionIn(In):
     equipment_matches_scheme: bool = False
     acknowledged: list[str] = Field(
         [], max_length=50, description="已确认知悉的审查意见（警告）的 code；未确认的警告拒绝登记"
+    )
+    signatory_id: int | None = Field(
+        None, description="签订单位：联合单位分别签订合同的（连平第十五条）；不填为建设单位"
     )
 
 

@@ -106,6 +106,11 @@ def project_detail(p: Project) -> dict[str, Any]:
         "merge_feasibility_and_design": p.merge_feasibility_and_design,
         "approval_required": p.approval_required,
         "intranet": p.intranet,
+        "project_class": p.project_class,
+        "joint_units": [
+            org(party.organization)
+            for party in p.parties.filter(role="joint_unit").select_related("organization")
+        ],
         "declaration_warnings": declaration_warnings(p),
         "steps": [step(s, by_step.get(s.pk, [])) for s in steps],
     }

@@ -86,6 +86,16 @@ class Contract(CheckedEntry):
         on_delete=models.PROTECT,
         related_name="contracts",
     )
+    # who signed it on the buyer's side where that is not the project's unit: a 联合单位 of a
+    # 公共类 project (连平第十五条: 采购结果确定后，分别签订合同); empty: the unit itself
+    signatory = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="签订单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts_signed",
+    )
     number = models.CharField("合同编号", max_length=60)
     amount = models.DecimalField("合同金额（元）", max_digits=16, decimal_places=2)
     signed_on = models.DateField("签订日期")

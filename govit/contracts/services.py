@@ -349,6 +349,7 @@ def _contract_checked(
     equipment_matches_scheme: bool,
     acknowledged: Any,
     replacing: Contract | None = None,
+    signatory: Organization | None = None,
 ) -> tuple[Contract, dict[str, Any]]:
     if kind not in ContractKind.values:
         raise InvalidInput(f"合同类别不正确：{kind}", code="INVALID_KIND")
@@ -357,6 +358,17 @@ def _contract_checked(
         raise InvalidInput(
             f"{ContractKind(kind).label}的供应商须为本辖区登记的{actor_label(expected) if expected else '服务机构'}",
             code="INVALID_VENDOR",
+        )
+    if signatory is not None and signatory.pk == project.unit_id:
+        signatory = None  # the unit itself
+    if (
+        signatory is not None
+        and not project.parties.filter(organization=signatory, role=PartyRole.JOINT_UNIT).exists()
+    ):
+        raise RuleRefused(
+            f"合同的签订单位须为本项目的建设单位或其联合单位；“{signatory.name}”不是",
+            code="INVALID_SIGNATORY",
+            cite=_step_cite(project, "procurement") or None,
         )
     number = (number or "").strip()
     if not number or len(number) > 60:
@@ -394,6 +406,7 @@ def _contract_checked(
         "project": project,
         "kind": kind,
         "vendor": vendor,
+        "signatory": signatory,
         "number": number,
         "amount": amount,
         "signed_on": signed_on,
@@ -424,6 +437,7 @@ def contract_register(
     termination_mechanism: bool = False,
     equipment_matches_scheme: bool = False,
     acknowledged: Any = (),
+    signatory: Organization | None = None,
 ) -> Contract:
     """Register a signed contract. ``selectors.contract_entry_findings`` checks it — the vendor
     won the procurement, the dates, the total against the 批复概算, the clauses the rulebook
@@ -445,6 +459,7 @@ def contract_register(
         termination_mechanism=termination_mechanism,
         equipment_matches_scheme=equipment_matches_scheme,
         acknowledged=acknowledged,
+        signatory=signatory,
     )
     contract.save()
     role = {"main": PartyRole.CONTRACTOR, "supervision": PartyRole.SUPERVISOR}.get(kind)
@@ -461,6 +476,11 @@ def contract_register(
             vendor=vendor.name,
             amount=Money(contract.amount),
         )
+        + maybe(
+            contract.signatory is not None,
+            gettext_noop("，签订单位：%(signatory)s"),
+            signatory=contract.signatory.name if contract.signatory else "",
+        )
         + _ack_text(contract),
         after={"contract": contract.pk, "amount": str(contract.amount)},
         data={"findings": contract.findings, "acknowledgement": contract.acknowledgement},
@@ -473,6 +493,7 @@ def _contract_values(c: Contract) -> dict[str, Any]:
         "contract": c.pk,
         "kind": c.kind,
         "vendor": c.vendor_id,
+        "signatory": c.signatory_id,
         "number": c.number,
         "amount": str(c.amount),
         "signed_on": c.signed_on.isoformat(),
@@ -547,6 +568,7 @@ def contract_correct(
     termination_mechanism: bool = False,
     equipment_matches_scheme: bool = False,
     acknowledged: Any = (),
+    signatory: Organization | None = None,
 ) -> Contract:
     """A contract registered wrongly: a new row with the right values, checked as a new one;
     the old row is kept, marked 已更正 and linked to it; its payments follow the new row. A
@@ -570,6 +592,7 @@ def contract_correct(
         equipment_matches_scheme=equipment_matches_scheme,
         acknowledged=acknowledged,
         replacing=old,
+        signatory=signatory,
     )
     trail.mark(old, actor, reason)  # first: the new contract may keep its 合同编号
     new.save()

@@ -340,6 +340,8 @@ class Story:
     specialty: str = "电子政务"
     grade: str = "good"
     extras: tuple[str, ...] = ()
+    # the units joined to a 公共类 project (连平第十五条), each signing its own construction contract
+    joint: tuple[str, ...] = ()
     note: str = ""  # what the demo shows with it, for docs/demo.md
 
 
@@ -1060,6 +1062,21 @@ STORIES: tuple[Story, ...] = (
         "建设图书馆数字资源服务、自助借还和总分馆管理系统",
         idle=12,
         specialty="软件工程",
+    ),
+    Story(
+        "lp-public",
+        "lianping",
+        "competent_department",
+        "连平县政务云公共支撑平台扩容（公共类）",
+        1_680_000,
+        "construction",
+        "扩容县政务云计算、存储和网络资源，建设统一身份认证和电子证照公共支撑服务，"
+        "供县卫生健康局、县人力资源和社会保障局等业务系统使用",
+        idle=16,
+        contractor="contractor2",
+        joint=("health", "hrss"),
+        note="公共类项目：县政务服务数据管理局代行建设单位职责（第四条第（一）项），牵头联合两个单位采购，"
+        "分别签订合同（第十五条）；本局审核本局报送的材料时由另一经办人办理",
     ),
     Story(
         "lp-post",

@@ -16,6 +16,7 @@ from govit.documents.services import document_upload
 from govit.organizations.models import Organization, User
 from govit.planning import services as planning
 from govit.planning.models import AnnualPlan, PlanKind, PlanStatus
+from govit.projects import selectors as project_selectors
 from govit.projects import services as projects
 from govit.projects import workflow
 from govit.projects.models import Project, ProjectStatus, ProjectStep, StepStatus, Task, TaskStatus
@@ -33,6 +34,18 @@ def user_of(cast: Cast, organization: Organization) -> User:
         if user.organization_id == organization.pk:
             return user
     raise Stuck(f"no user of {organization.name} in the cast")
+
+
+def reviewer_of(cast: Cast, step: ProjectStep, task: Task, prefer: User | None = None) -> User:
+    """Who of the task's office does it: ``prefer`` or the office's first person — but not the
+    one who submitted the step when the office reviews its own project (连平公共类项目)."""
+    people = [u for u in cast.users.values() if u.organization_id == task.organization_id]
+    if prefer is not None:
+        people.insert(0, prefer)
+    for user in people:
+        if project_selectors.self_review(user, step, task) is None:
+            return user
+    return user_of(cast, task.organization)
 
 
 def demo_pdf(title: str) -> bytes:
@@ -235,7 +248,7 @@ def advance_to(
 def act_on(cast: Cast, project: Project, step: ProjectStep, task: Task) -> None:
     """One of the office's people does the task: the unit completes its own step with every
     material and record it needs, an authority approves (or acknowledges a filing)."""
-    user = user_of(cast, task.organization)
+    user = reviewer_of(cast, step, task)
     if task.actor == "construction_unit":
         upload_missing(user, project, step)
         prerequisites(cast, project, step, user)

@@ -31,7 +31,14 @@ from govit.demo.cast import (
     build_tree,
     staff,
 )
-from govit.demo.driver import Stuck, block_checks, demo_pdf, upload_missing, user_of
+from govit.demo.driver import (
+    Stuck,
+    block_checks,
+    demo_pdf,
+    reviewer_of,
+    upload_missing,
+    user_of,
+)
 from govit.documents.materials import first_step
 from govit.documents.services import document_upload
 from govit.jurisdictions.models import Jurisdiction, RulebookConfirmation
@@ -591,6 +598,12 @@ class Actions:
             **s.fields,
         )
         self.world.projects[s.key] = project
+        if s.joint:  # 连平第十五条: the units whose needs the 公共类 project serves
+            projects.joint_units_set(
+                actor=self.unit,
+                project=project,
+                organizations=[self.cast.user(key).organization for key in s.joint],
+            )
         documents = _steps(self.schedule.rulebook, s)[0][1]["documents"]
         with self.tick(40):
             if s.target == catalog.DRAFT:
@@ -654,7 +667,7 @@ class Actions:
             )
         with self.tick(30):
             projects.task_act(
-                actor=user_of(self.cast, task.organization),
+                actor=reviewer_of(self.cast, step, task),
                 task_id=task.pk,
                 action="return",
                 opinion=RETURNS.get(step.kind, "材料不完整，请补充后重新报送"),
@@ -704,7 +717,7 @@ class Actions:
             self.pay(project, 3)
 
     def act(self, project: Project, step: ProjectStep, task: Task) -> None:
-        user = user_of(self.cast, task.organization)
+        user = reviewer_of(self.cast, step, task)
         budget = None
         if task.actor == "construction_unit":
             action, opinion, user = "complete", UNIT_NOTES.get(step.kind, "已办结"), self.unit
@@ -715,7 +728,8 @@ class Actions:
             action = "acknowledge" if step.filing else "approve"
             opinion = OPINIONS.get(step.kind, "同意")
             if task.lead and step.kind in APPROVAL_KINDS:
-                user = self.cast.users.get(f"{task.organization.kind}.leader") or user
+                leader = self.cast.users.get(f"{task.organization.kind}.leader")
+                user = reviewer_of(self.cast, step, task, prefer=leader)
                 budget = Decimal(self.story.amount * 96 // 100 // 1000 * 1000)
         projects.task_act(
             actor=user,
@@ -804,21 +818,30 @@ class Actions:
             )
         ratio = Decimal("0.90") + Decimal(_hash(s.key, "price") % 60) / 1000
         price = (amount * ratio).quantize(Decimal("100"))
-        with self.tick(30):
-            main = contracts.contract_register(
-                actor=self.unit,
-                project=project,
-                kind="main",
-                vendor=contractor,
-                number=f"{project.code}-HT01",
-                amount=price,
-                signed_on=today,
-                om_period_years=3,
-                ip_ownership=True,
-                termination_mechanism=True,
-                equipment_matches_scheme=True,
-                acknowledged=SEEN,
-            )
+        # 连平第十五条: 采购结果确定后，分别签订合同 — the unit's share, then each joint unit's
+        signers = [None, *(self.cast.user(key).organization for key in s.joint)]
+        shares = (
+            [Decimal("0.5"), *([Decimal("0.5") / len(s.joint)] * len(s.joint))] if s.joint else [1]
+        )
+        for n, (signatory, share) in enumerate(zip(signers, shares, strict=True), start=1):
+            with self.tick(30):
+                signed = contracts.contract_register(
+                    actor=self.unit,
+                    project=project,
+                    kind="main",
+                    vendor=contractor,
+                    number=f"{project.code}-HT{n:02d}",
+                    amount=(price * share).quantize(Decimal("100")),
+                    signed_on=today,
+                    om_period_years=3,
+                    ip_ownership=True,
+                    termination_mechanism=True,
+                    equipment_matches_scheme=True,
+                    acknowledged=SEEN,
+                    signatory=signatory,
+                )
+            if n == 1:
+                main = signed
         with self.tick(10):
             contracts.contract_register(
                 actor=self.unit,
@@ -837,7 +860,7 @@ class Actions:
                     contracts.payment_plan(
                         actor=self.unit,
                         contract=main,
-                        amount=(price * Decimal(share)).quantize(Decimal("0.01")),
+                        amount=(main.amount * Decimal(share)).quantize(Decimal("0.01")),
                         due_on=today + dt.timedelta(days=days),
                     )
                 )

@@ -19,7 +19,7 @@ from govit.demo import catalog
 from govit.demo.cast import DEMO_PASSWORD, JURISDICTIONS
 from govit.demo.history import build, history_end
 from govit.jurisdictions.models import Jurisdiction
-from govit.organizations.models import OrgKind, Role, User
+from govit.organizations.models import Organization, OrgKind, Role, User
 from govit.policy.decide import cn_date
 from govit.policy.vocab import AUTHORITY_KINDS, step_label
 from govit.projects.models import Project
@@ -257,7 +257,11 @@ def markdown(accounts: list[Account]) -> str:
     ]
     for story in catalog.STORIES:
         amount = f"{story.amount / 10000:g}万元"
-        unit = catalog.UNITS[story.place][story.unit]
+        unit = catalog.UNITS[story.place].get(story.unit) or (  # an authority's own (连平公共类)
+            Organization.objects.get(
+                jurisdiction__code=JURISDICTIONS[story.place][0], kind=story.unit
+            ).name
+        )
         out.append(
             f"| {JURISDICTIONS[story.place][1]} | {story.name} | {unit} | {amount} | "
             f"{_stage(story)} | {_note(story)} |"

@@ -29,6 +29,7 @@ EVENT_KINDS: dict[str, str] = {
     "project.updated": "修改项目信息",
     "project.declared": "项目申报",
     "project.party_added": "登记项目参与单位",
+    "project.party_removed": "取消联合单位",
     "project.rejected": "项目不予通过",
     "step.opened": "环节开始办理",
     "step.submitted": "报送材料",

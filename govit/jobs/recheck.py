@@ -70,6 +70,7 @@ COLUMNS = (
     "data_sharing_supported",
     "approval_required",
     "intranet",
+    "project_class",
     "plan_year",
     "declared_on",
     "approved_budget",

@@ -34,9 +34,15 @@ def read_signed_in_through(reader: Reader) -> None:
 
 
 def user_with_header(queryset: Any = None) -> Any:
-    """Users read with their organization and expert entry (one join) and roles (one query)."""
+    """Users read with their organization (and its jurisdiction: the regulation bound there says
+    what the office may do, access.policy.acts_as_unit) and expert entry (one join) and roles
+    (one query)."""
     qs = User._default_manager.all() if queryset is None else queryset
-    return qs.select_related("organization", "expert").prefetch_related("roles")
+    return (
+        qs.select_related("organization__jurisdiction__rulebook", "expert")
+        .defer("organization__jurisdiction__rulebook__yaml_text")
+        .prefetch_related("roles")
+    )
 
 
 def _read(user_id: Any) -> User | None:

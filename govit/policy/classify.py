@@ -102,6 +102,7 @@ class _Plan:
         self.declaration = (rb.condition(m.declaration), m.declaration) if m.declaration else None
         self.obligations = [(rb.condition(o), o) for o in m.obligations if o.every == "year"]
         self.interpretations = [(rb.condition(i), i) for i in m.interpretations]
+        self.acting = [(rb.condition(a), a) for a in m.acting]
         cuts: dict[str, set[Decimal]] = {}
         for _, node in _walk(m, ()):
             when = getattr(node, "when", None)
@@ -183,6 +184,12 @@ def _classify(plan: _Plan, ctx: Context) -> Classification:
         assumed = tuple((name, tuple(cites)) for name, cites in ctx.assumed.items())
         return Classification(None, outside, (), False, (), (), assumed)
 
+    # whose part another body does for this project (连平第四条第（一）项: 公共类项目)
+    acting = {
+        a.actor: ReadOnlyDict(actor=a.by, name=plan.rb.actor_name(a.by), note=a.note, cite=a.cite)
+        for cond, a in plan.acting
+        if holds(cond, a.cite)
+    }
     applied: dict[str, Step] = {}
     steps: list[tuple[Step, dict[str, Any]]] = []
     for sp in plan.steps:
@@ -203,6 +210,7 @@ def _classify(plan: _Plan, ctx: Context) -> Classification:
             "kind": step.kind,
             "name": step.name,
             "actor": step.actor,
+            "performed_by": acting.get(step.actor),
             "co_actors": lists["co_actors"],
             "sign": step.sign if step.co_actors else None,
             "working_days": step.working_days,

@@ -23,6 +23,7 @@ from govit.policy.vocab import CHANGE_FACT_LABELS, STEP_KINDS, StepKind
 
 FundingSource = Literal["local_fiscal", "superior_allocated", "self_raised"]
 ConstructionType = Literal["new", "expansion", "renovation", "equipment_purchase", "emergency"]
+ProjectClass = Literal["public", "professional"]
 ChangeReason = Literal[
     "policy_requirement", "technical_optimization", "business_development", "other"
 ]
@@ -70,6 +71,7 @@ class Facts(BaseModel):
     data_sharing_supported: StrictBool | None = None
     approval_required: StrictBool | None = None  # 依法须立项审批 (岳阳第十八条第一款)
     intranet: StrictBool | None = None  # 依托电子政务内网建设 (黑龙江第四条、第十八条第一款)
+    project_class: ProjectClass | None = None  # 公共类 / 专业类 (连平第四条第（一）、（二）项)
     plan_year: Annotated[StrictInt, Field(ge=2000, le=2100)] | None = None
     declared_on: IsoDate | None = None
     unfinished_prior_year_projects: Count | None = None
@@ -122,6 +124,9 @@ FACTS: dict[str, FactSpec] = {
     "data_sharing_supported": FactSpec("支持数据共享和开放", True, "是"),
     "approval_required": FactSpec("依法须立项审批", True, "是"),
     "intranet": FactSpec("依托电子政务内网建设", False, "否"),
+    "project_class": FactSpec(
+        "项目类别", "professional", "专业类", {"public": "公共类", "professional": "专业类"}
+    ),
     "plan_year": FactSpec("申报计划年度"),
     "declared_on": FactSpec("申报日期"),
     "unfinished_prior_year_projects": FactSpec("上年度计划未完成项目数", 0, "0个"),

@@ -207,6 +207,19 @@ def rulebook_from_text(text: str, label: str) -> LoadedRulebook:
     return _by_digest[digest]
 
 
+def known_by_digest(digest: str, rulebook_id: str) -> LoadedRulebook | None:
+    """The rulebook with this digest if this process has it already (a stored version loaded
+    before, or the file of ``rulebook_id`` when it is that version): no need to read the text."""
+    found = _by_digest.get(digest)
+    if found is None:
+        try:
+            file = get_rulebook(rulebook_id)
+        except UnknownRulebook:
+            return None
+        found = file if file.digest == digest else None
+    return found
+
+
 def load_rulebook_bytes(
     raw_bytes: bytes,
     path: Path,

@@ -443,6 +443,18 @@ class DataSharing(Model):
     duties: list[Check] = []
 
 
+class Acting(Model):
+    """A body that does another's part of the procedure for some projects: 连平第四条第（一）项,
+    公共类项目的方案编制、预算编报、采购实施、组织验收 are done by 县政务服务数据管理局 itself, which is
+    then the project's unit. ``decide`` names it on each step of that part (``performed_by``)."""
+
+    when: Condition
+    actor: Actor  # whose part
+    by: Actor  # who does it
+    note: str
+    cite: Cite
+
+
 class Interpretation(Model):
     """A reading the platform applies where the text leaves a choice: what the text says, which
     reading was taken (and why), for which projects. ``decide`` lists the ones that touched the
@@ -481,6 +493,7 @@ class Rulebook(Model):
     obligations: list[Obligation] = []
     penalties: list[Penalty] = []
     data_sharing: DataSharing | None = None
+    acting: list[Acting] = []
     interpretations: list[Interpretation] = []
     not_encoded: dict[str, str] = {}
 
@@ -488,6 +501,14 @@ class Rulebook(Model):
     def _first_step_starts_itself(self) -> Rulebook:
         if self.steps and self.steps[0].starts == "after_previous":
             raise ValueError("第一个环节不能“上一环节办结后转入”（starts: after_previous）")
+        return self
+
+    @model_validator(mode="after")
+    def _acting_named(self) -> Rulebook:
+        for rule in self.acting:
+            for actor in (rule.actor, rule.by):
+                if actor not in self.actors:
+                    raise ValueError(f"acting（{rule.cite}）所列“{actor}”不在 actors 中")
         return self
 
     @model_validator(mode="after")

@@ -26,6 +26,15 @@ class ConstructionType(models.TextChoices):
     EMERGENCY = "emergency", "紧急建设"
 
 
+class ProjectClass(models.TextChoices):
+    """连平第四条: 公共类 projects are done by 县政务服务数据管理局 itself (第（一）项), 专业类 by the
+    unit whose business they serve (第（二）项). Which bodies may be the unit of which class is the
+    rulebook's ``acting`` (workflow.check_unit_fits_class)."""
+
+    PROFESSIONAL = "professional", "专业类"
+    PUBLIC = "public", "公共类"
+
+
 class ProjectStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     ACTIVE = "active", "办理中"
@@ -80,6 +89,13 @@ class Project(models.Model):
     approval_required = models.BooleanField("依法须立项审批", default=True, db_default=True)
     # 黑龙江第四条、第十八条第一款: a project built on the 电子政务内网 is reviewed by the 省内网办
     intranet = models.BooleanField("依托电子政务内网建设", default=False, db_default=False)
+    project_class = models.CharField(
+        "项目类别",
+        max_length=16,
+        choices=ProjectClass.choices,
+        default=ProjectClass.PROFESSIONAL,
+        db_default=ProjectClass.PROFESSIONAL,
+    )
     listed_in_system_catalog = models.BooleanField("已纳入政务信息系统目录", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
@@ -352,10 +368,13 @@ class PartyRole(models.TextChoices):
     CONSULTANT = "consultant", "咨询机构"
     AGENT = "agent", "采购代理机构"
     EVALUATOR = "evaluator", "测评机构"
+    # a unit whose needs a 公共类 project serves and that signs its own contract (连平第十五条)
+    JOINT_UNIT = "joint_unit", "联合单位"
 
 
 class ProjectParty(models.Model):
-    """A vendor on a project: it may see the project, and its staff may not review it."""
+    """A vendor on a project (it may see the project, and its staff may not review it), or a unit
+    joined to a 公共类 project (连平第十五条: it states its needs and signs its own contract)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="parties")
     organization = models.ForeignKey(

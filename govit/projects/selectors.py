@@ -15,6 +15,7 @@ from govit.policy.calendar import CalendarYearMissing, default_calendar
 from govit.projects.models import (
     DONE_STEP_STATUSES,
     Action,
+    Opinion,
     Project,
     ProjectStep,
     Task,
@@ -133,3 +134,20 @@ def task_choices(task: Task) -> list[tuple[str, str]]:
     else:
         kinds = ["approve", "return", "reject"]
     return [(k, Action(k).label) for k in kinds]
+
+
+def self_review(user: User, step: ProjectStep, task: Task) -> str | None:
+    """Why ``user`` may not decide ``task``, when the office reviews a project it is itself the
+    unit of (连平第四条第（一）项: 公共类项目 are the 县政务服务数据管理局's, and it also reviews
+    them): the person who submitted the step's materials does not pass them; None otherwise."""
+    if task.actor == "construction_unit" or task.organization_id != step.project.unit_id:
+        return None
+    submitted = (
+        Opinion.objects.filter(step=step, action=Action.SUBMIT).order_by("-id").only("user_id")
+    ).first()
+    if submitted is None or submitted.user_id != user.pk:
+        return None
+    return (
+        f"本局既是“{step.project.name}”的建设单位又办理“{step.name}”：报送本环节材料的经办人"
+        "不能审核，请由本局其他经办人或负责人办理（职责分离）"
+    )

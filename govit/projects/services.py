@@ -17,14 +17,14 @@ from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize, may_act_on_task, works
 from govit.core import clock
-from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.core.errors import Conflict, InvalidInput, PermissionDenied, RuleRefused
 from govit.events.phrases import Day, Money, Step, Word, maybe, said
 from govit.events.services import record
 from govit.jurisdictions.selectors import confirmation_of
 from govit.organizations.models import Organization, User
 from govit.policy.classify import classify
 from govit.policy.decide import decide
-from govit.projects import hooks, workflow
+from govit.projects import hooks, selectors, workflow
 from govit.projects.models import (
     Action,
     ConstructionType,
@@ -33,6 +33,7 @@ from govit.projects.models import (
     Opinion,
     PartyRole,
     Project,
+    ProjectClass,
     ProjectParty,
     ProjectStatus,
     ProjectStep,
@@ -55,6 +56,7 @@ EDITABLE_FIELDS = (
     "merge_feasibility_and_design",
     "approval_required",
     "intranet",
+    "project_class",
     "national_code",
     "data_sharing_supported",
     "listed_in_system_catalog",
@@ -84,6 +86,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             f"资金来源不正确：{out['funding_source']}", code="INVALID_FUNDING_SOURCE"
         )
+    if "project_class" in out and out["project_class"] not in ProjectClass.values:
+        raise InvalidInput(f"项目类别不正确：{out['project_class']}", code="INVALID_PROJECT_CLASS")
     if "construction_type" in out and out["construction_type"] not in ConstructionType.values:
         raise InvalidInput(
             f"建设性质不正确：{out['construction_type']}", code="INVALID_CONSTRUCTION_TYPE"
@@ -107,6 +111,8 @@ def project_create(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"未知的字段：{', '.join(sorted(unknown))}", code="UNKNOWN_FIELD")
+    if fields.get("project_class") is None:  # unstated: by who declares it (below)
+        fields.pop("project_class", None)
     values = _clean(
         {"name": name, "plan_year": plan_year, "total_investment": total_investment, **fields}
     )
@@ -114,13 +120,19 @@ def project_create(
     values.setdefault("construction_type", ConstructionType.NEW)
     unit = actor.organization
     assert unit is not None
+    # an authority is a project's unit only for what the regulation gives it (连平第四条第（一）项:
+    # 公共类项目); check_unit_fits_class below says so when the class does not fit
+    values.setdefault(
+        "project_class",
+        ProjectClass.PROFESSIONAL if unit.kind == "construction_unit" else ProjectClass.PUBLIC,
+    )
     if unit.jurisdiction.rulebook_id is None:
         raise RuleRefused(
             f"“{unit.jurisdiction.name}”尚未启用规则手册，不能受理项目", code="NO_RULEBOOK"
         )
-    project = Project.objects.create(
-        jurisdiction=unit.jurisdiction, unit=unit, created_by=actor, **values
-    )
+    project = Project(jurisdiction=unit.jurisdiction, unit=unit, created_by=actor, **values)
+    workflow.check_unit_fits_class(project)  # 公共类 / 专业类: who may be the unit (连平第四条)
+    project.save()
     record(
         "project.created",
         actor=actor,
@@ -144,6 +156,7 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
     before = _snapshot(project)
     for name, value in values.items():
         setattr(project, name, value)
+    workflow.check_unit_fits_class(project)
     project.save()
     after = _snapshot(project)
     changed = {k: v for k, v in after.items() if before.get(k) != v}
@@ -175,6 +188,7 @@ def _snapshot(project: Project) -> dict[str, Any]:
         "merge_feasibility_and_design": project.merge_feasibility_and_design,
         "approval_required": project.approval_required,
         "intranet": project.intranet,
+        "project_class": project.project_class,
         "status": project.status,
     }
 
@@ -200,6 +214,7 @@ def project_declare(*, actor: User, project: Project) -> Project:
     version = project.jurisdiction.rulebook
     project.rulebook = version
     workflow.require_rulebook_usable(project, today)
+    workflow.check_unit_fits_class(project)
     rb = version.load()
     facts = workflow.project_facts(project, declared_on=today)
     answer = decide(rb, facts, today, companions=workflow.companion_rulebooks(project))
@@ -265,6 +280,9 @@ def project_declare(*, actor: User, project: Project) -> Project:
         workflow.open_step(first_step, actor, today)
         project.stage = first_step.kind
         project.save()
+        # the declaration is the submission of the first step's materials: who made it is known
+        # to the step (an office receiving its own declaration does not acknowledge it itself)
+        _opinion(actor, first_step, None, Action.SUBMIT, "")
     elif first_step.co_actors:
         # the unit declares to several bodies at once (湘西第六条: 涉密系统同时向保密局申报)
         tasks = workflow.open_step(first_step, actor, today)
@@ -422,6 +440,7 @@ def task_act(
     if action not in TASK_ACTIONS:
         raise InvalidInput(f"未知的办理操作：{action}", code="INVALID_ACTION")
     _check_action_fits(step, task, action, via_meeting)
+    _refuse_self_review(actor, step, task)
     if action in ("return", "reject") and not opinion.strip():
         raise InvalidInput("退回修改或不予通过须填写意见", code="OPINION_REQUIRED")
     if action in ("approve", "acknowledge", "complete") and task.lead:
@@ -552,6 +571,13 @@ def _approved_budget(step: ProjectStep, action: str, value: Any) -> Decimal | No
     if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e13"):
         raise InvalidInput("批复概算应为大于0的金额（单位：元）", code="INVALID_AMOUNT")
     return amount
+
+
+def _refuse_self_review(user: User, step: ProjectStep, task: Task) -> None:
+    reason = selectors.self_review(user, step, task)
+    if reason:
+        acting = workflow.performed_by(step.project)
+        raise PermissionDenied(reason, code="SELF_REVIEW", cite=acting["cite"] if acting else None)
 
 
 def _check_action_fits(step: ProjectStep, task: Task, action: str, via_meeting: bool) -> None:
@@ -729,6 +755,21 @@ def party_add(
     authorize(actor, "party.add", project)
     if role not in PartyRole.values:
         raise InvalidInput(f"参与角色不正确：{role}", code="INVALID_ROLE")
+    if role == PartyRole.JOINT_UNIT:
+        return next(
+            p
+            for p in joint_units_set(
+                actor=actor,
+                project=project,
+                organizations=[
+                    *Organization.objects.filter(
+                        parties__project=project, parties__role=PartyRole.JOINT_UNIT
+                    ),
+                    organization,
+                ],
+            )
+            if p.organization_id == organization.pk
+        )
     if organization.jurisdiction_id != project.jurisdiction_id or not organization.is_vendor:
         raise InvalidInput("参与单位须为本辖区登记的服务机构", code="INVALID_PARTY")
     party, created = ProjectParty.objects.get_or_create(
@@ -747,3 +788,74 @@ def party_add(
             after={"organization": organization.pk, "role": role},
         )
     return party
+
+
+@transaction.atomic
+def joint_units_set(
+    *, actor: User, project: Project, organizations: Sequence[Organization]
+) -> list[ProjectParty]:
+    """联合单位 of a project whose unit's part another body does (连平第十五条: 公共类项目由县政务服务
+    数据管理局牵头联合县级各有关单位确定具体采购需求……分别签订合同): the units whose needs it serves.
+    They see the project and sign their own contracts. One not chosen again is removed, unless a
+    contract names it as its signatory; each change is recorded."""
+    authorize(actor, "project.edit", project)
+    project = Project.objects.select_for_update().select_related("unit").get(pk=project.pk)
+    acting = workflow.performed_by(project)
+    if acting is None:
+        raise RuleRefused(
+            "只有由主管部门代行建设单位职责的项目（如连平县公共类项目）登记联合单位",
+            code="NOT_A_JOINT_PROJECT",
+        )
+    cite = workflow.procurement_cite(project) or acting["cite"]
+    chosen = {org.pk: org for org in organizations}
+    for org in chosen.values():
+        if (
+            org.jurisdiction_id != project.jurisdiction_id
+            or org.kind != "construction_unit"
+            or not org.is_active
+        ):
+            raise InvalidInput(
+                f"联合单位须为本辖区在用的建设单位：“{org.name}”不是", code="INVALID_JOINT_UNIT"
+            )
+    current = {
+        p.organization_id: p
+        for p in project.parties.filter(role=PartyRole.JOINT_UNIT).select_related("organization")
+    }
+    for org_id, party in current.items():
+        if org_id in chosen:
+            continue
+        if project.contracts.live().filter(signatory_id=org_id).exists():
+            raise Conflict(
+                f"“{party.organization.name}”已作为签订单位登记了合同，不能取消其联合单位",
+                code="JOINT_UNIT_HAS_CONTRACT",
+            )
+        party.delete()
+        record(
+            "project.party_removed",
+            actor=actor,
+            project=project,
+            summary=said(
+                gettext_noop("取消联合单位：%(organization)s"), organization=party.organization.name
+            ),
+            cite=cite,
+            before={"organization": org_id, "role": PartyRole.JOINT_UNIT},
+        )
+    for org_id, org in chosen.items():
+        if org_id in current:
+            continue
+        ProjectParty.objects.create(
+            project=project, organization=org, role=PartyRole.JOINT_UNIT, added_at=clock.now()
+        )
+        record(
+            "project.party_added",
+            actor=actor,
+            project=project,
+            summary=said(
+                gettext_noop("登记%(role)s：%(organization)s"),
+                role=Word(str(PartyRole.JOINT_UNIT.label)),
+                organization=org.name,
+            ),
+            cite=cite,
+            after={"organization": org_id, "role": PartyRole.JOINT_UNIT},
+        )
+    return list(project.parties.filter(role=PartyRole.JOINT_UNIT))

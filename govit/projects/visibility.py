@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from govit.access.policy import is_auditor, jurisdiction_id, org_kind
+from govit.access.policy import acts_as_unit, is_auditor, jurisdiction_id, org_kind
 from govit.core.errors import NotFound
 from govit.organizations.models import User
 from govit.policy.vocab import AUTHORITY_KINDS
-from govit.projects.models import Project, ProjectParty, ProjectStatus, ProjectStep, Task
+from govit.projects.models import (
+    PartyRole,
+    Project,
+    ProjectParty,
+    ProjectStatus,
+    ProjectStep,
+    Task,
+)
 
 
 def visible_projects(user: User) -> QuerySet[Project]:
@@ -26,9 +33,21 @@ def visible_projects(user: User) -> QuerySet[Project]:
         return Project.objects.none()
     mine = Project.objects.filter(jurisdiction_id=jid)
     kind = org_kind(user)
-    if kind == "construction_unit":
-        return mine.filter(unit_id=user.organization_id)
     declared = mine.exclude(status=ProjectStatus.DRAFT)
+    if kind == "construction_unit":
+        # its own projects, and the 公共类 projects it joined (连平第十五条: its needs, its contract)
+        # (read first: most units joined none, and their list stays one index scan)
+        own = mine.filter(unit_id=user.organization_id)
+        joined = list(
+            ProjectParty.objects.filter(
+                organization_id=user.organization_id, role=PartyRole.JOINT_UNIT
+            ).values_list("project_id", flat=True)
+        )
+        return own | declared.filter(pk__in=joined) if joined else own
+    acting = acts_as_unit(user)
+    if acting:
+        # an authority that is a project's unit (连平第四条第（一）项) sees its own drafts too
+        declared = declared | mine.filter(unit_id=user.organization_id)
     if kind in ("competent_department", "audit") or is_auditor(user):
         return declared
     if kind in AUTHORITY_KINDS:
@@ -42,6 +61,8 @@ def visible_projects(user: User) -> QuerySet[Project]:
         if kind in ("government", "leading_group_office"):
             entries = Project._meta.get_field("plan_entries").related_model
             seen |= Q(pk__in=entries.objects.values("project_id"))
+        if acting:
+            seen |= Q(unit_id=user.organization_id)
         return declared.filter(seen)
     if kind is not None:  # a vendor: only the projects it is a party to
         parties = ProjectParty.objects.filter(organization_id=user.organization_id)

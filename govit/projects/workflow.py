@@ -90,6 +90,7 @@ def column_facts(project: Project) -> dict[str, Any]:
         "data_sharing_supported": project.data_sharing_supported,
         "approval_required": project.approval_required,
         "intranet": project.intranet,
+        "project_class": project.project_class,
         "plan_year": project.plan_year,
         "declared_on": project.declared_on,
         "approved_budget": project.approved_budget or project.total_investment,
@@ -122,6 +123,51 @@ def classification(project: Project) -> Classification:
     facts = project_facts(project)
     given = {k: v for k, v in facts.__dict__.items() if v is not None}
     return classify(rulebook_of(project), given)
+
+
+def performed_by(project: Project) -> dict[str, Any] | None:
+    """Who does the unit's part of this project when the regulation gives it to another body
+    (rulebook ``acting``: 连平第四条第（一）项, 公共类项目 by 县政务服务数据管理局), else None."""
+    given = {k: v for k, v in column_facts(project).items() if v is not None}
+    for _, template in classify(rulebook_of(project), given).steps:
+        if template["actor"] == "construction_unit" and template["performed_by"]:
+            return dict(template["performed_by"])
+    return None
+
+
+def procurement_cite(project: Project) -> str | None:
+    """The article of the project's procurement step as the project's rulebook gives it (连平:
+    第十五条 for a 公共类 project, 第十六条 for a 专业类 one)."""
+    given = {k: v for k, v in column_facts(project).items() if v is not None}
+    found = classify(rulebook_of(project), given).step("procurement")
+    return found[0].cite if found else None
+
+
+def check_unit_fits_class(project: Project) -> None:
+    """A unit declares only what the regulation gives it: a 公共类 project is the 县政务服务数据管理局's
+    (连平第四条第（一）项), a construction unit states its needs to it instead (第（二）项); and an
+    authority is a project's unit only where the regulation makes it one."""
+    acting = performed_by(project)
+    unit = project.unit
+    rb = rulebook_of(project)
+    if unit.kind == "construction_unit":
+        if acting is not None:
+            raise RuleRefused(
+                f"{acting['note']}；建设单位不能申报此类项目，可向{acting['name']}提出本单位的需求",
+                code="PROJECT_CLASS_UNIT",
+                cite=acting["cite"],
+            )
+        return
+    if acting is None or acting["actor"] != unit.kind:
+        own = next((a for a in rb.model.acting if a.by == unit.kind), None)
+        cite = own.cite if own else None
+        raise RuleRefused(
+            f"“{unit.name}”只代行下列项目的建设单位职责：{own.note}"
+            if own
+            else f"“{unit.name}”不是建设单位，不能申报项目",
+            code="PROJECT_CLASS_UNIT",
+            cite=cite,
+        )
 
 
 def decision(project: Project, on: dt.date | None = None) -> dict[str, Any]:

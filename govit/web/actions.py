@@ -38,7 +38,7 @@ from govit.delivery.models import (
 from govit.documents.models import DocumentVersion
 from govit.organizations.models import Organization, User
 from govit.policy import render
-from govit.projects.models import Project
+from govit.projects.models import PartyRole, Project
 from govit.web import labels
 from govit.web import project_forms as pf
 from govit.web.forms import yuan_as_wan
@@ -70,6 +70,14 @@ def _vendors(kinds: tuple[str, ...]) -> Callable[[Project], list[tuple[Any, str]
         ]
 
     return choices
+
+
+def _signatories(project: Project) -> list[tuple[Any, str]]:
+    """The 联合单位 that may sign their own contract (连平第十五条: 分别签订合同)."""
+    return [
+        (p.organization_id, p.organization.name)
+        for p in project.parties.filter(role=PartyRole.JOINT_UNIT).select_related("organization")
+    ]
 
 
 def _contracts(project: Project) -> list[tuple[Any, str]]:
@@ -208,7 +216,7 @@ def _contract_check(p: Project, d: dict[str, Any], replacing: Contract | None = 
     )
 
 
-def _contract_fields(d: dict[str, Any]) -> dict[str, Any]:
+def _contract_fields(p: Project, d: dict[str, Any]) -> dict[str, Any]:
     return {
         "number": d["number"],
         "amount": d["amount"],
@@ -218,6 +226,7 @@ def _contract_fields(d: dict[str, Any]) -> dict[str, Any]:
         "termination_mechanism": d["termination_mechanism"],
         "equipment_matches_scheme": d["equipment_matches_scheme"],
         "acknowledged": _acknowledged(d),
+        "signatory": _org(p, d["signatory"]) if d.get("signatory") else None,
     }
 
 
@@ -279,10 +288,13 @@ ACTIONS = [
             project=p,
             kind=d["kind"],
             vendor=_org(p, d["vendor"]),
-            **_contract_fields(d),
+            **_contract_fields(p, d),
         ),
         _steps("contract_filing", "procurement"),
-        {"vendor": _vendors(("contractor", "supervisor", "consultant"))},
+        {
+            "vendor": _vendors(("contractor", "supervisor", "consultant")),
+            "signatory": _signatories,
+        },
         _contract_check,
     ),
     ProjectAction(
@@ -637,10 +649,14 @@ ACTIONS += [
             contract=Contract.objects.get(pk=d["record"], project=p),
             reason=d["reason"],
             vendor=_org(p, d["vendor"]),
-            **_contract_fields(d),
+            **_contract_fields(p, d),
         ),
         _steps("contract_filing", "procurement"),
-        {"record": _contracts, "vendor": _vendors(("contractor", "supervisor", "consultant"))},
+        {
+            "record": _contracts,
+            "vendor": _vendors(("contractor", "supervisor", "consultant")),
+            "signatory": _signatories,
+        },
         lambda p, d: _contract_check(p, d, Contract.objects.get(pk=d["record"], project=p)),
     ),
     _voiding(
@@ -682,6 +698,11 @@ def build_form(
     form.project = project  # the forms that check against the project's records read it
     for name, choices in action.choices.items():
         form.fields[name].choices = [("", "—"), *choices(project)]
+        if name == "signatory":  # asked only where there are 联合单位; empty: the unit signs
+            if len(form.fields[name].choices) == 1:
+                del form.fields[name]
+                continue
+            form.fields[name].choices[0] = ("", project.unit.name)
         wanted = (chosen or {}).get(name)
         if (
             data is None

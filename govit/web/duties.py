@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govit.access.policy import authorize, jurisdiction_id, org_kind, works
+from govit.access.policy import acts_as_unit, authorize, jurisdiction_id, org_kind, works
 from govit.calendars.selectors import next_year_to_add
 from govit.contracts.models import ChangeApproval, ChangeStatus
 from govit.core import clock
@@ -209,11 +209,11 @@ def other_duties(user: User, today: dt.date | None = None) -> list[Duty]:
         rows += _opinions(expert, today)
     if user.organization_id is not None and works(user):
         kind = org_kind(user)
-        if kind == "construction_unit":
+        if acts_as_unit(user):  # a unit, or an authority doing a unit's part (连平第四条第（一）项)
             rows += _submissions(user, today)
             rows += _obligations(user, today)
             rows += _acceptance_due(user, today)
-        elif kind in AUTHORITY_KINDS:
+        if kind in AUTHORITY_KINDS:
             rows += _plans(user, kind, today)
             rows += _changes(user, today)
             if kind == "competent_department":
@@ -896,12 +896,12 @@ def header_figures(
     if expert is not None:
         counts["opinions"] = _opinions_owed(expert)
     kind = org_kind(user)
-    if works(user) and kind == "construction_unit":
+    if works(user) and acts_as_unit(user):
         org = user.organization_id
         counts["steps"] = _steps_owed(org)
         counts["obligations"] = _obligations_owed(org, today)
         counts["built"] = _built(org)
-    elif works(user) and kind in AUTHORITY_KINDS:
+    if works(user) and kind in AUTHORITY_KINDS:
         jid = jurisdiction_id(user)
         counts["changes"] = _approvals_owed(user.organization_id)
         plans = _waiting_plans(jid)

@@ -119,8 +119,24 @@ class ProjectForm(forms.Form):
         "approval_required",
     )
 
-    def __init__(self, *args: Any, rulebook: Any = None, **kwargs: Any):
+    joint_units = forms.TypedMultipleChoiceField(
+        label=_("联合单位（需求单位）"),
+        help_text=_(
+            "公共类项目的联合单位：其需求由本项目汇总，采购结果确定后分别签订合同（连平第十五条）。"
+        ),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, rulebook: Any = None, units: Any = None, **kwargs: Any):
+        """``units``: the construction units the project may join, for an authority that is the
+        unit of a 公共类 project (连平第十五条); None: the field is not asked."""
         super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["joint_units"]
+        else:
+            self.fields["joint_units"].choices = [(u.pk, u.name) for u in units]
         if rulebook is not None:
             read = set(rulebook.facts_read)
             for companion in rulebook.model.companions:  # 临湘数据资源办法 beside 临湘's
@@ -274,6 +290,13 @@ class ProcurementForm(CheckedForm):
 class ContractForm(CheckedForm):
     kind = forms.ChoiceField(label=_("合同类别"), choices=translated(ContractKind.choices))
     vendor = forms.TypedChoiceField(label=_("供应商"), coerce=int)
+    # asked only where the project has 联合单位 (连平第十五条: 分别签订合同); empty: the unit
+    signatory = forms.TypedChoiceField(
+        label=_("签订单位（联合单位分别签订合同的）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     number = forms.CharField(label=_("合同编号"), max_length=60)
     amount = WanYuanField(label=_("合同金额（万元）"))
     signed_on = DateField(label=_("签订日期"))

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import get_language, gettext
 
-from govit.access.policy import is_auditor, jurisdiction_id, org_kind, works
+from govit.access.policy import acts_as_unit, is_auditor, jurisdiction_id, org_kind, works
 from govit.core import clock
 from govit.delivery.models import Rectification
 from govit.documents.models import Document, DocumentVersion
@@ -30,6 +30,7 @@ from govit.projects import workflow
 from govit.projects.models import (
     DONE_STEP_STATUSES,
     Opinion,
+    PartyRole,
     Project,
     ProjectStatus,
     ProjectStep,
@@ -52,7 +53,9 @@ EVENTS_SHOWN = 50  # events a page of the project's history
 
 
 def is_unit_user(user: User) -> bool:
-    return org_kind(user) == "construction_unit" and works(user)
+    """A unit's clerk or leader, or one of an authority that is the unit of some projects
+    (连平第四条第（一）项: 县政务服务数据管理局 for 公共类项目)."""
+    return acts_as_unit(user) and works(user)
 
 
 def next_year() -> int:
@@ -365,7 +368,18 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         "warnings": project_selectors.declaration_warnings(project),
         "readings": project_readings(rb, project),
         "annex_forms": forms_for(rb),
+        **acting_part(project),
     }
+
+
+def acting_part(project: Project) -> dict[str, Any]:
+    """Whose part the project's unit does (连平第四条第（一）项: a 公共类 project is the 县政务服务
+    数据管理局's) and the units joined to it (第十五条); nothing for a unit's own project."""
+    acting = workflow.performed_by(project)
+    if acting is None:
+        return {"acting": None, "joint_units": []}
+    joint = project.parties.filter(role=PartyRole.JOINT_UNIT).select_related("organization")
+    return {"acting": acting, "joint_units": [p.organization for p in joint]}
 
 
 def project_readings(rb: LoadedRulebook, project: Project) -> list[Any]:
@@ -388,7 +402,9 @@ def project_delivery(project: Project) -> dict[str, Any]:
         "changes": list(project.changes.prefetch_related("items").order_by("number")),
         # voided and corrected records stay listed, marked as such (who, when, why)
         "procurements": list(project.procurements.select_related("winner", *TRAIL)),
-        "contracts": list(project.contracts.select_related("vendor", *TRAIL).order_by("signed_on")),
+        "contracts": list(
+            project.contracts.select_related("vendor", "signatory", *TRAIL).order_by("signed_on")
+        ),
         "payments": list(project.payments.select_related("contract", *TRAIL).order_by("due_on")),
         "evaluations": list(project.evaluations.order_by("at")),
         "progress": list(project.progress_reports.select_related(*TRAIL).order_by("-id")[:10]),

@@ -93,16 +93,21 @@ def test_each_ledger_in_wan_for_the_projects_the_reader_sees(client, yueyang, ca
 
     rows = sheet_rows(client.get(reverse("ledger-export", args=["contracts"])))
     assert rows[0][0] == "合同台账"
-    assert rows[1][:6] == (
+    assert rows[1][:7] == (
         "项目编码",
         "项目名称",
         "合同类别",
         "合同编号",
         "供应商",
+        "签订单位",  # the unit, or the 联合单位 that signed it (连平第十五条)
         "合同金额（万元）",
     )
     body = {r[3]: r for r in rows[2:]}
-    assert body[contract.number][4:6] == (contract.vendor.name, float(contract.amount / 10000))
+    assert body[contract.number][4:7] == (
+        contract.vendor.name,
+        project.unit.name,
+        float(contract.amount / 10000),
+    )
 
     payments = sheet_rows(client.get(reverse("ledger-export", args=["payments"])))[2:]
     assert [(r[2], r[3], r[4], r[6]) for r in payments] == [

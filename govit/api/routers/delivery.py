@@ -216,6 +216,7 @@ def _contract_out(c: Contract) -> dict[str, Any]:
         "id": c.pk,
         "kind": c.kind,
         "vendor": serialize.org(c.vendor),
+        "signatory": serialize.org(c.signatory) if c.signatory_id else None,
         "number": c.number,
         "amount": c.amount,
         "signed_on": c.signed_on,
@@ -231,7 +232,7 @@ def _contract_out(c: Contract) -> dict[str, Any]:
 )
 def contract_list(request: HttpRequest, project_id: int):
     project = project_for(request.auth, project_id)
-    return [_contract_out(c) for c in project.contracts.select_related("vendor")]
+    return [_contract_out(c) for c in project.contracts.select_related("vendor", "signatory")]
 
 
 @router.post(
@@ -242,7 +243,9 @@ def contract_list(request: HttpRequest, project_id: int):
 def register_contract(request: HttpRequest, project_id: int, payload: ContractIn):
     project = project_for(request.auth, project_id)
     vendor = _org(project, payload.vendor_id)
-    data = payload.dict(exclude={"vendor_id"})
+    data = payload.dict(exclude={"vendor_id", "signatory_id"})
+    if payload.signatory_id is not None:
+        data["signatory"] = _org(project, payload.signatory_id)
     contract = contracts.contract_register(
         actor=request.auth, project=project, vendor=vendor, **data
     )
@@ -291,7 +294,9 @@ def void_contract(request: HttpRequest, contract_id: int, payload: VoidIn):
 def correct_contract(request: HttpRequest, contract_id: int, payload: ContractCorrectionIn):
     contract = _in_visible(request.auth, Contract, contract_id, "合同")
     vendor = _org(contract.project, payload.vendor_id)
-    data = payload.dict(exclude={"vendor_id"})
+    data = payload.dict(exclude={"vendor_id", "signatory_id"})
+    if payload.signatory_id is not None:
+        data["signatory"] = _org(contract.project, payload.signatory_id)
     new = contracts.contract_correct(actor=request.auth, contract=contract, vendor=vendor, **data)
     return Status(201, _contract_out(new))
 

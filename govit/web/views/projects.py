@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,8 +24,9 @@ from govit.core.errors import DomainError, NotFound
 from govit.documents.materials import change_materials, first_step, step_materials
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
+from govit.organizations.models import Organization
 from govit.projects import selectors, services, workflow
-from govit.projects.models import ProjectStatus, Task
+from govit.projects.models import PartyRole, ProjectStatus, Task
 from govit.projects.visibility import project_for
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
@@ -103,6 +105,22 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/projects/list.html", context)
 
 
+def _joinable(unit: Organization) -> list[Organization] | None:
+    """The construction units an authority's own (公共类) project may join (连平第十五条), or None
+    where the project is a unit's own: the form does not ask."""
+    if unit.kind == "construction_unit":
+        return None
+    return list(
+        Organization.objects.filter(
+            jurisdiction_id=unit.jurisdiction_id, kind="construction_unit", is_active=True
+        ).order_by("name")
+    )
+
+
+def _units(ids: list[int]) -> list[Organization]:
+    return list(Organization.objects.filter(pk__in=ids))
+
+
 @refuse_readers
 def project_create(request: HttpRequest) -> HttpResponse:
     if not page_selectors.is_unit_user(request.user):
@@ -110,11 +128,21 @@ def project_create(request: HttpRequest) -> HttpResponse:
     version = request.user.organization.jurisdiction.rulebook
     rb = version.load() if version else None
     form = pf.ProjectForm(
-        request.POST or None, initial={"plan_year": page_selectors.next_year()}, rulebook=rb
+        request.POST or None,
+        initial={"plan_year": page_selectors.next_year()},
+        rulebook=rb,
+        units=_joinable(request.user.organization),
     )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        joined = data.pop("joint_units", None)
         try:
-            project = services.project_create(actor=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                project = services.project_create(actor=request.user, **data)
+                if joined:
+                    services.joint_units_set(
+                        actor=request.user, project=project, organizations=_units(joined)
+                    )
         except DomainError as error:
             refused(form, request, error)
         else:
@@ -132,15 +160,32 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @refuse_readers
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    fields = list(pf.ProjectForm.base_fields)
+    fields = [f for f in pf.ProjectForm.base_fields if f != "joint_units"]
     initial = {f: getattr(project, f) for f in fields}
+    units = _joinable(project.unit)
+    if units is not None:
+        initial["joint_units"] = list(
+            project.parties.filter(role=PartyRole.JOINT_UNIT).values_list(
+                "organization_id", flat=True
+            )
+        )
     form = pf.ProjectForm(
-        request.POST or None, initial=initial, rulebook=workflow.rulebook_of(project)
+        request.POST or None,
+        initial=initial,
+        rulebook=workflow.rulebook_of(project),
+        units=units,
     )
     if request.method == "POST" and form.is_valid():
-        changed = {f: v for f, v in form.cleaned_data.items() if v != initial[f]}
+        data = dict(form.cleaned_data)
+        joined = data.pop("joint_units", None)
+        changed = {f: v for f, v in data.items() if v != initial[f]}
         try:
-            services.project_update(actor=request.user, project=project, **changed)
+            with transaction.atomic():
+                services.project_update(actor=request.user, project=project, **changed)
+                if joined is not None and sorted(joined) != sorted(initial["joint_units"]):
+                    services.joint_units_set(
+                        actor=request.user, project=project, organizations=_units(joined)
+                    )
         except DomainError as error:
             refused(form, request, error)
         else:
@@ -393,7 +438,11 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "can_urge": works(request.user),  # an auditor reads, and does nothing
         "experts": experts,
         "history": page_selectors.step_history(step),  # 报送说明, earlier rounds' returns
+        # an office reviewing its own project: the person who submitted it is told before acting
+        "self_review": selectors.self_review(request.user, step, task),
     }
+    if context["self_review"]:
+        context["self_review_cite"] = (workflow.performed_by(project) or {}).get("cite")
     if step.kind == "contract_filing":  # the filer reads every contract, voided ones marked
         context["contracts"] = list(
             project.contracts.select_related("vendor", *page_selectors.TRAIL)
