@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zlib
+from decimal import Decimal
 
 from govit.contracts import services as contracts
 from govit.core import clock
@@ -120,7 +121,9 @@ def plan_in(cast: Cast, project: Project) -> AnnualPlan:
         planning.plan_countersign(
             actor=cast.user(signoff.organization.kind), plan=plan, decision="approve"
         )
-    return planning.plan_approve(actor=cast.user(rule.approver or rule.actor), plan=plan)
+    # the compiling office approves its own plan by another hand (its leader): not the compiler
+    approver = cast.user(rule.approver) if rule.approver else cast.user(f"{rule.actor}.leader")
+    return planning.plan_approve(actor=approver, plan=plan)
 
 
 def meeting(cast: Cast, project: Project, step: ProjectStep, pool: list[Expert]) -> None:
@@ -234,9 +237,9 @@ def advance_to(
                 grade="good",
             )
         for task_id in list(
-            Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN).values_list(
-                "pk", flat=True
-            )
+            Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
+            .order_by("lead", "pk")  # an organiser who consolidates decides last
+            .values_list("pk", flat=True)
         ):
             task = Task.objects.select_related("organization").get(pk=task_id)
             if task.status != TaskStatus.OPEN:
@@ -261,4 +264,13 @@ def act_on(cast: Cast, project: Project, step: ProjectStep, task: Task) -> None:
         action=action,
         opinion="同意",
         confirmed_checks=block_checks(step) if task.lead else (),
+        approved_budget=amount_for(project, step, task) if action == "approve" else None,
     )
+
+
+def amount_for(project: Project, step: ProjectStep, task: Task) -> Decimal | None:
+    """What an approval or a funds review states when it passes (批复概算, 核定金额): the project's
+    total investment, in these walks."""
+    if task.lead and step.kind in projects.AMOUNT_KINDS and task.actor != "construction_unit":
+        return project.approved_budget or project.total_investment
+    return None

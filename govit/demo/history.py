@@ -699,17 +699,20 @@ class Actions:
                 )
         if step.kind == "post_evaluation" and not project.evaluations.filter(kind="post").exists():
             self.post_evaluation(project)
-        tasks = list(
-            Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
-            .select_related("organization")
-            .order_by("lead", "pk")
-        )
-        for task in tasks:
-            task.refresh_from_db()
-            if task.status != TaskStatus.OPEN:
-                continue  # 或签: another signature has passed the step
-            with self.tick(25):
-                self.act(project, step, task)
+        for _ in range(len(step.co_actors) + 2):  # 依次办理: each act opens the next body's task
+            tasks = list(
+                Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
+                .select_related("organization")
+                .order_by("lead", "pk")
+            )
+            if not tasks:
+                break
+            for task in tasks:
+                task.refresh_from_db()
+                if task.status != TaskStatus.OPEN:
+                    continue  # 或签: another signature has passed the step
+                with self.tick(25):
+                    self.act(project, step, task)
         if step.kind == "construction":
             self.pay(project, 2)
             self.report_duties(project)
@@ -731,6 +734,8 @@ class Actions:
                 leader = self.cast.users.get(f"{task.organization.kind}.leader")
                 user = reviewer_of(self.cast, step, task, prefer=leader)
                 budget = Decimal(self.story.amount * 96 // 100 // 1000 * 1000)
+            elif task.lead and step.kind in projects.FUNDS_KINDS:  # 财政核定金额
+                budget = Decimal(self.story.amount * 98 // 100 // 1000 * 1000)
         projects.task_act(
             actor=user,
             task_id=task.pk,

@@ -163,3 +163,14 @@ def _issued_opinions(step: Any) -> dict[str, Any]:
     ):
         found[opinion.task.actor] = opinion
     return found
+
+
+def uploaded_in_round(step: ProjectStep) -> list[int]:
+    """The versions uploaded into the step's material slots since its current round opened:
+    what a 陈述和补正 carries."""
+    versions = DocumentVersion.objects.filter(
+        document__project_id=step.project_id, document__material__startswith=f"{step.kind}."
+    )
+    if step.started_on is not None:
+        versions = versions.filter(uploaded_at__date__gte=step.started_on)
+    return list(versions.values_list("pk", flat=True))

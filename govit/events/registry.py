@@ -34,6 +34,8 @@ EVENT_KINDS: dict[str, str] = {
     "step.opened": "环节开始办理",
     "step.submitted": "报送材料",
     "step.resubmitted": "退回后重新报送",
+    "step.supplemented": "审核期间陈述和补正",
+    "step.copied": "抄送",
     "step.returned": "退回修改",
     "step.passed": "环节办结",
     "step.rejected": "环节不予通过",

@@ -706,6 +706,7 @@ class ProjectBuilder:
             name=r.name,
             actor=r.actor,
             co_actors=list(s.template["co_actors"]),
+            copied=list(s.template["copied"]),
             sign=r.sign,
             working_days=r.working_days,
             start_mode=r.start_mode,

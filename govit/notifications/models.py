@@ -26,6 +26,8 @@ class Kind(models.TextChoices):
     RULEBOOK_EXPIRED = "rulebook_expired", "规则手册已过有效期"
     FINDING_BLOCKING = "finding_blocking", "复核发现须处理的问题"
     CALENDAR_MISSING = "calendar_missing", "下一年度节假日安排未录入"
+    STEP_RETURNED = "step_returned", "退回修改"
+    STEP_COPIED = "step_copied", "抄送"
 
 
 class EmailState(models.TextChoices):

@@ -36,6 +36,10 @@ class AnnualPlan(models.Model):
     )
     created_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # who sent it on (编制并报送): not the one who approves it (planning.services.plan_approve)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from govit.access.policy import authorize
 from govit.core import clock
-from govit.core.errors import Conflict, InvalidInput, RuleRefused
+from govit.core.errors import Conflict, InvalidInput, PermissionDenied, RuleRefused
 from govit.events.phrases import Day, Word, maybe, said
 from govit.events.services import record
 from govit.jurisdictions.models import Jurisdiction
@@ -193,6 +193,7 @@ def plan_submit(*, actor: User, plan: AnnualPlan) -> AnnualPlan:
         raise InvalidInput("计划中还没有项目", code="PLAN_EMPTY")
     co = _co_compilers(plan, step)
     plan.version += 1
+    plan.submitted_by = actor
     if co:
         plan.status = PlanStatus.COUNTERSIGNING
         plan.round += 1
@@ -299,6 +300,14 @@ def plan_approve(*, actor: User, plan: AnnualPlan, opinion: str = "") -> AnnualP
     authorize(actor, "plan.approve", (plan.jurisdiction_id, approver_kind(step)))
     if plan.status != PlanStatus.SUBMITTED:
         raise Conflict("计划尚未报送审定或已批准", code="PLAN_NOT_SUBMITTED")
+    if plan.submitted_by_id == actor.pk:
+        # 编制 and 批准 are two acts (连平第六条: 县政务服务数据管理局据此编制; the platform asks for
+        # its approval): the person who compiled and sent the plan on does not approve it
+        raise PermissionDenied(
+            "编制并报送本计划的经办人不能批准同一计划（职责分离），请由本单位负责人或其他经办人审定",
+            code="SELF_APPROVAL",
+            cite=step.cite,
+        )
     plan.status = PlanStatus.APPROVED
     plan.approved_at = clock.now()
     plan.approved_by = actor

@@ -81,6 +81,9 @@ class _Plan:
                     "co_actors": tuple(
                         (rb.condition(c), c.actor, c.cite or step.cite) for c in step.co_actors
                     ),
+                    "copied": tuple(
+                        (rb.condition(c), c.actor, c.cite or step.cite) for c in step.copied
+                    ),
                     "documents": tuple(
                         (rb.condition(d), ReadOnlyDict(name=d.name, by=d.by, cite=d.cite), d.cite)
                         for d in step.documents
@@ -212,7 +215,14 @@ def _classify(plan: _Plan, ctx: Context) -> Classification:
             "actor": step.actor,
             "performed_by": acting.get(step.actor),
             "co_actors": lists["co_actors"],
+            "copied": lists["copied"],
             "sign": step.sign if step.co_actors else None,
+            # who acts when, where the text makes them act one after another (黑龙江第十九条)
+            "order": (
+                [*lists["co_actors"], step.actor]
+                if step.sign == "sequence" and lists["co_actors"]
+                else None
+            ),
             "working_days": step.working_days,
             "due": None,
             "every": step.every,

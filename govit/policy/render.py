@@ -19,6 +19,7 @@ from govit.policy.vocab import (
     PROCEDURE_LABELS,
     REQUIREMENT_LABELS,
     SEVERITY_LABELS,
+    SIGN_LABELS,
     STATUS_LABELS,
     TRACK_LABELS,
     actor_label,
@@ -69,11 +70,12 @@ def _step_line(rb: LoadedRulebook, step: Step, applied: object = None) -> str:
         f"办理：{rb.actor_name(step.actor)}{unstated}",
     ]
     if co_actors:
-        sign = "会签" if step.sign == "all" else "或签"
-        names = "、".join(
-            rb.actor_name(c.actor) + _when(rb, c, applied is not None) for c in co_actors
-        )
-        parts.append(f"{sign}：{names}")
+        sign = SIGN_LABELS[step.sign]
+        named = [rb.actor_name(c.actor) + _when(rb, c, applied is not None) for c in co_actors]
+        if step.sign == "sequence":  # in this order, the actor last
+            parts.append(f"{sign}：{' → '.join([*named, rb.actor_name(step.actor)])}")
+        else:
+            parts.append(f"{sign}：{'、'.join(named)}")
     if step.approver:
         parts.append(f"审定：{rb.actor_name(step.approver)}")
     if step.filing:

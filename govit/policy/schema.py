@@ -205,8 +205,14 @@ class Step(Model):
     name: str
     actor: Actor
     co_actors: list[CoActor] = []
-    sign: Literal["all", "any"] = "all"  # 会签 / 或签 among actor and co_actors
+    # 会签 / 或签 among actor and co_actors; "lead": the co-actors give their opinions and the
+    # actor consolidates and decides last (黑龙江第十条: 省营商环境局组织联合审核); "sequence": the
+    # co-actors one after another in the listed order, then the actor (第十九条: 报省政府审定)
+    sign: Literal["all", "any", "lead", "sequence"] = "all"
     approver: Actor | None = None  # who finally approves what the actor prepared
+    # 抄送: bodies that receive the step's result and are told of it, with no task and no say
+    # (连平第二十五条: 验收报告抄送县政务服务数据管理局、县密码管理局; 黑龙江第三十三条: 抄送省财政厅、省发改委)
+    copied: list[CoActor] = []
     working_days: int | None = Field(default=None, gt=0)
     deadline: MonthDay | None = None  # a fixed date in the year before the plan year
     when: Condition = None

@@ -131,6 +131,13 @@ STEP_LABELS: dict[str, tuple[str, str]] = {
 
 SEVERITY_LABELS = {"block": "阻断", "warn": "警告", "info": "提示"}
 TRACK_LABELS = {"approval": "审批制", "filing": "备案制"}
+# how the actor and the co-actors of a step act (schema.Step.sign)
+SIGN_LABELS = {
+    "all": "会签",  # each signs, in any order; the step passes when all have
+    "any": "或签",  # any one's signature passes it
+    "lead": "牵头汇总",  # the co-actors give their opinions, the actor consolidates and decides last
+    "sequence": "依次办理",  # the co-actors in the listed order, then the actor (报……审定)
+}
 # the project states a gate can require (schema.Gate.requires), as a reader of the rulebook says them
 REQUIREMENT_LABELS = {
     "in_annual_plan": "已纳入年度计划",

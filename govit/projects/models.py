@@ -160,7 +160,9 @@ class ProjectStep(models.Model):
     name = models.CharField("名称", max_length=200)
     actor = models.CharField("办理者", max_length=32, choices=ACTOR_CHOICES)
     co_actors = models.JSONField("会签单位", default=list)
-    sign = models.CharField("签批方式", max_length=4, default="all")  # all 会签 / any 或签
+    # all 会签 / any 或签 / lead 牵头汇总 / sequence 依次办理 (policy.vocab.SIGN_LABELS)
+    sign = models.CharField("签批方式", max_length=8, default="all")
+    copied = models.JSONField("抄送单位", default=list, blank=True)  # told when it passes, no task
     working_days = models.PositiveSmallIntegerField("时限（工作日）", null=True, blank=True)
     start_mode = models.CharField("开始方式", max_length=16)
     filing = models.BooleanField("备案", default=False)
@@ -300,6 +302,7 @@ class Action(models.TextChoices):
     COMPLETE = "complete", "办结"
     REASSIGN = "reassign", "转办"
     URGE = "urge", "催办"
+    SUPPLEMENT = "supplement", "陈述和补正"  # the unit, while the step is under review
 
 
 class Opinion(models.Model):
@@ -324,6 +327,10 @@ class Opinion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_checks = models.JSONField("确认的核查事项", default=list)
+    # the amount the act decides: 批复概算 of an approval, 核定金额 of a funds review
+    amount = models.DecimalField(
+        "核定金额（元）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
     documents = models.ManyToManyField(
         "documents.DocumentVersion", blank=True, related_name="opinions"
     )

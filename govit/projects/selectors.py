@@ -151,3 +151,32 @@ def self_review(user: User, step: ProjectStep, task: Task) -> str | None:
         f"本局既是“{step.project.name}”的建设单位又办理“{step.name}”：报送本环节材料的经办人"
         "不能审核，请由本局其他经办人或负责人办理（职责分离）"
     )
+
+
+def opinions_for_decision(task: Task) -> dict[str, list[Opinion]]:
+    """What the person deciding ``task`` reads before acting: the other bodies' opinions in this
+    round of the step (网信、密码 beside the organiser of 黑龙江第十条's joint review) and the unit's
+    陈述和补正 since the round opened; and the decisions of the steps before (财政's 核定金额 and
+    the review conclusions before 立项批复)."""
+    step = task.step
+    opened = (
+        Task.objects.filter(step=step, round=step.round).order_by("opened_at").values("opened_at")
+    ).first()
+    same = Opinion.objects.filter(step=step).select_related("organization", "user")
+    this_round = list(
+        same.filter(task__round=step.round).exclude(task=task).exclude(action=Action.SUBMIT)
+    )
+    if opened is not None:
+        this_round += list(same.filter(action=Action.SUPPLEMENT, at__gte=opened["opened_at"]))
+    this_round.sort(key=lambda o: o.at)
+    earlier = list(
+        Opinion.objects.filter(
+            project_id=step.project_id,
+            step__seq__lt=step.seq,
+            action__in=(Action.APPROVE, Action.ACKNOWLEDGE),
+        )
+        .exclude(organization_id=step.project.unit_id)
+        .select_related("organization", "step")
+        .order_by("step__seq", "id")
+    )
+    return {"this_round": this_round, "earlier": earlier}

@@ -384,8 +384,10 @@ def _opinion(
     documents: Sequence[Any] = (),
     on_behalf_of: User | None = None,
     confirmed_checks: Sequence[str] = (),
+    amount: Decimal | None = None,
 ) -> Opinion:
     opinion = Opinion.objects.create(
+        amount=amount,
         project=step.project,
         step=step,
         task=task,
@@ -450,6 +452,9 @@ def task_act(
     if action in ("approve", "acknowledge", "complete") and task.lead:
         hooks.run_step("before_complete", step, actor)
     budget = _approved_budget(step, action, approved_budget)
+    _require_what_the_act_produces(step, task, action, opinion, budget)
+    if step.sign == "lead" and task.lead and action == "approve":
+        _require_co_opinions(step)
     documents = _document_versions(project, document_ids)
     status = {
         "approve": TaskStatus.APPROVED,
@@ -468,6 +473,7 @@ def task_act(
         documents=documents,
         on_behalf_of=on_behalf_of,
         confirmed_checks=confirmed_checks,
+        amount=budget,
     )
     label = Action(action).label
     act = record(
@@ -490,7 +496,7 @@ def task_act(
             "confirmed_checks": list(confirmed_checks),
         },
     )
-    if budget is not None:
+    if budget is not None and step.kind in APPROVAL_KINDS:
         before_budget = project.approved_budget
         project.approved_budget = budget
         project.save(update_fields=["approved_budget", "updated_at"])
@@ -507,7 +513,14 @@ def task_act(
             before={"approved_budget": str(before_budget) if before_budget is not None else None},
             after={"approved_budget": str(budget)},
         )
-    if action in ("approve", "acknowledge", "complete"):
+    # a co-reviewer of a step its organiser consolidates gives its opinion; the organiser decides
+    # (黑龙江第十条: 省营商环境局组织联合审核): its 退回 or 不予通过 does not close the step
+    co_opinion = step.sign == "lead" and not task.lead and action in ("return", "reject")
+    if action == "approve" and step.sign == "sequence" and not task.lead:
+        workflow.next_in_sequence(step, actor)  # passed on: the next body acts (报……审定)
+    if co_opinion:
+        pass
+    elif action in ("approve", "acknowledge", "complete"):
         round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
         if step.sign == "any" or not round_open.exists():
             workflow.pass_step(
@@ -555,14 +568,18 @@ def task_act(
 
 
 APPROVAL_KINDS = ("feasibility_approval", "preliminary_design_approval", "project_approval")
+# the acts that decide an amount: an approval its 批复概算, a funds review its 核定金额
+FUNDS_KINDS = ("funds_review", "budget_review")
+AMOUNT_KINDS = APPROVAL_KINDS + FUNDS_KINDS
 
 
 def _approved_budget(step: ProjectStep, action: str, value: Any) -> Decimal | None:
     if value is None:
         return None
-    if step.kind not in APPROVAL_KINDS or action != "approve":
+    if step.kind not in AMOUNT_KINDS or action != "approve":
         raise InvalidInput(
-            "批复概算只能在立项、可研或初步设计批复环节通过时填写", code="INVALID_FIELD"
+            "批复概算（核定金额）只能在立项、可研、初步设计批复或资金审核环节通过时填写",
+            code="INVALID_FIELD",
         )
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
@@ -578,6 +595,58 @@ def _refuse_self_review(user: User, step: ProjectStep, task: Task) -> None:
     if reason:
         acting = workflow.performed_by(step.project)
         raise PermissionDenied(reason, code="SELF_REVIEW", cite=acting["cite"] if acting else None)
+
+
+def _require_what_the_act_produces(
+    step: ProjectStep, task: Task, action: str, opinion: str, amount: Decimal | None
+) -> None:
+    """A review passes with the opinion it issues (黑龙江第十条: 网信 出具网络安全审核意见, 密码 出具
+    密码应用审核意见), an approval with the amount it approves (批复概算), a funds review with the
+    amount it sets (核定金额): the act cannot pass without what the text says it produces."""
+    if action != "approve" or task.actor == "construction_unit":
+        return
+    if not opinion.strip():
+        raise InvalidInput(
+            f"“{step.name}”通过须填写{task.organization.name}的审核意见",
+            code="OPINION_REQUIRED",
+            cite=step.cite,
+        )
+    if task.lead and step.kind in AMOUNT_KINDS and amount is None:
+        what = "批复概算（批复的总投资）" if step.kind in APPROVAL_KINDS else "核定金额"
+        raise InvalidInput(f"“{step.name}”通过须写明{what}", code="AMOUNT_REQUIRED", cite=step.cite)
+
+
+def _require_co_opinions(step: ProjectStep) -> None:
+    """The organiser of a step it consolidates (sign ``lead``) decides last: every co-reviewer's
+    opinion is in, and none asks for revision (that is returned to the unit, or supplemented and
+    reviewed again)."""
+    latest: dict[int, Task] = {}  # an office that reviewed again after a 补正: its latest task
+    for t in (
+        Task.objects.filter(step=step, round=step.round, lead=False)
+        .select_related("organization")
+        .order_by("pk")
+    ):
+        latest[t.organization_id] = t
+    others = list(latest.values())
+    pending = [t.organization.name for t in others if t.status == TaskStatus.OPEN]
+    if pending:
+        raise Conflict(
+            f"尚待{'、'.join(pending)}出具审核意见；牵头单位汇总各方意见后再作决定",
+            code="OPINIONS_PENDING",
+            cite=step.cite,
+        )
+    asked = [t for t in others if t.status in (TaskStatus.RETURNED, TaskStatus.REJECTED)]
+    if asked:
+        words = Opinion.objects.filter(task__in=asked).order_by("-id")
+        said_by = {o.task_id: o.text for o in words}
+        raise RuleRefused(
+            "；".join(
+                f"{t.organization.name}的审核意见要求补正：{said_by.get(t.pk, '')}" for t in asked
+            )
+            + "。请退回建设单位修改，或待建设单位补正后由其重新审核",
+            code="CO_REVIEW_ASKS",
+            cite=step.cite,
+        )
 
 
 def _check_action_fits(step: ProjectStep, task: Task, action: str, via_meeting: bool) -> None:
@@ -859,3 +928,59 @@ def joint_units_set(
             after={"organization": org_id, "role": PartyRole.JOINT_UNIT},
         )
     return list(project.parties.filter(role=PartyRole.JOINT_UNIT))
+
+
+@transaction.atomic
+def step_supplement(
+    *, actor: User, step: ProjectStep, note: str, document_ids: Sequence[int] = ()
+) -> Opinion:
+    """陈述和补正: the unit states its case or adds materials while the step is under review
+    (黑龙江第十条: 省级有关部门和单位在联合审核期间可进行陈述和补正), inside the same round. A
+    co-reviewer that asked for revision reviews again: its task opens anew."""
+    project = step.project
+    authorize(actor, "step.submit", project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    step = ProjectStep.objects.select_for_update().select_related("project").get(pk=step.pk)
+    workflow.require_active(project)
+    if step.status != StepStatus.IN_REVIEW:
+        raise Conflict(
+            f"“{step.name}”当前{step.get_status_display()}，不在审核中，不能陈述和补正",
+            code="STEP_NOT_IN_REVIEW",
+        )
+    if not note.strip() and not document_ids:
+        raise InvalidInput("请填写陈述或补正的内容，或附上补正的材料", code="SUPPLEMENT_EMPTY")
+    documents = _document_versions(project, document_ids)
+    entry = _opinion(actor, step, None, Action.SUPPLEMENT, note, documents=documents)
+    again = []
+    asked = Task.objects.filter(
+        step=step,
+        round=step.round,
+        lead=False,
+        status__in=(TaskStatus.RETURNED, TaskStatus.REJECTED),
+    ).select_related("organization")
+    for task in asked:
+        if Task.objects.filter(
+            step=step, round=step.round, organization=task.organization, status=TaskStatus.OPEN
+        ).exists():
+            continue
+        again.append(workflow.give_task(step, task.organization, task.actor, lead=False))
+    record(
+        "step.supplemented",
+        actor=actor,
+        project=project,
+        summary=said(
+            gettext_noop("对“%(step)s”陈述和补正：%(note)s"), step=Step.of(step), note=note
+        )
+        + maybe(
+            again,
+            gettext_noop("；%(offices)s重新审核"),
+            offices="、".join(t.organization.name for t in again),
+        ),
+        cite=step.cite,
+        data={
+            "opinion": entry.pk,
+            "documents": [d.pk for d in documents],
+            "tasks": [t.pk for t in again],
+        },
+    )
+    return entry

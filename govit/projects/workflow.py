@@ -28,7 +28,7 @@ from govit.jurisdictions.models import RulebookVersion
 from govit.jurisdictions.selectors import confirmation_of, status_cite
 from govit.organizations.models import Organization, User
 from govit.organizations.selectors import assigned_organizations
-from govit.policy.calendar import CalendarYearMissing, default_calendar
+from govit.policy.calendar import CalendarYearMissing, add_months, default_calendar
 from govit.policy.classify import Classification, classify
 from govit.policy.conditions import money
 from govit.policy.decide import decide
@@ -301,6 +301,7 @@ def materialize_steps(project: Project, cls: Classification) -> list[ProjectStep
                 name=step.name,
                 actor=step.actor,
                 co_actors=list(template["co_actors"]),
+                copied=list(template["copied"]),
                 sign=step.sign,
                 working_days=step.working_days,
                 start_mode=step.start_mode,
@@ -374,6 +375,23 @@ def due_date(started_on: dt.date, working_days: int | None) -> tuple[dt.date | N
         return None, str(exc)
 
 
+def window_end(project: Project, step: ProjectStep) -> dt.date | None:
+    """The last day of a step's window counted in months from a date of the project (黑龙江第三十三条:
+    自评价 within 6 to 12 months after operation starts), or None: no window, or the date unknown."""
+    rule = next(
+        (
+            s
+            for s in rulebook_of(project).model.steps
+            if s.kind == step.kind and s.cite == step.cite
+        ),
+        None,
+    )
+    if rule is None or rule.window is None:
+        return None
+    start = getattr(project, rule.window.after)
+    return add_months(start, rule.window.to_months) if start else None
+
+
 def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Task]:
     """Start the clock on a step and give each organization that must act its task."""
     project = step.project
@@ -381,6 +399,8 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
     step.status = StepStatus.IN_REVIEW
     step.started_on = today
     step.due_on, step.due_note = due_date(today, step.working_days)
+    if step.due_on is None and not step.due_note:  # a limit in months (黑龙江第三十三条)
+        step.due_on = window_end(project, step)
     if step.every:  # a yearly step is due when the year's duty it carries is (the O&M report)
         step.due_on = hooks.get("carried_due", step) or step.due_on
     step.save(update_fields=["round", "status", "started_on", "due_on", "due_note"])
@@ -389,30 +409,22 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
         return tasks  # passed when the government approves a plan that lists the project
     hooks.run_step("opened", step, actor)
     actors = [step.actor, *step.co_actors]
+    if step.sign == "sequence":  # one after another: only the first acts now (next_in_sequence)
+        actors = actors[1:2] or actors[:1]
     now = clock.now()
     assigned: set[int] = set()
     # where the regulation names no body for the step, the one the jurisdiction assigned leads it
     named = assigned_to(project, f"steps.{step.kind}.actor") if _unstated(project, step) else None
     optional = _optional_co_actors(project, step)
-    for index, kind in enumerate(actors):
-        if index and kind in optional and not project.parties.filter(role=kind).exists():
+    for kind in actors:
+        lead = kind == step.actor and (step.sign != "sequence" or not step.co_actors)
+        if not lead and kind in optional and not project.parties.filter(role=kind).exists():
             continue  # 根据实际需要: no 监理 commissioned, none to sign
-        organization = named if index == 0 and named else organization_for(project, kind, step.name)
+        organization = named if lead and named else organization_for(project, kind, step.name)
         if organization.pk in assigned:
             continue  # experts sit through the organizer's meeting, not as a second task for it
         assigned.add(organization.pk)
-        tasks.append(
-            Task.objects.create(
-                project=project,
-                step=step,
-                organization=organization,
-                actor=kind,
-                lead=index == 0,
-                round=step.round,
-                opened_at=now,
-                due_on=step.due_on,
-            )
-        )
+        tasks.append(give_task(step, organization, kind, lead=lead, at=now))
     record(
         "step.opened",
         actor=actor,
@@ -441,6 +453,54 @@ def open_step(step: ProjectStep, actor: User | None, today: dt.date) -> list[Tas
         },
     )
     return tasks
+
+
+def give_task(
+    step: ProjectStep, organization: Organization, kind: str, *, lead: bool, at: Any = None
+) -> Task:
+    """A task of the step's current round for one office, due when the step is."""
+    return Task.objects.create(
+        project=step.project,
+        step=step,
+        organization=organization,
+        actor=kind,
+        lead=lead,
+        round=step.round,
+        opened_at=at or clock.now(),
+        due_on=step.due_on,
+    )
+
+
+def next_in_sequence(step: ProjectStep, actor: User | None) -> Task | None:
+    """The next body's task of a step whose bodies act one after another (sign ``sequence``:
+    黑龙江第十九条, 省营商环境局 报 → 省政府 审定), opened when the one before has passed it on;
+    None when every body of the sequence has a task in this round."""
+    order = [*step.co_actors, step.actor]
+    done = set(Task.objects.filter(step=step, round=step.round).values_list("actor", flat=True))
+    kind = next((k for k in order if k not in done), None)
+    if kind is None:
+        return None
+    project = step.project
+    lead = kind == step.actor
+    named = (
+        assigned_to(project, f"steps.{step.kind}.actor")
+        if lead and _unstated(project, step)
+        else None
+    )
+    task = give_task(step, named or organization_for(project, kind, step.name), kind, lead=lead)
+    record(
+        "task.opened",
+        actor=actor,
+        project=project,
+        summary=said(
+            gettext_noop("“%(step)s”转%(office)s办理"),
+            step=Step.of(step),
+            office=task.organization.name,
+        ),
+        cite=step.cite,
+        after={"task": task.pk, "organization": task.organization_id, "lead": lead},
+    )
+    return task
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -195,6 +195,15 @@ class SubmitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args: Any, supplement: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if supplement:  # 陈述和补正 while under review: what is said is the point
+            self.fields["note"].label = _("陈述和补正")
+            self.fields["note"].required = True
+            self.fields["note"].help_text = _(
+                "审核期间向审核单位陈述或补正；本轮审核开始后上传到本环节的材料随之附上。"
+            )
+
 
 class TaskActForm(forms.Form):
     action = forms.ChoiceField(label=_("办理结果"), widget=forms.RadioSelect)
@@ -211,7 +220,12 @@ class TaskActForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, actions=(), checks=(), budget=False, **kwargs):
+        """``budget``: False, or the label of the amount the act states when it passes (批复概算
+        of an approval, 核定金额 of a funds review)."""
         super().__init__(*args, **kwargs)
+        if budget:
+            self.fields["approved_budget"].label = budget
+            self.fields["approved_budget"].help_text = _("通过时必填。")
         self.fields["action"].choices = list(actions)
         self.fields["confirmed_checks"].choices = [
             (c["code"], f"{c['text']}（{c['cite']}）") for c in checks

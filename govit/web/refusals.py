@@ -20,6 +20,8 @@ def refusal_text(error: DomainError) -> str:
 # refusals about one input, by code: shown at that field of the form (when the form has it)
 FIELD_OF_CODE = {
     "OPINION_REQUIRED": "opinion",
+    "AMOUNT_REQUIRED": "approved_budget",
+    "INVALID_SIGNATORY": "signatory",
     "REASON_REQUIRED": "reason",
     "TEXT_REQUIRED": "text",
     "STATEMENT_REQUIRED": "statement",

@@ -323,15 +323,27 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
     own_unit = project.unit_id == user.organization_id and works(user)
     competent = org_kind(user) == "competent_department" and works(user)
     can_submit = (
+        (
+            own_unit
+            and current is not None
+            and current.actor == "construction_unit"
+            and current.status in (StepStatus.READY, StepStatus.RETURNED)
+        )
+        or (
+            own_unit
+            and current is not None
+            and current.start_mode == "on_submission"
+            and current.status in (StepStatus.READY, StepStatus.RETURNED)
+        )
+        or (  # a returned step goes back to whoever reviews it when the unit resubmits
+            own_unit and current is not None and current.status == StepStatus.RETURNED
+        )
+    )
+    can_supplement = (
         own_unit
         and current is not None
-        and current.actor == "construction_unit"
-        and current.status in (StepStatus.READY, StepStatus.RETURNED)
-    ) or (
-        own_unit
-        and current is not None
-        and current.start_mode == "on_submission"
-        and current.status in (StepStatus.READY, StepStatus.RETURNED)
+        and current.status == StepStatus.IN_REVIEW
+        and current.actor != "construction_unit"
     )
     active = project.status == ProjectStatus.ACTIVE
     actions = panel(
@@ -362,6 +374,7 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         "current": current,
         "my_tasks": mine,
         "can_submit": can_submit,
+        "can_supplement": can_supplement,
         "is_draft": project.status == ProjectStatus.DRAFT and own_unit,
         "actions": actions,
         "read_only": is_auditor(user) or not works(user),

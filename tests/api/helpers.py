@@ -10,6 +10,7 @@ from govit.core import clock
 from govit.demo.cast import DEMO_PASSWORD, Cast
 from govit.organizations.models import User
 from govit.organizations.services import system_user
+from govit.projects.services import AMOUNT_KINDS
 from govit.reviews.models import Expert
 from govit.reviews.services import expert_register
 from tests.api.conftest import Api, expect
@@ -76,10 +77,13 @@ def act(
     action: str,
     opinion: str = "",
     checks: list[str] | None = None,
+    amount: Any = None,
 ):
     payload = {"action": action, "opinion": opinion, "expected_version": task["version"]}
     if checks is not None:
         payload["confirmed_checks"] = checks
+    if amount is not None:  # 批复概算 / 核定金额
+        payload["approved_budget"] = str(amount)
     return api.as_(user).post(f"/tasks/{task['id']}/actions", payload)
 
 
@@ -92,18 +96,29 @@ def pass_step(
 ) -> dict[str, Any]:
     """Every open task of the step approved (or acknowledged / completed) by its organization."""
     who = who or {}
-    step = step_of(api, cast.user("competent_department"), project_id, kind)
-    for task in [t for t in step["tasks"] if t["status"] == "open"]:
-        org_kind = task["organization"]["kind"]
-        user = cast.user(who.get(org_kind, org_kind if org_kind != "construction_unit" else "unit"))
-        action = (
-            "complete"
-            if task["actor"] == "construction_unit"
-            else ("acknowledge" if step["filing"] else "approve")
-        )
-        expect(
-            act(api, user, task, action, "同意", block_checks(step) if task["lead"] else None), 200
-        )
+    total = expect(api.as_(cast.user("competent_department")).get(f"/projects/{project_id}"), 200)[
+        "total_investment"
+    ]
+    for _ in range(4):  # the lead last; bodies acting in turn open the next one's task
+        step = step_of(api, cast.user("competent_department"), project_id, kind)
+        tasks = [t for t in step["tasks"] if t["status"] == "open"]
+        if not tasks:
+            break
+        for task in sorted(tasks, key=lambda t: t["lead"]):
+            org_kind = task["organization"]["kind"]
+            user = cast.user(
+                who.get(org_kind, org_kind if org_kind != "construction_unit" else "unit")
+            )
+            action = (
+                "complete"
+                if task["actor"] == "construction_unit"
+                else ("acknowledge" if step["filing"] else "approve")
+            )
+            amount = (
+                total if task["lead"] and action == "approve" and kind in AMOUNT_KINDS else None
+            )
+            checks = block_checks(step) if task["lead"] else None
+            expect(act(api, user, task, action, "同意", checks, amount), 200)
     return step_of(api, cast.user("competent_department"), project_id, kind)
 
 

@@ -218,7 +218,7 @@ def test_heilongjiang(api, casts):
         "project_approval",
     ]
     joint = step_of(api, cast.user("competent_department"), pid, "joint_review")
-    # 联合审核：营商环境局、网信办、密码管理局各5个工作日（第十条）— a 会签 of three
+    # 联合审核：营商环境局牵头，网信办、密码管理局出具意见，5个工作日（第十条）
     assert [t["organization"]["kind"] for t in joint["tasks"]] == [
         "competent_department",
         "cyberspace",
@@ -233,6 +233,19 @@ def test_heilongjiang(api, casts):
                 open_task(joint, cast.orgs["cyberspace"].pk),
                 "return",
                 "补充等保方案",
+            ),
+            200,
+        )
+        # 网信's 退回 is its opinion: the organiser consolidates and returns (第十条)
+        assert status_of(api, cast, pid, "joint_review") == "in_review"
+        joint = step_of(api, cast.user("competent_department"), pid, "joint_review")
+        expect(
+            act(
+                api,
+                cast.user("competent_department"),
+                open_task(joint, cast.orgs["competent_department"].pk),
+                "return",
+                "按网信意见补充等保方案",
             ),
             200,
         )
@@ -349,10 +362,22 @@ def test_lianping(api, casts):
         )
     assert (refused["code"], refused["cite"]) == ("DECLARATION_LATE", "第六条第二款")
     with at(2026, 9, 1):
-        _, countersigned = plan_through(
-            api, cast, [pid], 2027, compiler="competent_department", approver="competent_department"
+        # 第六条: the bureau compiles the plan alone; its approval is by another hand
+        # (the compiler may not approve its own plan: issue 16, point 8)
+        plan = expect(
+            api.as_(cast.user("competent_department")).post(
+                "/plans", {"year": 2027, "kind": "annual"}
+            ),
+            201,
         )
-    assert countersigned == []  # 第六条: the bureau compiles the plan alone
+        path = f"/plans/{plan['id']}"
+        clerk = api.as_(cast.user("competent_department"))
+        expect(clerk.post(f"{path}/entries", {"project_id": pid}), 200)
+        assert expect(clerk.post(f"{path}/submit"), 200)["signoffs"] == []
+        own = expect(clerk.post(f"{path}/approve", {"opinion": "同意"}), 403)
+        assert (own["code"], own["cite"]) == ("SELF_APPROVAL", "第六条第一款")
+        leader = api.as_(cast.user("competent_department.leader"))
+        expect(leader.post(f"{path}/approve", {"opinion": "同意"}), 200)
     with at(2026, 9, 7):
         step = step_of(api, unit, pid, "scheme_review")
         expect(

@@ -54,7 +54,7 @@ def test_the_unit_acknowledges_each_warning_before_the_contract_is_saved(
         form.get_by_role("button", name="提交").click()
     # the block, at its field; the two warnings with their articles and a box each
     amount = page.locator(".field.has-error", has_text="合同金额（万元）")
-    assert "超过总投资" in amount.inner_text()
+    assert "超过批复概算" in amount.inner_text()
     findings = page.locator("main .findings").inner_text()
     assert "第二十一条" in findings and "第二十二条" in findings
     assert page.locator("input[name=acknowledged]").count() == 2

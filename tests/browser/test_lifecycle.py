@@ -94,9 +94,16 @@ def act_from_workbench(page: Any, project: Project, step_name: str) -> None:
 
 
 def decide_task(
-    page: Any, action: str, opinion: str, *, check_all: bool = True, budget: str = ""
+    page: Any,
+    action: str,
+    opinion: str,
+    *,
+    check_all: bool = True,
+    budget: str = "",
+    amount_label: str = "批复概算（万元）",
 ) -> None:
-    """Fill the task form (办理结果, 办理意见, the checks to confirm, 批复概算) and submit it."""
+    """Fill the task form (办理结果, 办理意见, the checks to confirm, 批复概算 or 核定金额) and
+    submit it."""
     form = page.locator("main form")
     form.get_by_label(action, exact=True).check()
     form.get_by_label(label("办理意见")).fill(opinion)
@@ -104,7 +111,7 @@ def decide_task(
         for box in form.locator("input[name=confirmed_checks]").all():
             box.check()
     if budget:
-        form.get_by_label(label("批复概算（万元）")).fill(budget)
+        form.get_by_label(label(amount_label)).fill(budget)
     with page.expect_navigation():
         form.get_by_role("button", name="提交办理结果").click()
 
@@ -364,7 +371,8 @@ def approval_and_budget(page: Any, cast: Cast, project: Project) -> None:
     with clock.frozen(dt.date(2026, 11, 20)):
         sign_in(page, cast.user("finance"))
         act_from_workbench(page, project, budget.name)
-        decide_task(page, "通过", "预算评审通过。")
+        # a funds review states the amount it sets (核定金额), as the approval its 批复概算
+        decide_task(page, "通过", "预算评审通过。", budget="235", amount_label="核定金额（万元）")
         assert f"已办理“{budget.name}”" in flash(page), flash(page)
     # 第十九条: the 市机关事务管理局 registers the assets beside the finance bureau; both sign
     assert current_kind(project) == "budget_review"

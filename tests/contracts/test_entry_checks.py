@@ -164,8 +164,8 @@ def test_procurement_dates(cast, project):
 def test_the_contract_is_with_the_winner_signed_after_the_award_and_within_the_budget(
     cast, project
 ):
-    assert selectors.budget_of(project) == (project.total_investment, "总投资")
-    # the 批复概算 the approval recorded (the driver's approval records none)
+    # the approval recorded its 批复概算 (the driver's: the total investment); a lower one now
+    assert selectors.budget_of(project) == (project.total_investment, "批复概算")
     budget = Decimal("900000.00")
     project.approved_budget = budget
     project.save(update_fields=["approved_budget"])

@@ -24,7 +24,7 @@ def test_show_covers_every_section_of_a_rich_rulebook():
         "十二、责任追究",
     ):
         assert heading in text
-    assert "会签：省委网信办、省国家密码管理局" in text
+    assert "牵头汇总：省委网信办、省国家密码管理局" in text  # 第十条: the department consolidates
     assert "变更部分金额不超过批复概算总投资的15%【第二十八条第一款】" in text
 
 

@@ -273,12 +273,13 @@ def test_heilongjiang_article_33_third_party_post_evaluation_is_optional():
     assert "可选" in readings["第三十三条"]
 
 
-def test_heilongjiang_joint_review_is_a_countersignature_of_three():
+def test_heilongjiang_joint_review_is_organised_and_consolidated_by_the_department():
+    """第十条: 省营商环境局组织联合审核; 网信、密码 give their opinions, it consolidates (lead)."""
     joint = step(ask("heilongjiang"), "joint_review")
     assert (joint["actor"], joint["co_actors"], joint["sign"]) == (
         "competent_department",
         ["cyberspace", "crypto_administration"],
-        "all",
+        "lead",
     )
     assert (joint["working_days"], joint["cite"]) == (5, "第十条")
 

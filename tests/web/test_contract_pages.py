@@ -135,7 +135,7 @@ def test_a_block_is_shown_at_its_field_and_nothing_is_saved(client, cast, procur
             action_url(procured, "contract"),
             contract_data(cast, amount="100.000001"),  # the 100万 total investment
         )
-        assert any("超过总投资" in e for e in field_errors(over, "amount"))
+        assert any("超过批复概算" in e for e in field_errors(over, "amount"))
         early = post(
             client,
             unit,
@@ -295,7 +295,7 @@ def test_the_change_approver_reads_the_whole_change_before_deciding(client, tree
         "原单价（万元）",
         "变更部分金额",
         "变更后合同总金额",
-        "总投资",
+        "批复概算",  # the approval recorded it (what the change is measured against)
         "第二十一条第一款第（二）项",  # the 10% limit, with its article
         "第二十一条第一款第（三）项",  # once
         "预算已审核",  # the co-approval so far

@@ -105,7 +105,7 @@ def plan_walk(desk: Desk) -> None:
             planning.plan_countersign(
                 actor=cast.user(signoff.organization.kind), plan=plan, decision="approve"
             )
-    approver = cast.user(rule.approver or rule.actor)
+    approver = cast.user(rule.approver or f"{rule.actor}.leader")  # not the compiler's hand
     plan = AnnualPlan.objects.get(pk=plan.pk)
     assert plan.status == PlanStatus.SUBMITTED
     desk.expect(at, desk.office(approver.organization), "计划审定")
@@ -207,7 +207,7 @@ def walk(desk: Desk, pool, start: dt.date) -> list[str]:
             tasks = list(
                 Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
                 .select_related("organization")
-                .order_by("pk")
+                .order_by("lead", "pk")  # an organiser that consolidates acts last
             )
             assert tasks, f"{step.kind} waits in review with nobody to act"
             task = tasks[0]

@@ -94,8 +94,11 @@ def snapshot(project: Project) -> tuple:
     )
 
 
-def act(user, task, action, opinion="", **kwargs):
-    """The act as the reviewer does it: the lead confirms the step's block checks it has verified."""
+def act(user, task, action, opinion=None, **kwargs):
+    """The act as the reviewer does it: the lead confirms the step's block checks it has verified;
+    a pass carries its opinion (a review issues one)."""
+    if opinion is None:
+        opinion = "同意" if action == "approve" else ""
     if task.lead and "confirmed_checks" not in kwargs:
         kwargs["confirmed_checks"] = flows.block_checks(task.step)
     return services.task_act(actor=user, task_id=task.pk, action=action, opinion=opinion, **kwargs)

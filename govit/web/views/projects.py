@@ -21,12 +21,17 @@ from django.views.decorators.http import require_POST
 
 from govit.access.policy import works
 from govit.core.errors import DomainError, NotFound
-from govit.documents.materials import change_materials, first_step, step_materials
+from govit.documents.materials import (
+    change_materials,
+    first_step,
+    step_materials,
+    uploaded_in_round,
+)
 from govit.documents.models import DocumentVersion
 from govit.documents.services import document_upload
 from govit.organizations.models import Organization
 from govit.projects import selectors, services, workflow
-from govit.projects.models import PartyRole, ProjectStatus, Task
+from govit.projects.models import PartyRole, ProjectStatus, StepStatus, Task
 from govit.projects.visibility import project_for
 from govit.web import actions as project_actions
 from govit.web import project_forms as pf
@@ -345,14 +350,26 @@ def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     step = project.steps.filter(kind=kind).first()
     if step is None:
         raise Http404(_("本项目没有这个环节"))
-    form = pf.SubmitForm(request.POST or None)
+    # while the step is under review the unit states its case or supplements (黑龙江第十条 陈述和补正)
+    supplementing = step.status == StepStatus.IN_REVIEW and step.actor != "construction_unit"
+    form = pf.SubmitForm(request.POST or None, supplement=supplementing)
     if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data["note"]
         try:
-            services.step_submit(actor=request.user, step=step, note=form.cleaned_data["note"])
+            if supplementing:
+                services.step_supplement(
+                    actor=request.user,
+                    step=step,
+                    note=note,
+                    document_ids=uploaded_in_round(step),
+                )
+            else:
+                services.step_submit(actor=request.user, step=step, note=note)
         except DomainError as error:
             refused(form, request, error)
         else:
-            messages.success(request, _("已报送“%(step)s”。") % {"step": step.name})
+            done = _("已陈述和补正“%(step)s”。") if supplementing else _("已报送“%(step)s”。")
+            messages.success(request, done % {"step": step.name})
             return redirect("project-detail", project.pk)
     rb = workflow.rulebook_of(project)
     materials = checklist(step, rb)
@@ -365,6 +382,7 @@ def step_submit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "missing": [row["m"] for row in materials if not row["m"].satisfied],
         "can_upload": page_selectors.is_unit_user(request.user),
         "history": page_selectors.step_history(step),  # the return opinion to act on
+        "supplementing": supplementing,
     }
     return render(request, "web/projects/submit.html", context)
 
@@ -380,9 +398,11 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         raise Http404(_("待办不存在或无权查看"))
     step = task.step
     checks = [c for c in step.checks if c["severity"] == "block"] if task.lead else []
-    budget = (
-        task.lead and step.kind in services.APPROVAL_KINDS and task.actor != "construction_unit"
-    )
+    budget = False
+    if task.lead and step.kind in services.AMOUNT_KINDS and task.actor != "construction_unit":
+        budget = (
+            _("批复概算（万元）") if step.kind in services.APPROVAL_KINDS else _("核定金额（万元）")
+        )
     form = pf.TaskActForm(
         request.POST or None,
         initial={"version": task.version},
@@ -440,6 +460,8 @@ def task_act(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         "history": page_selectors.step_history(step),  # 报送说明, earlier rounds' returns
         # an office reviewing its own project: the person who submitted it is told before acting
         "self_review": selectors.self_review(request.user, step, task),
+        # what the decider reads first: the other bodies' opinions and the steps before
+        "opinions": selectors.opinions_for_decision(task),
     }
     if context["self_review"]:
         context["self_review_cite"] = (workflow.performed_by(project) or {}).get("cite")
