@@ -126,8 +126,9 @@ def test_two_clerks_approve_the_same_task_at_once(tree):
 
 
 def test_the_last_two_countersigners_approve_at_once_and_the_step_passes_once(tree):
-    # 会签 (sign=all): each approval asks whether any task of the round is still open. Two at once
-    # must neither both see the other's task open (the step would never pass) nor both pass it.
+    # 黑龙江第十条 (sign=lead): 网信 and 密码 give their opinions at the same moment; each approval
+    # reads the round's open tasks. Neither may be lost, and the organiser, deciding last, sees
+    # both and passes the step exactly once.
     cast = make_cast(tree, "heilongjiang")
     api = Api()
     with clock.frozen(dt.date(2026, 6, 15)):
@@ -140,8 +141,6 @@ def test_the_last_two_countersigners_approve_at_once_and_the_step_passes_once(tr
     with clock.frozen(dt.date(2026, 6, 16)):
         joint = step_of(api, lead_user, pid, "joint_review")
         lead = open_task(joint, cast.orgs["competent_department"].pk)
-        expect(act(api, lead_user, lead, "approve", "同意", block_checks(joint)), 200)
-        joint = step_of(api, lead_user, pid, "joint_review")
         kinds = ("cyberspace", "crypto_administration")
         tasks = {kind: open_task(joint, cast.orgs[kind].pk) for kind in kinds}
         clients = {kind: Api() for kind in kinds}
@@ -155,6 +154,11 @@ def test_the_last_two_countersigners_approve_at_once_and_the_step_passes_once(tr
                 for kind in kinds
             ]
         )
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        assert ProjectStep.objects.get(project_id=pid, kind="joint_review").status == "in_review"
+        expect(act(api, lead_user, lead, "approve", "同意", block_checks(joint)), 200)
 
     for reply in replies:
         if isinstance(reply, BaseException):
