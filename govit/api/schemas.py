@@ -376,6 +376,7 @@ class OpinionOut(Schema):
     step_kind: str
     action: str
     text: str
+    amount: Decimal | None = Field(None, description="批复概算或核定金额（元）")
     user: str
     organization: str | None
     at: dt.datetime

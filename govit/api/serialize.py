@@ -116,6 +116,20 @@ def project_detail(p: Project) -> dict[str, Any]:
     }
 
 
+def opinion(o: Any) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "step_kind": o.step.kind,
+        "action": o.action,
+        "text": o.text,
+        "amount": o.amount,
+        "user": o.user.display_name,
+        "organization": o.organization.name if o.organization_id else None,
+        "at": o.at,
+        "documents": [d.pk for d in o.documents.all()],
+    }
+
+
 def document(d: Document) -> dict[str, Any]:
     return {
         "id": d.pk,

@@ -153,7 +153,7 @@ def self_review(user: User, step: ProjectStep, task: Task) -> str | None:
     )
 
 
-def opinions_for_decision(task: Task) -> dict[str, list[Opinion]]:
+def opinions_for_decision(task: Task) -> dict[str, list[Any]]:
     """What the person deciding ``task`` reads before acting: the other bodies' opinions in this
     round of the step (网信、密码 beside the organiser of 黑龙江第十条's joint review) and the unit's
     陈述和补正 since the round opened; and the decisions of the steps before (财政's 核定金额 and
@@ -179,4 +179,13 @@ def opinions_for_decision(task: Task) -> dict[str, list[Opinion]]:
         .select_related("organization", "step")
         .order_by("step__seq", "id")
     )
-    return {"this_round": this_round, "earlier": earlier}
+    # the organiser of a step it consolidates (sign lead) decides last: whom it still waits for
+    awaited = []
+    if task.lead and step.sign == "lead":
+        awaited = [
+            t.organization.name
+            for t in Task.objects.filter(
+                step=step, round=step.round, lead=False, status=TaskStatus.OPEN
+            ).select_related("organization")
+        ]
+    return {"this_round": this_round, "earlier": earlier, "awaited": awaited}

@@ -518,14 +518,14 @@ def task_act(
     co_opinion = step.sign == "lead" and not task.lead and action in ("return", "reject")
     if action == "approve" and step.sign == "sequence" and not task.lead:
         workflow.next_in_sequence(step, actor)  # passed on: the next body acts (报……审定)
-    if co_opinion:
-        pass
-    elif action in ("approve", "acknowledge", "complete"):
+    if action in ("approve", "acknowledge", "complete"):
         round_open = Task.objects.filter(step=step, round=step.round, status=TaskStatus.OPEN)
         if step.sign == "any" or not round_open.exists():
             workflow.pass_step(
                 step, actor, said(gettext_noop("“%(step)s”办结"), step=Step.of(step)), cause=act
             )
+    elif co_opinion:
+        pass  # recorded above as the co-reviewer's opinion; the organiser consolidates it
     elif action == "return":
         _close_round(step, TaskStatus.CANCELLED)
         step.status = StepStatus.RETURNED

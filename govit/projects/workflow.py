@@ -125,11 +125,17 @@ def classification(project: Project) -> Classification:
     return classify(rulebook_of(project), given)
 
 
+def column_classification(project: Project) -> Classification:
+    """What applies to the project by its own columns alone (no query: a draft, or a page that
+    needs who acts and which readings apply, not the dates of its steps); memoised per band."""
+    given = {k: v for k, v in column_facts(project).items() if v is not None}
+    return classify(rulebook_of(project), given)
+
+
 def performed_by(project: Project) -> dict[str, Any] | None:
     """Who does the unit's part of this project when the regulation gives it to another body
     (rulebook ``acting``: 连平第四条第（一）项, 公共类项目 by 县政务服务数据管理局), else None."""
-    given = {k: v for k, v in column_facts(project).items() if v is not None}
-    for _, template in classify(rulebook_of(project), given).steps:
+    for _, template in column_classification(project).steps:
         if template["actor"] == "construction_unit" and template["performed_by"]:
             return dict(template["performed_by"])
     return None
@@ -138,8 +144,7 @@ def performed_by(project: Project) -> dict[str, Any] | None:
 def procurement_cite(project: Project) -> str | None:
     """The article of the project's procurement step as the project's rulebook gives it (连平:
     第十五条 for a 公共类 project, 第十六条 for a 专业类 one)."""
-    given = {k: v for k, v in column_facts(project).items() if v is not None}
-    found = classify(rulebook_of(project), given).step("procurement")
+    found = column_classification(project).step("procurement")
     return found[0].cite if found else None
 
 

@@ -22,7 +22,6 @@ from govit.jurisdictions.models import Jurisdiction
 from govit.organizations.models import Organization, User
 from govit.policy import render
 from govit.policy.calendar import CalendarYearMissing, default_calendar
-from govit.policy.classify import classify
 from govit.policy.loader import LoadedRulebook
 from govit.policy.vocab import AUTHORITY_KINDS
 from govit.projects import selectors as project_selectors
@@ -379,7 +378,7 @@ def project_page(user: User, project: Project) -> dict[str, Any]:
         "actions": actions,
         "read_only": is_auditor(user) or not works(user),
         "warnings": project_selectors.declaration_warnings(project),
-        "readings": project_readings(rb, project),
+        "readings": project_readings(project),
         "annex_forms": forms_for(rb),
         **acting_part(project),
     }
@@ -395,12 +394,11 @@ def acting_part(project: Project) -> dict[str, Any]:
     return {"acting": acting, "joint_units": [p.organization for p in joint]}
 
 
-def project_readings(rb: LoadedRulebook, project: Project) -> list[Any]:
+def project_readings(project: Project) -> list[Any]:
     """The readings the platform applies to this project where its regulation leaves a choice
     (the rulebook's ``interpretations`` whose condition the project's facts meet): an official
     sees what was assumed, with the article. Classification is memoised: no query."""
-    given = {k: v for k, v in workflow.column_facts(project).items() if v is not None}
-    return list(classify(rb, given).interpretations)
+    return list(workflow.column_classification(project).interpretations)
 
 
 # what the mark of a voided or corrected record reads (web/projects/_void_mark.html)

@@ -290,6 +290,13 @@ ENDPOINTS = [
         project_rule(is_unit),
         lambda w, r, t: {"note": "报送"},
     ),
+    Endpoint(
+        "post",
+        "/projects/{project}/steps/{kind}/supplement",
+        P,
+        project_rule(is_unit),
+        lambda w, r, t: {"note": "陈述和补正"},
+    ),
     Endpoint("get", "/projects/{project}/decision", P, project_rule()),
     Endpoint("get", "/projects/{project}/events", P, project_rule()),
     Endpoint("get", "/projects/{project}/opinions", P, project_rule()),

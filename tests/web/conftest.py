@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.workflow.conftest import casts, make_cast, tree  # noqa: F401 - fixtures
+from tests.workflow.conftest import casts, lianping, make_cast, tree  # noqa: F401 - fixtures
 from tests.workflow.flows import declared
 
 

@@ -9,25 +9,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from govit.access.services import rulebook_confirm
 from govit.core import clock
 from govit.projects.models import PartyRole, Project, ProjectClass
 from tests.workflow import flows
-from tests.workflow.conftest import make_cast
 
 pytestmark = pytest.mark.django_db
 
 JUNE = dt.date(2026, 6, 10)
-
-
-@pytest.fixture
-def lianping(tree):
-    cast = make_cast(tree, "lianping")
-    with clock.frozen(JUNE):
-        rulebook_confirm(
-            actor=cast.user("admin"), jurisdiction=cast.jurisdiction, reason="按二次征求意见稿试行"
-        )
-    return cast
 
 
 def test_the_office_creates_a_public_project_with_its_joint_units(client, lianping):

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 
-from govit.access.services import rulebook_confirm
 from govit.core import clock
 from govit.core.errors import Conflict, InvalidInput, RuleRefused
 from govit.demo.cast import add_vendor
@@ -171,8 +170,8 @@ def test_the_government_decides_after_the_department_reported(heilongjiang):
 # --- 3. 抄送 informs; it does not approve ---------------------------------------------------------
 
 
-def test_a_copied_body_is_told_and_has_no_task(tree):
-    cast = make_cast(tree, "lianping")
+def test_a_copied_body_is_told_and_has_no_task(lianping):
+    cast = lianping
     rb = get_rulebook("lianping")
     assert "抄送县政务服务数据管理局" in rb.regulation.article(25).text
     answer = decide(rb, {"total_investment": 800_000, "involves_crypto": True}, JUNE)
@@ -183,10 +182,6 @@ def test_a_copied_body_is_told_and_has_no_task(tree):
     (filing,) = [s for s in plain["steps"] if s["kind"] == "acceptance_filing"]
     assert filing["copied"] == ["competent_department"]
 
-    with clock.frozen(dt.date(2026, 6, 10)):
-        rulebook_confirm(
-            actor=cast.user("admin"), jurisdiction=cast.jurisdiction, reason="按二次征求意见稿试行"
-        )
     add_vendor(cast, "连平测试科技有限公司", "contractor", key="builder", prefix="lp")
     pool = experts(cast, "电子政务", 4, prefix="lianping")
     project = flows.declared(cast, amount=800_000, on=dt.date(2026, 6, 10), involves_crypto=True)
@@ -210,12 +205,8 @@ def test_a_review_passes_only_with_its_opinion(heilongjiang, joint):
     assert flows.open_task(joint, "joint_review", "cyberspace").status == TaskStatus.OPEN
 
 
-def test_an_approval_states_its_amount_and_a_funds_review_its_own(tree):
-    cast = make_cast(tree, "lianping")
-    with clock.frozen(dt.date(2026, 6, 10)):
-        rulebook_confirm(
-            actor=cast.user("admin"), jurisdiction=cast.jurisdiction, reason="按二次征求意见稿试行"
-        )
+def test_an_approval_states_its_amount_and_a_funds_review_its_own(lianping):
+    cast = lianping
     project = flows.declared(cast, amount=800_000, on=dt.date(2026, 6, 10))
     advance_to(cast, project, "funds_review")
     with pytest.raises(InvalidInput) as funds:

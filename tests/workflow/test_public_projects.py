@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 
-from govit.access.services import rulebook_confirm
 from govit.contracts import services as contracts
 from govit.contracts.selectors import contract_entry_findings
 from govit.core import clock
@@ -31,16 +30,6 @@ from tests.workflow.conftest import make_cast
 pytestmark = pytest.mark.django_db
 
 JUNE = dt.date(2026, 6, 10)
-
-
-@pytest.fixture
-def lianping(tree):
-    cast = make_cast(tree, "lianping")
-    with clock.frozen(JUNE):
-        rulebook_confirm(
-            actor=cast.user("admin"), jurisdiction=cast.jurisdiction, reason="按二次征求意见稿试行"
-        )
-    return cast
 
 
 def create(cast, who="competent_department", **fields):

@@ -125,6 +125,19 @@ def submit(request: HttpRequest, project_id: int, kind: str, payload: SubmitIn):
     )
 
 
+@router.post(
+    "/{project_id}/steps/{kind}/supplement",
+    response={201: OpinionOut, **ERRORS},
+    summary="审核期间陈述和补正（如黑龙江第十条）：要求补正的会同单位重新审核",
+)
+def supplement(request: HttpRequest, project_id: int, kind: str, payload: SubmitIn):
+    step = _step(request.auth, project_id, kind)
+    entry = services.step_supplement(
+        actor=request.auth, step=step, note=payload.note, document_ids=payload.document_ids
+    )
+    return Status(201, serialize.opinion(entry))
+
+
 @router.get(
     "/{project_id}/decision",
     response={200: dict[str, Any], **ERRORS},
@@ -152,16 +165,7 @@ def opinions(request: HttpRequest, project_id: int):
     user: User = request.auth
     project = project_for(user, project_id)
     return [
-        {
-            "id": o.pk,
-            "step_kind": o.step.kind,
-            "action": o.action,
-            "text": o.text,
-            "user": o.user.display_name,
-            "organization": o.organization.name if o.organization_id else None,
-            "at": o.at,
-            "documents": [d.pk for d in o.documents.all()],
-        }
+        serialize.opinion(o)
         for o in project.opinions.select_related("step", "user", "organization").prefetch_related(
             "documents"
         )

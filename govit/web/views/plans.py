@@ -430,6 +430,8 @@ def _plan_row(
         and plan.status == PlanStatus.COUNTERSIGNING
         and mine_open,
         "can_approve": roles["approver"] and plan.status == PlanStatus.SUBMITTED,
+        # 编制 and 批准 by two hands (planning.services.plan_approve): told before, not refused after
+        "own_submission": plan.submitted_by_id == user.pk,
     }
 
 
