@@ -65,6 +65,9 @@ def _step_line(rb: LoadedRulebook, step: Step, applied: object = None) -> str:
         }
         co_actors = [c for c in co_actors if c.actor in present]
     unstated = "（办法未规定，由辖区指定）" if "actor" in step.unstated else ""
+    by = _get(applied, "performed_by") if applied is not None else None
+    if by:  # the project's own: another body does this actor's part (连平第四条第（一）项)
+        unstated = f"（由{_get(by, 'name')}代行，{_get(by, 'cite')}）"
     parts = [
         f"{step.name}（{step_label(step.kind)}）",
         f"办理：{rb.actor_name(step.actor)}{unstated}",

@@ -702,7 +702,7 @@ def build_form(
             if len(form.fields[name].choices) == 1:
                 del form.fields[name]
                 continue
-            form.fields[name].choices[0] = ("", project.unit.name)
+            form.fields[name].choices = [("", project.unit.name), *form.fields[name].choices[1:]]
         wanted = (chosen or {}).get(name)
         if (
             data is None

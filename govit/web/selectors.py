@@ -174,6 +174,8 @@ def declaration_rules(
     rules = render.step_rules(rb, ("declaration",), applied)
     for gate in rb.model.gates:
         rules.append((render.gate_test(gate, rb), gate.cite))
+    # who declares what (连平第四条第（一）项: 公共类项目 are the 县政务服务数据管理局's own)
+    rules += [(a.note, a.cite) for a in rb.model.acting]
     return rules
 
 

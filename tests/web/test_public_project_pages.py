@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from govit.core import clock
+from govit.projects import services as projects
 from govit.projects.models import PartyRole, Project, ProjectClass
 from tests.workflow import flows
 
@@ -68,3 +69,24 @@ def test_the_submitter_is_told_before_acting_and_a_colleague_acts(client, lianpi
     client.force_login(lianping.user("competent_department.leader"))
     page = client.get(url).content.decode()
     assert 'id="self-review"' not in page and "提交办理结果" in page
+
+
+def test_the_forms_say_who_declares_and_who_signs(client, lianping):
+    """The rules beside the form name 第四条第（一）项 before anyone declares; a joint unit may be
+    chosen as a contract's 签订单位, the unit itself by default (第十五条)."""
+    client.force_login(lianping.user("unit"))
+    form = client.get(reverse("project-create")).content.decode()
+    assert "公共类项目" in form and "第四条第（一）项" in form
+    project = flows.declared(
+        lianping, unit="competent_department", amount=1_600_000, on=JUNE, plan_year=2027
+    )
+    health = lianping.user("unit").organization
+    projects.joint_units_set(
+        actor=lianping.user("competent_department"), project=project, organizations=[health]
+    )
+    client.force_login(lianping.user("competent_department"))
+    page = client.get(reverse("project-action", args=[project.pk, "contract"])).content.decode()
+    signatory = page.split('name="signatory"')[1].split("</select>")[0]
+    assert f'<option value="" selected>{project.unit.name}</option>' in signatory
+    assert health.name in signatory
+    assert "由县政务服务数据管理局代行" in page  # the procurement rule names who does it

@@ -110,6 +110,20 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/projects/list.html", context)
 
 
+def _applied(project: Any) -> dict[str, dict[str, Any]]:
+    """The project's own steps as the rules beside a form read them: their co-actors, and who
+    does the unit's part where another body does it (连平公共类项目)."""
+    acting = workflow.performed_by(project)
+    return {
+        s.kind: {
+            "name": s.name,
+            "co_actors": s.co_actors,
+            "performed_by": acting if s.actor == "construction_unit" else None,
+        }
+        for s in project.steps.all()
+    }
+
+
 def _joinable(unit: Organization) -> list[Organization] | None:
     """The construction units an authority's own (公共类) project may join (连平第十五条), or None
     where the project is a unit's own: the form does not ask."""
@@ -532,7 +546,7 @@ def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "action": action,
         "form": form,
         # the project's own steps: not the rules of other tracks, nor their 〔适用：…〕
-        "rules": action.rules(rb, {s.kind: s for s in project.steps.all()}),
+        "rules": action.rules(rb, _applied(project)),
         "rb": rb,
     }
     return render(request, "web/projects/action.html", context)
